@@ -1,0 +1,42 @@
+# purgatory_add_executable(<name> SOURCES <src>... [LINKER_SCRIPT <file>])
+#
+# A purgatory image for the arch this build is configured for, shaped like add_executable. Produces
+# <name>.elf and, once the post-link check has passed, the flat image <name>.bin that loaders copy.
+# Both gates apply to every image: the linker script's ASSERTs during the link, and
+# `purgatory-tool check` on the linked file (which also guards a custom LINKER_SCRIPT).
+# On a failed check the ELF and the flat image are deleted: nothing half-checked is left behind.
+
+set(PURGATORY_TOOL "" CACHE FILEPATH "purgatory-tool (host program) that checks every linked purgatory")
+if(NOT PURGATORY_TOOL)
+  find_program(PURGATORY_TOOL purgatory-tool)
+endif()
+if(NOT PURGATORY_TOOL)
+  message(FATAL_ERROR "purgatory-tool not found: give -DPURGATORY_TOOL=<path> (the SDK's native build "
+                      "passes it to its purgatory sub-builds)")
+endif()
+
+function(purgatory_add_executable name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "LINKER_SCRIPT" "SOURCES")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "purgatory_add_executable(${name}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT arg_SOURCES)
+    message(FATAL_ERROR "purgatory_add_executable(${name}): SOURCES is required")
+  endif()
+  if(NOT arg_LINKER_SCRIPT)
+    set(arg_LINKER_SCRIPT ${PURGATORY_SDK_LINKER_SCRIPT})
+  endif()
+  get_filename_component(script "${arg_LINKER_SCRIPT}" ABSOLUTE)
+
+  add_executable(${name} ${arg_SOURCES})
+  set_target_properties(${name} PROPERTIES SUFFIX .elf LINK_DEPENDS "${script}")
+  target_link_libraries(${name} PRIVATE purgatory_arch purgatory_runtime purgatory_freestanding
+                                        purgatory_arch_flags)
+  target_link_options(${name} PRIVATE "-Wl,-T,${script}")
+
+  add_custom_command(TARGET ${name} POST_BUILD
+    COMMAND ${CMAKE_COMMAND} -DELF=$<TARGET_FILE:${name}> -DPURGATORY_TOOL=${PURGATORY_TOOL}
+            -DOBJCOPY=${CMAKE_OBJCOPY} -P ${PURGATORY_SDK_CMAKE_DIR}/PurgatoryPostLink.cmake
+    COMMENT "Checking ${name}.elf (purgatory-tool check) and writing ${name}.bin"
+    VERBATIM)
+endfunction()

@@ -1,0 +1,74 @@
+# Compile and link flags every purgatory is built with, as INTERFACE targets. Each flag says why.
+# The arch's own code-generation flags live in arch/<dir>/CMakeLists.txt (target purgatory_arch_flags).
+
+find_path(PURGATORY_NEWLIB_INCLUDE_DIR newlib.h PATHS /usr/include/newlib NO_DEFAULT_PATH
+          DOC "newlib's headers: the C library declarations purgatory code compiles against")
+if(NOT PURGATORY_NEWLIB_INCLUDE_DIR)
+  message(FATAL_ERROR "newlib headers not found (Debian package libnewlib-dev; run scripts/setup.sh)")
+endif()
+
+# libstdc++'s header-only parts (<type_traits>, <array>, <span>, <bit>, ...) for this target: ask the
+# compiler where its C++ headers are for the triple, rather than guessing GCC versions and layouts.
+execute_process(COMMAND ${CMAKE_CXX_COMPILER} --target=${CMAKE_CXX_COMPILER_TARGET} -x c++ -E -v /dev/null
+                OUTPUT_QUIET ERROR_VARIABLE search_list RESULT_VARIABLE result)
+string(REGEX MATCHALL "\n [^\n]*/c\\+\\+/[^\n]*" libstdcxx_lines "${search_list}")
+set(PURGATORY_LIBSTDCXX_INCLUDE_DIRS "")
+foreach(line IN LISTS libstdcxx_lines)
+  string(STRIP "${line}" dir)
+  if(NOT dir MATCHES "/backward$")
+    list(APPEND PURGATORY_LIBSTDCXX_INCLUDE_DIRS "${dir}")
+  endif()
+endforeach()
+if(NOT PURGATORY_LIBSTDCXX_INCLUDE_DIRS)
+  message(FATAL_ERROR "no libstdc++ headers for ${CMAKE_CXX_COMPILER_TARGET} (the cross libstdc++ dev "
+                      "package; run scripts/setup.sh)")
+endif()
+# Joined spellings ("-isystem<dir>") throughout: CMake de-duplicates repeated options, which would
+# separate a bare "-isystem" from its directory.
+list(TRANSFORM PURGATORY_LIBSTDCXX_INCLUDE_DIRS PREPEND "-isystem" OUTPUT_VARIABLE libstdcxx_flags)
+
+add_library(purgatory_freestanding INTERFACE)
+target_compile_features(purgatory_freestanding INTERFACE cxx_std_20 c_std_11)
+target_compile_options(purgatory_freestanding INTERFACE
+  # No hosted C library underneath. This also stops the compiler from turning our own memset loop into
+  # a call to memset.
+  -ffreestanding
+  # Headers: none of the system's (no glibc, nothing from /usr/local). In order: an answer to the one
+  # glibc question libstdc++ asks (see runtime/libstdcxx-compat/features.h), newlib's C headers, so that
+  # <string.h> declares what the runtime defines, then libstdc++'s header-only parts; clang's own
+  # freestanding headers (<stdint.h>, <stddef.h>, ...) stay after them.
+  -nostdlibinc
+  -isystem${PURGATORY_SDK_SOURCE_DIR}/runtime/libstdcxx-compat
+  -isystem${PURGATORY_NEWLIB_INCLUDE_DIR}
+  "$<$<COMPILE_LANGUAGE:CXX>:${libstdcxx_flags}>"
+  # Nothing could unwind or catch: no exceptions, no unwind tables, and no RTTI (its tables are
+  # address constants, which would need relocating).
+  $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti -fno-threadsafe-statics>
+  -fno-asynchronous-unwind-tables -fno-unwind-tables
+  # The image runs wherever the loader copies it.
+  -fPIE
+  # Hidden visibility for definitions, and through the forced include for declarations too.
+  -fvisibility=hidden
+  $<$<COMPILE_LANGUAGE:C,CXX>:-include${PURGATORY_SDK_RUNTIME_INCLUDE_DIR}/purgatory/hidden_visibility.h>
+  # A stack canary needs a thread pointer and __stack_chk_fail; neither exists between two kernels.
+  -fno-stack-protector
+  # Unused functions and data are dropped by --gc-sections.
+  -ffunction-sections -fdata-sections
+  -O2
+  -Wall -Wextra
+)
+target_link_options(purgatory_freestanding INTERFACE
+  -nostdlib
+  -fuse-ld=lld --ld-path=${PURGATORY_LLD}
+  # A position-independent executable that no dynamic linker will ever see.
+  -static-pie -Wl,--no-dynamic-linker
+  # RELRO would split the image into more segments; there is no one to mprotect it anyway.
+  -Wl,-z,norelro
+  # Reproducible images and no note sections to place.
+  -Wl,--build-id=none
+  -Wl,--gc-sections
+  # Keep the ELF file small: the segment is placed by the loader, not mapped by page.
+  -Wl,-z,max-page-size=4096
+  # Every input section must be placed by the linker script on purpose.
+  -Wl,--orphan-handling=error
+)

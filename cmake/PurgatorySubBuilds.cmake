@@ -1,0 +1,65 @@
+# The native build drives the other configurations of this source tree as sub-builds (ExternalProject):
+#   purgatory/<arch>-clang<N>  the purgatories of one arch with one clang (toolchains/<arch>.cmake)
+#   cross-tests/<arch>         the digest tests as <arch> programs under qemu-user (toolchains/linux-<arch>.cmake)
+# Their tests join this build's ctest run.
+include(ExternalProject)
+
+set(PURGATORY_CLANG_VERSIONS 16 14 CACHE STRING "clang/lld major versions every purgatory is built with")
+set(PURGATORY_CROSS_TEST_ARCHES arm64 ppc64le ppc64 CACHE STRING
+    "arches whose digest tests are cross-built and run under qemu-user")
+
+set(sub_build_dirs "")
+set(sub_build_common_args -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
+
+foreach(version IN LISTS PURGATORY_CLANG_VERSIONS)
+  foreach(arch IN LISTS PURGATORY_ARCHES)
+    set(dir ${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${version})
+    ExternalProject_Add(purgatory-${arch}-clang${version}
+      SOURCE_DIR ${PROJECT_SOURCE_DIR}
+      BINARY_DIR ${dir}
+      CMAKE_ARGS ${sub_build_common_args}
+                 -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/toolchains/${arch}.cmake
+                 -DPURGATORY_CLANG_VERSION=${version}
+                 -DPURGATORY_TOOL=$<TARGET_FILE:purgatory-tool>
+      BUILD_ALWAYS ON
+      INSTALL_COMMAND ""
+      DEPENDS purgatory-tool)
+    list(APPEND sub_build_dirs ${dir})
+  endforeach()
+endforeach()
+
+foreach(arch IN LISTS PURGATORY_CROSS_TEST_ARCHES)
+  set(dir ${PROJECT_BINARY_DIR}/cross-tests/${arch})
+  ExternalProject_Add(cross-tests-${arch}
+    SOURCE_DIR ${PROJECT_SOURCE_DIR}
+    BINARY_DIR ${dir}
+    CMAKE_ARGS ${sub_build_common_args}
+               -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/toolchains/linux-${arch}.cmake
+               -DPURGATORY_TEST_ARCH=${arch}
+               -DCatch2_DIR=${Catch2_DIR}
+    BUILD_ALWAYS ON
+    INSTALL_COMMAND "")
+  list(APPEND sub_build_dirs ${dir})
+endforeach()
+
+# ctest descends into each sub-build. A sub-build that has not been built yet would contribute no tests
+# and go unnoticed, so a test of its own checks that every one is there.
+set(include_file ${PROJECT_BINARY_DIR}/sub-build-tests.cmake)
+list(JOIN sub_build_dirs "\" \"" quoted_dirs)
+file(GENERATE OUTPUT ${include_file} CONTENT "subdirs(\"${quoted_dirs}\")\n")
+set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include_file})
+
+add_test(NAME sub-builds.all-present
+         COMMAND ${CMAKE_COMMAND} "-DDIRS=${sub_build_dirs}" -P ${CMAKE_CURRENT_LIST_DIR}/CheckSubBuilds.cmake)
+
+# Hardening flags in the environment must not reach a purgatory (one clang is enough: the mechanism is
+# CMake's, not the compiler's).
+list(GET PURGATORY_CLANG_VERSIONS 0 hardening_clang)
+foreach(arch IN LISTS PURGATORY_ARCHES)
+  add_test(NAME ${arch}.clang${hardening_clang}.hardening-flags-ignored
+           COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+                   -DWORK_DIR=${PROJECT_BINARY_DIR}/hardening-test/${arch} -DARCH=${arch}
+                   -DCLANG_VERSION=${hardening_clang} -DPURGATORY_TOOL=$<TARGET_FILE:purgatory-tool>
+                   -DREFERENCE_BIN=${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${hardening_clang}/examples/minimal/purgatory.bin
+                   -P ${PROJECT_SOURCE_DIR}/linker-scripts/tests/hardening_flags.cmake)
+endforeach()

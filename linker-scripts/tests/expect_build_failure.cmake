@@ -1,0 +1,15 @@
+# Builds TARGET in BUILD_DIR and passes only if the build fails with output matching EXPECT and leaves
+# no OUTPUT file behind.
+file(REMOVE "${OUTPUT}")
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${TARGET}
+                RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+if(result EQUAL 0)
+  message(FATAL_ERROR "building ${TARGET} succeeded; the gate should have stopped it:\n${output}")
+endif()
+if(NOT output MATCHES "${EXPECT}")
+  message(FATAL_ERROR "building ${TARGET} failed, but not with /${EXPECT}/:\n${output}")
+endif()
+if(EXISTS "${OUTPUT}")
+  message(FATAL_ERROR "building ${TARGET} failed but left ${OUTPUT} behind")
+endif()
+message(STATUS "${TARGET}: refused as expected")

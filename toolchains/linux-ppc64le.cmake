@@ -1,0 +1,14 @@
+# Hosted, statically linked Linux programs for ppc64le, run under qemu-user: the SDK builds its portable
+# digest tests this way to run them as ppc64le code (byte order, word size and compiler back end).
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR ppc64le)
+
+set(PURGATORY_CLANG_VERSION 16 CACHE STRING "LLVM major version for the cross-compiled tests")
+set(CMAKE_C_COMPILER /usr/lib/llvm-${PURGATORY_CLANG_VERSION}/bin/clang)
+set(CMAKE_CXX_COMPILER /usr/lib/llvm-${PURGATORY_CLANG_VERSION}/bin/clang++)
+set(CMAKE_C_COMPILER_TARGET powerpc64le-linux-gnu)
+set(CMAKE_CXX_COMPILER_TARGET powerpc64le-linux-gnu)
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=lld -static")
+
+find_program(PURGATORY_QEMU_USER qemu-ppc64le-static REQUIRED)
+set(CMAKE_CROSSCOMPILING_EMULATOR ${PURGATORY_QEMU_USER})
