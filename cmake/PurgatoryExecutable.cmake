@@ -1,6 +1,8 @@
-# purgatory_add_executable(<name> SOURCES <src>... [LINKER_SCRIPT <file>])
+# purgatory_add_executable(<name> SOURCES <src>... [LINKER_SCRIPT <file>] [BARE])
 #
-# A purgatory image for the arch this build is configured for, shaped like add_executable. Produces
+# A purgatory image for the arch this build is configured for, shaped like add_executable. BARE leaves
+# out the SDK's entry stub and image header: a relocation-free blob with an entry of its own (the boot
+# tests' stand-in next kernel is one), still linked through both gates. Produces
 # <name>.elf and, once the post-link check has passed, the flat image <name>.bin that loaders copy.
 # Both gates apply to every image: the linker script's ASSERTs during the link, and
 # `purgatory-tool check` on the linked file (which also guards a custom LINKER_SCRIPT).
@@ -16,7 +18,7 @@ if(NOT PURGATORY_TOOL)
 endif()
 
 function(purgatory_add_executable name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "LINKER_SCRIPT" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "BARE" "LINKER_SCRIPT" "SOURCES")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "purgatory_add_executable(${name}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -30,8 +32,11 @@ function(purgatory_add_executable name)
 
   add_executable(${name} ${arg_SOURCES})
   set_target_properties(${name} PROPERTIES SUFFIX .elf LINK_DEPENDS "${script}")
-  target_link_libraries(${name} PRIVATE purgatory_arch purgatory_runtime purgatory_freestanding
+  target_link_libraries(${name} PRIVATE purgatory_runtime purgatory_arch purgatory_freestanding
                                         purgatory_arch_flags)
+  if(NOT arg_BARE)
+    target_link_libraries(${name} PRIVATE purgatory_arch_entry purgatory_image)
+  endif()
   target_link_options(${name} PRIVATE "-Wl,-T,${script}")
 
   add_custom_command(TARGET ${name} POST_BUILD

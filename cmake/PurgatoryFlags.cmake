@@ -11,7 +11,7 @@ endif()
 # compiler where its C++ headers are for the triple, rather than guessing GCC versions and layouts.
 execute_process(COMMAND ${CMAKE_CXX_COMPILER} --target=${CMAKE_CXX_COMPILER_TARGET} -x c++ -E -v /dev/null
                 OUTPUT_QUIET ERROR_VARIABLE search_list RESULT_VARIABLE result)
-string(REGEX MATCHALL "\n [^\n]*/c\\+\\+/[^\n]*" libstdcxx_lines "${search_list}")
+string(REGEX MATCHALL "\n /[^\n]*/c\\+\\+/[^\n]*" libstdcxx_lines "${search_list}")
 set(PURGATORY_LIBSTDCXX_INCLUDE_DIRS "")
 foreach(line IN LISTS libstdcxx_lines)
   string(STRIP "${line}" dir)
@@ -29,6 +29,7 @@ list(TRANSFORM PURGATORY_LIBSTDCXX_INCLUDE_DIRS PREPEND "-isystem" OUTPUT_VARIAB
 
 add_library(purgatory_freestanding INTERFACE)
 target_compile_features(purgatory_freestanding INTERFACE cxx_std_20 c_std_11)
+target_include_directories(purgatory_freestanding INTERFACE ${PURGATORY_SDK_RUNTIME_INCLUDE_DIR})
 target_compile_options(purgatory_freestanding INTERFACE
   # No hosted C library underneath. This also stops the compiler from turning our own memset loop into
   # a call to memset.

@@ -21,9 +21,10 @@ foreach(version IN LISTS PURGATORY_CLANG_VERSIONS)
                  -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/toolchains/${arch}.cmake
                  -DPURGATORY_CLANG_VERSION=${version}
                  -DPURGATORY_TOOL=$<TARGET_FILE:purgatory-tool>
+                 -DPURGATORY_BOOT_TEST=$<TARGET_FILE:purgatory-boot-test>
       BUILD_ALWAYS ON
       INSTALL_COMMAND ""
-      DEPENDS purgatory-tool)
+      DEPENDS purgatory-tool purgatory-boot-test)
     list(APPEND sub_build_dirs ${dir})
   endforeach()
 endforeach()

@@ -1,6 +1,7 @@
 // The C library functions the compiler may call on its own (aggregate copies and zeroing become
-// memcpy/memset calls even in freestanding code), with their standard signatures as newlib's
-// <string.h> declares them. Plain loops: these are not on any hot path, and -ffreestanding keeps the
+// memcpy/memset calls even in freestanding code), and those libstdc++'s header-only parts call
+// (std::string_view::find uses memchr), with their standard signatures as newlib's <string.h>
+// declares them. Plain loops: these are not on any hot path, and -ffreestanding keeps the
 // compiler from turning them back into calls to themselves.
 #include <string.h>
 
@@ -37,6 +38,14 @@ int memcmp(const void* left, const void* right, size_t size) {
     if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
   }
   return 0;
+}
+
+void* memchr(const void* memory, int value, size_t size) {
+  const auto* bytes = static_cast<const unsigned char*>(memory);
+  for (size_t i = 0; i < size; ++i) {
+    if (bytes[i] == static_cast<unsigned char>(value)) return const_cast<unsigned char*>(bytes + i);
+  }
+  return nullptr;
 }
 
 size_t strlen(const char* string) {

@@ -37,3 +37,4 @@ purgatory_entry:
 3:	wfe
 	b	3b
 	.size	purgatory_entry, . - purgatory_entry
+

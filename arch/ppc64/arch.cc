@@ -1,7 +1,171 @@
 // ppc64 half of the runtime (both byte orders): the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
 
+#include <bit>
+#include <cstddef>
+
+extern "C" {
+[[noreturn]] void purgatory_arch_enter_next(const purgatory_ppc64_state* state);
+extern char purgatory_entry[];            // the low stub's original, in this image
+extern char purgatory_secondary_hold[];   // where held secondaries wait (entry.S)
+extern std::uint64_t purgatory_secondary_release;
+extern std::uint64_t purgatory_boot_cpu_id;
+}
+
 namespace purgatory::arch {
+namespace {
+
+constexpr std::uint64_t low_stub_size = 0x100;
+constexpr std::uint64_t low_stub_hold_slot = 0xf0;  // entry.S: LOW_STUB_HOLD_SLOT
+
+// Physical low memory starts at address 0, which C++ may not dereference: reach it with explicit
+// loads and stores.
+std::uint64_t load_physical(std::uint64_t address) {
+  std::uint64_t value;
+  asm volatile("ld %0, 0(%1)" : "=r"(value) : "b"(address) : "memory");
+  return value;
+}
+void store_physical(std::uint64_t address, std::uint64_t value) {
+  asm volatile("std %0, 0(%1)" ::"r"(value), "b"(address) : "memory");
+}
+void store_physical_byte(std::uint64_t address, std::uint8_t value) {
+  asm volatile("stb %0, 0(%1)" ::"r"(value), "b"(address) : "memory");
+}
+
+std::uint64_t address_of(const void* pointer) { return reinterpret_cast<std::uintptr_t>(pointer); }
+
+// True if physical 0..0xff holds the copy of our low stub that kexec_sequence makes: we were started by
+// Linux, and secondary CPUs may be spinning in that copy.
+bool low_memory_holds_our_stub() {
+  const std::uint64_t stub = address_of(purgatory_entry);
+  if (stub == 0) return false;  // we *are* at 0: no separate copy
+  for (std::uint64_t offset = 0; offset < low_stub_size; offset += 8) {
+    if (load_physical(offset) != load_physical(stub + offset)) return false;
+  }
+  return true;
+}
+
+// The timebase ticks at 512 MHz on POWER8, 9 and 10 (and in QEMU's pseries).
+void delay_microseconds(std::uint64_t microseconds) {
+  std::uint64_t start;
+  asm volatile("mftb %0" : "=r"(start));
+  for (;;) {
+    std::uint64_t now;
+    asm volatile("mftb %0" : "=r"(now));
+    if (now - start >= microseconds * 512) return;
+  }
+}
+
+// Make stores to [address, address + size) visible to instruction fetch (Power ISA Book II 1.8,
+// "instruction storage"): write back the data cache blocks, then discard the instruction cache's.
+void synchronise_caches(std::uint64_t address, std::uint64_t size) {
+  constexpr std::uint64_t block = 32;  // smallest cache block size of any 64-bit Power
+  for (std::uint64_t at = address & ~(block - 1); at < address + size; at += block) {
+    asm volatile("dcbst 0, %0" ::"r"(at) : "memory");
+  }
+  asm volatile("sync" ::: "memory");
+  for (std::uint64_t at = address & ~(block - 1); at < address + size; at += block) {
+    asm volatile("icbi 0, %0" ::"r"(at) : "memory");
+  }
+  asm volatile("sync\n\tisync" ::: "memory");
+}
+
+std::uint32_t to_big_endian(std::uint32_t value) {
+  if constexpr (std::endian::native == std::endian::little) return __builtin_bswap32(value);
+  return value;
+}
+
+// hcall (PAPR): number in r3, arguments from r4; status back in r3. Clobbers the volatile registers.
+long hypervisor_call(std::uint64_t number, std::uint64_t a4, std::uint64_t a5, std::uint64_t a6,
+                     std::uint64_t a7) {
+  register std::uint64_t r3 asm("r3") = number;
+  register std::uint64_t r4 asm("r4") = a4;
+  register std::uint64_t r5 asm("r5") = a5;
+  register std::uint64_t r6 asm("r6") = a6;
+  register std::uint64_t r7 asm("r7") = a7;
+  asm volatile("sc 1"
+               : "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6), "+r"(r7)
+               :
+               : "r0", "r8", "r9", "r10", "r11", "r12", "ctr", "xer", "cr0", "cr1", "cr5", "cr6", "cr7",
+                 "memory");
+  return static_cast<long>(r3);
+}
+
+constexpr std::uint64_t h_put_term_char = 0x58;
+constexpr long h_busy = 1;
+constexpr std::uint64_t kvmppc_h_rtas = 0xf000;  // QEMU/KVM's private RTAS hypercall
+
+}  // namespace
+
+std::string_view name() {
+  return std::endian::native == std::endian::little ? "ppc64le" : "ppc64";
+}
+
+void console_initialise(const purgatory_console&) {}
+
+// H_PUT_TERM_CHAR takes up to 16 bytes in r6 and r7, first byte most significant.
+void console_write(const purgatory_console& config, std::string_view text) {
+  if (config.kind != PURGATORY_CONSOLE_HVC) return;
+  while (!text.empty()) {
+    const std::size_t length = text.size() < 16 ? text.size() : 16;
+    std::uint64_t words[2] = {0, 0};
+    for (std::size_t i = 0; i < length; ++i) {
+      words[i / 8] |= std::uint64_t{static_cast<std::uint8_t>(text[i])} << (56 - 8 * (i % 8));
+    }
+    for (unsigned attempts = 0; attempts < 100000; ++attempts) {
+      if (hypervisor_call(h_put_term_char, config.base, length, words[0], words[1]) != h_busy) break;
+    }
+    text.remove_prefix(length);
+  }
+}
+
+void before_verification(purgatory_info& info) {
+  const purgatory_ppc64_state& state = info.next.ppc64;
+  if (low_memory_holds_our_stub()) {
+    // Call the secondaries up into this image, and give them time to leave low memory: they were
+    // released from the old kernel before we started, and need only a few instructions.
+    store_physical(low_stub_hold_slot, address_of(purgatory_secondary_hold));
+    asm volatile("sync" ::: "memory");
+    delay_microseconds(10000);
+  }
+  if (state.flags & PURGATORY_PPC64_RESTORE_LOW_MEMORY) {
+    for (std::uint64_t offset = 0; offset < PURGATORY_PPC64_LOW_MEMORY_SIZE; ++offset) {
+      store_physical_byte(offset, state.low_memory[offset]);
+    }
+    synchronise_caches(0, PURGATORY_PPC64_LOW_MEMORY_SIZE);
+  }
+}
+
+std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.ppc64.entry; }
+
+void boot_next_kernel(const purgatory_info& info) {
+  const purgatory_ppc64_state& state = info.next.ppc64;
+
+  // Linux finds its boot CPU through the device tree header's boot_cpuid_phys (offset 28, big-endian,
+  // from FDT version 2): only now do we know which CPU that is.
+  if ((state.flags & PURGATORY_PPC64_SET_FDT_BOOT_CPU) && state.r3 != 0) {
+    auto* fdt = reinterpret_cast<volatile std::uint32_t*>(static_cast<std::uintptr_t>(state.r3));
+    constexpr std::uint32_t fdt_magic = 0xd00dfeed;
+    if (fdt[0] == to_big_endian(fdt_magic) && __builtin_bswap32(to_big_endian(fdt[5])) >= 2) {
+      fdt[7] = to_big_endian(static_cast<std::uint32_t>(purgatory_boot_cpu_id));
+    }
+  }
+
+  if (state.secondary_entry != 0 && load_physical(low_stub_hold_slot) == address_of(purgatory_secondary_hold)) {
+    __atomic_store_n(&purgatory_secondary_release, state.secondary_entry, __ATOMIC_RELEASE);
+    asm volatile("sync" ::: "memory");
+  }
+  purgatory_arch_enter_next(&state);
+}
+
+// RTAS (PAPR): arguments as big-endian words {token, number of inputs, number of outputs, outputs}.
+void reset(const purgatory_reset& reset) {
+  if (reset.method == PURGATORY_RESET_RTAS_HCALL || (reset.method == PURGATORY_RESET_DEFAULT && reset.token != 0)) {
+    alignas(8) std::uint32_t rtas_arguments[4] = {to_big_endian(reset.token), 0, to_big_endian(1), 0};
+    hypervisor_call(kvmppc_h_rtas, address_of(rtas_arguments), 0, 0, 0);
+  }
+  halt();
+}
 
 void halt() {
   // MSR[EE] is clear; drop the thread's priority ("or 31,31,31") so an SMT sibling keeps the core.

@@ -8,42 +8,27 @@
  *     start a big-endian purgatory;
  *   - r3 = this CPU's hardware id, r4 = the entry address, r5 = 0, LR = the entry;
  *   - r1, r2 and r13 still belong to the old kernel: none is trusted.
- * The image may sit at any 4-byte aligned address: the TOC pointer and the stack are derived from the PC.
+ * Before that, kexec_sequence copied the 0x100 bytes at the entry to physical address 0 and sent every
+ * other CPU there, to 0x60, big-endian, with r3 = its hardware id. So the first 0x100 bytes below are a
+ * stub that works both here and as that copy ("the low stub"):
  *
- * What it does: switches the CPU to this image's byte order if needed, sets r2 (TOC) and r1 (stack)
- * from the PC, zeroes .bss, calls purgatory_main(). From there on the full C++ ABI is available.
+ *   entry + 0x00  master: switch byte order, then on to the code after the stub
+ *   entry + 0x60  secondaries (running the copy at phys 0x60): switch byte order, then wait for the
+ *                 master to publish an address in the copy's hold slot and go there
+ *   entry + 0xf0  the hold slot
+ *
+ * The master publishes purgatory_secondary_hold (in this image, away from low memory) once it knows the
+ * copy at 0 is really ours (arch.cc), restores low memory if the loader saved it, verifies, and finally
+ * releases the secondaries to the next kernel's secondary entry (Linux: its __secondary_hold at 0x60),
+ * big-endian with r3 = their id, which is how firmware and Linux's own kexec deliver them.
+ *
+ * The image may sit at any 4-byte aligned address: the TOC pointer and the stack are derived from the PC.
  */
 	.abiversion 2
 
-/*
- * Emit an instruction word byte-swapped. Used by the byte-order switch below, which must execute
- * correctly when the CPU runs in the byte order opposite to the one this file was assembled for.
- */
-	.macro	opposite_order_insn word
-	.long	((\word >> 24) & 0xff) | ((\word >> 8) & 0xff00) | ((\word << 8) & 0xff0000) | ((\word << 24) & 0xff000000)
-	.endm
+#define LOW_STUB_HOLD_SLOT 0xf0
 
-/*
- * Switch to this image's byte order. In the right order, "tdi 0,0,0x48" never traps and the branch
- * skips the rest. In the wrong order the CPU reads that word as "b .+8" and runs the byte-swapped
- * sequence, which flips MSR[LE] with an rfid to the label after it. Same words in both builds.
- * Clobbers r10, r11, LR, SRR0, SRR1.
- */
-	.macro	switch_to_image_byte_order
-	tdi	0, 0, 0x48
-	b	191f
-	opposite_order_insn 0x7d6000a6	/* mfmsr  r11 */
-	opposite_order_insn 0x696b0001	/* xori   r11, r11, 1      (MSR[LE]) */
-	opposite_order_insn 0x39400000	/* li     r10, 0 */
-	opposite_order_insn 0x7d410164	/* mtmsrd r10, 1           (clear EE and RI) */
-	opposite_order_insn 0x429f0005	/* bcl    20, 31, .+4 */
-	opposite_order_insn 0x7d4802a6	/* mflr   r10 */
-	opposite_order_insn 0x394a0014	/* addi   r10, r10, 20     (the label after rfid) */
-	opposite_order_insn 0x7d5a03a6	/* mtsrr0 r10 */
-	opposite_order_insn 0x7d7b03a6	/* mtsrr1 r11 */
-	opposite_order_insn 0x4c000024	/* rfid */
-191:
-	.endm
+#include <purgatory/arch/asm.h>
 
 	.section .text.purgatory_entry, "ax", @progbits
 	.globl	purgatory_entry
@@ -51,7 +36,24 @@
 	.type	purgatory_entry, @function
 purgatory_entry:
 	switch_to_image_byte_order
+	b	master
 
+	.org	purgatory_entry + 0x60
+	/* A secondary CPU, in the copy at physical 0x60. */
+	switch_to_image_byte_order
+1:	or	1, 1, 1			/* low SMT priority while waiting */
+	ld	%r4, LOW_STUB_HOLD_SLOT(0)	/* absolute: the copy's own hold slot */
+	cmpdi	%r4, 0
+	beq	1b
+	or	2, 2, 2
+	mtctr	%r4
+	bctr
+
+	.org	purgatory_entry + LOW_STUB_HOLD_SLOT
+	.8byte	0
+	.org	purgatory_entry + 0x100
+
+master:
 	/* TOC pointer from the PC, then the stack from the TOC. */
 	bl	1f
 1:	mflr	%r12
@@ -74,8 +76,13 @@ purgatory_entry:
 	addi	%r9, %r9, 16
 	b	2b
 3:
+	/* The booting CPU's id, for the device tree's boot_cpuid_phys (arch.cc). */
+	addis	%r9, %r2, purgatory_boot_cpu_id@toc@ha
+	std	%r3, purgatory_boot_cpu_id@toc@l(%r9)
+
 	bl	purgatory_main
 	nop
 	/* purgatory_main does not return; if it ever did, stop here. */
 4:	b	4b
 	.size	purgatory_entry, . - purgatory_entry
+

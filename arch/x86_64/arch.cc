@@ -1,7 +1,66 @@
 // x86_64 half of the runtime: the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
+#include <purgatory/uart_8250.h>
+
+extern "C" [[noreturn]] void purgatory_arch_enter_next(const purgatory_x86_64_state* state);
 
 namespace purgatory::arch {
+namespace {
+
+void out8(std::uint16_t port, std::uint8_t value) { asm volatile("outb %0, %1" ::"a"(value), "Nd"(port)); }
+std::uint8_t in8(std::uint16_t port) {
+  std::uint8_t value;
+  asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+  return value;
+}
+
+// 8250 registers in I/O port space: register n at base + n.
+class PortRegisters {
+ public:
+  explicit PortRegisters(std::uint64_t base) : base_(static_cast<std::uint16_t>(base)) {}
+  std::uint8_t read(unsigned reg) const { return in8(static_cast<std::uint16_t>(base_ + reg)); }
+  void write(unsigned reg, std::uint8_t value) const { out8(static_cast<std::uint16_t>(base_ + reg), value); }
+
+ private:
+  std::uint16_t base_;
+};
+
+}  // namespace
+
+std::string_view name() { return "x86_64"; }
+
+void console_initialise(const purgatory_console& config) {
+  if (config.kind == PURGATORY_CONSOLE_8250_PIO) Uart8250(PortRegisters(config.base)).initialise(config.divisor);
+}
+
+void console_write(const purgatory_console& config, std::string_view text) {
+  if (config.kind != PURGATORY_CONSOLE_8250_PIO) return;
+  Uart8250 uart{PortRegisters(config.base)};
+  for (char c : text) uart.put(c);
+}
+
+void before_verification(purgatory_info&) {}
+
+std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.x86_64.rip; }
+
+void boot_next_kernel(const purgatory_info& info) { purgatory_arch_enter_next(&info.next.x86_64); }
+
+void reset(const purgatory_reset&) {
+  // The chipset's reset control register (port 0xcf9): system reset, then full reset.
+  out8(0xcf9, 0x02);
+  out8(0xcf9, 0x06);
+  // The 8042 keyboard controller's reset line, once its input buffer is empty.
+  for (unsigned polls = 0; polls < 100000 && (in8(0x64) & 0x02) != 0; ++polls) {
+  }
+  out8(0x64, 0xfe);
+  // A triple fault resets every x86: an empty IDT turns the breakpoint into one.
+  struct [[gnu::packed]] {
+    std::uint16_t limit;
+    std::uint64_t base;
+  } empty_idt{0, 0};
+  asm volatile("lidt %0\n\tint3" ::"m"(empty_idt));
+  halt();
+}
 
 void halt() {
   // hlt waits for an interrupt; with IF clear only an NMI or SMI wakes it, so loop.

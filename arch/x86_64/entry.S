@@ -68,3 +68,4 @@ boot_gdt:
 	.quad	0x00af9b000000ffff	/* 0x10: 64-bit code, present, DPL 0, accessed */
 	.quad	0x00cf93000000ffff	/* 0x18: data, 4 GiB, writable, accessed */
 boot_gdt_end:
+

@@ -1,15 +1,7 @@
-// The smallest purgatory: proves that an image built from the SDK's parts enters C++ on every arch,
-// runs the digest core there, and stops.
+// The default purgatory: banner, verify every segment, then boot the next kernel, or refuse to and
+// halt (or reset, if the loader asked for that). Everything is the SDK's.
 #include <purgatory/arch.h>
-#include <purgatory/sha256.h>
+#include <purgatory/boot.h>
+#include <purgatory/info.h>
 
-namespace {
-// Kept in .data so the computation below cannot be folded away at compile time.
-unsigned char message[] = "purgatory";
-purgatory::Sha256Digest digest;
-}  // namespace
-
-extern "C" void purgatory_main() {
-  digest = purgatory::sha256(message, sizeof(message) - 1);
-  purgatory::arch::halt();
-}
+extern "C" void purgatory_main() { purgatory::run(purgatory::loader_info()); }

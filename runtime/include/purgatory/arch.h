@@ -2,7 +2,33 @@
 // only these; it never tests which arch it is built for.
 #pragma once
 
+#include <cstdint>
+#include <string_view>
+
+#include <purgatory/abi.h>
+
 namespace purgatory::arch {
+
+// The SDK's name for this arch: "x86_64", "arm64", "ppc64le" or "ppc64".
+std::string_view name();
+
+// Consoles only this arch has (8250 by port I/O, the ppc64 hypervisor console). Kinds the arch does not
+// know are ignored: the memory log still gets every line.
+void console_initialise(const purgatory_console& config);
+void console_write(const purgatory_console& config, std::string_view text);
+
+// Runs before the segments are hashed: whatever must happen for their bytes to be the loaded ones
+// (ppc64: move the secondary CPUs off low memory and restore it).
+void before_verification(purgatory_info& info);
+
+// Where the next kernel will be entered (for the console).
+std::uint64_t next_kernel_entry(const purgatory_next_kernel& next);
+
+// Enters the next kernel with the registers of this arch's member of info.next.
+[[noreturn]] void boot_next_kernel(const purgatory_info& info);
+
+// Resets the machine as `reset` says; if that fails, halts.
+[[noreturn]] void reset(const purgatory_reset& reset);
 
 // Interrupts off, then wait forever. The verdict has been printed; nothing else may run.
 [[noreturn]] void halt();
@@ -11,5 +37,6 @@ namespace purgatory::arch {
 
 // The one C++ entry point. The arch's entry stub calls it once, with a stack, zeroed .bss and the
 // machine state its own header comment describes; from here the full C++ (freestanding) ABI is
-// available. The SDK's default lives in the runtime library; a custom purgatory may define its own.
+// available. Every purgatory defines it: examples/minimal calls purgatory::run(), examples/custom adds
+// its own step.
 extern "C" [[noreturn]] void purgatory_main();

@@ -1,0 +1,397 @@
+// purgatory-boot-test: boots a sealed purgatory in QEMU (TCG) at a chosen address, with a stand-in next
+// kernel and a data segment, and checks what happens against what the scenario requires:
+//
+//   boot          the purgatory verifies both segments and jumps; the next kernel reports exactly the
+//                 registers that were sealed, and the emulator exits with the arch's success status
+//   corrupt       one bit of the data segment is flipped after sealing: the purgatory names segment 1
+//                 with the expected and computed digests and halts; the next kernel never runs
+//   corrupt-reset the same, sealed with PURGATORY_FLAG_RESET_ON_FAILURE: the machine resets
+//   custom        examples/custom: its extra step reports on the console, then the next kernel runs
+//
+// Exit status 0 when every expectation holds; otherwise 1, with the console output and the reasons.
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <purgatory/host/file.h>
+#include <purgatory/host/image.h>
+#include <purgatory/host/loadable_elf.h>
+#include <purgatory/sha256.h>
+
+namespace {
+
+using namespace purgatory::host;
+namespace fs = std::filesystem;
+
+struct Options {
+  std::string arch;
+  std::string image;
+  std::string next_kernel;
+  std::string bootstrap;  // x86_64 only
+  std::string scenario = "boot";
+  std::uint64_t load_address = 0;
+  std::uint64_t next_kernel_address = 0;
+  std::uint64_t data_address = 0;
+  bool el2 = false;  // arm64: enter at EL2 (virtualization=on)
+  std::string work_dir;
+  double timeout_seconds = 30;
+  bool summary = false;
+};
+
+struct RunResult {
+  std::string output;
+  std::optional<int> exit_status;  // empty if we stopped it
+  bool timed_out = false;
+  double seconds = 0;
+};
+
+// Runs `command`, collecting stdout and stderr, until it exits, `stop_marker` appears in the output
+// (then it is killed: a halted machine never exits by itself), or the timeout passes.
+RunResult run(const std::vector<std::string>& command, const std::string& stop_marker, double timeout_seconds) {
+  RunResult result;
+  const auto start = std::chrono::steady_clock::now();
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t child = fork();
+  if (child < 0) throw std::runtime_error("fork failed");
+  if (child == 0) {
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    dup2(pipe_fds[1], STDERR_FILENO);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    std::vector<char*> argv;
+    for (const auto& argument : command) argv.push_back(const_cast<char*>(argument.c_str()));
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    std::fprintf(stderr, "cannot run %s\n", argv[0]);
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  bool stopped = false;
+  for (;;) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (elapsed > timeout_seconds) {
+      result.timed_out = true;
+      break;
+    }
+    pollfd poll_fd{pipe_fds[0], POLLIN, 0};
+    const int ready = poll(&poll_fd, 1, 100);
+    if (ready > 0) {
+      char buffer[4096];
+      const ssize_t got = read(pipe_fds[0], buffer, sizeof(buffer));
+      if (got <= 0) break;  // the child closed its output: it is exiting
+      result.output.append(buffer, static_cast<std::size_t>(got));
+      if (!stop_marker.empty() && result.output.find(stop_marker) != std::string::npos) {
+        stopped = true;
+        break;
+      }
+    }
+  }
+  if (stopped || result.timed_out) kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  close(pipe_fds[0]);
+  if (!stopped && !result.timed_out && WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+std::vector<std::byte> bytes_of(const std::string& path) {
+  auto bytes = read_file(path);
+  if (!bytes) throw std::runtime_error(bytes.error().message);
+  return std::move(bytes).value();
+}
+
+void write_bytes(const fs::path& path, std::span<const std::byte> bytes) {
+  const auto written = write_file_atomically(path, bytes);
+  if (!written) throw std::runtime_error(written.error().message);
+}
+
+// 48 KiB and a few bytes of deterministic noise: a segment with no structure a bug could hide in.
+std::vector<std::byte> data_segment() {
+  std::vector<std::byte> data(48 * 1024 + 13);
+  std::uint64_t state = 0x9e3779b97f4a7c15;
+  for (auto& byte : data) {
+    state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+    byte = static_cast<std::byte>(state);
+  }
+  return data;
+}
+
+std::string hex_digest(const std::array<std::uint8_t, 32>& digest) {
+  std::string text;
+  for (auto byte : digest) text += fmt::format("{:02x}", byte);
+  return text;
+}
+
+// QEMU's pseries needs its -kernel as an ELF, starts it at the load address (kernel-addr) rather than
+// at e_entry, and keeps only the low 32 bits of that address. So the -kernel is a small trampoline
+// loaded low, which jumps to the purgatory's 64-bit entry address; the purgatory is loaded with
+// -device loader like every other segment. VOF starts the CPU big-endian and in 32-bit mode; the
+// trampoline (big-endian code) turns on 64-bit mode, as Linux's kexec leaves it, and the purgatory's
+// entry switches to its own byte order as it does under kexec.
+constexpr std::uint64_t pseries_trampoline_address = 0x4000000;
+
+std::vector<std::byte> pseries_trampoline(std::uint64_t target) {
+  const auto field = [&](unsigned shift) { return static_cast<std::uint32_t>((target >> shift) & 0xffff); };
+  const std::uint32_t code[] = {
+      0x7d6000a6,              // mfmsr  r11
+      0x39800001,              // li     r12, 1
+      0x798cf806,              // sldi   r12, r12, 63        (MSR[SF]: 64-bit mode)
+      0x7d6b6378,              // or     r11, r11, r12
+      0x7d600164,              // mtmsrd r11
+      0x4c00012c,              // isync
+      0x3d800000 | field(48),  // lis    r12, target[63:48]
+      0x618c0000 | field(32),  // ori    r12, r12, target[47:32]
+      0x798c07c6,              // sldi   r12, r12, 32
+      0x658c0000 | field(16),  // oris   r12, r12, target[31:16]
+      0x618c0000 | field(0),   // ori    r12, r12, target[15:0]
+      0x7d8903a6,              // mtctr  r12
+      0x4e800420,              // bctr
+  };
+  std::vector<std::byte> bytes;
+  for (std::uint32_t word : code) {
+    for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<std::byte>(word >> shift));
+  }
+  ImageHeader header;
+  header.byte_order = ByteOrder::big;
+  header.elf_machine = PURGATORY_MACHINE_PPC64;
+  header.memory_size = bytes.size();
+  return loadable_elf(header, bytes);
+}
+
+// Distinct values for each register, so a swapped or dropped one shows.
+std::map<std::string, std::uint64_t> test_registers(const Options& options) {
+  std::map<std::string, std::uint64_t> registers;
+  if (options.arch == "x86_64") {
+    std::uint64_t n = 1;
+    for (const auto& name : register_names("x86_64")) {
+      if (name == "rsp") continue;  // 0: the purgatory keeps its own stack
+      registers[name] = 0x5e57000000000000 | (n++ << 32) | 0xc0de;
+    }
+    registers["rsi"] = options.data_address;  // boot_params, in the Linux protocol
+  } else if (options.arch == "arm64") {
+    registers = {{"x0", options.data_address}, {"x1", 0x5e57000100000001}, {"x2", 0x5e57000200000002},
+                 {"x3", 0x5e57000300000003}};
+  } else {
+    registers = {{"r3", options.data_address}, {"r4", options.next_kernel_address}, {"r5", 0},
+                 {"r8", 0x5e57000800000008}, {"r9", 0x5e57000900000009}};
+  }
+  return registers;
+}
+
+purgatory_console test_console(const std::string& arch) {
+  purgatory_console console{};
+  if (arch == "x86_64") {
+    console.kind = PURGATORY_CONSOLE_8250_PIO;
+    console.base = 0x3f8;
+    console.divisor = 1;  // 115200 baud from the 1.8432 MHz clock: exercises the line setup
+  } else if (arch == "arm64") {
+    console.kind = PURGATORY_CONSOLE_PL011;
+    console.base = 0x09000000;
+  } else {
+    console.kind = PURGATORY_CONSOLE_HVC;
+  }
+  return console;
+}
+
+std::vector<std::string> qemu_command(const Options& options, const ImageHeader& header, const fs::path& image,
+                                      const fs::path& next_kernel, const fs::path& data) {
+  auto loader = [](const fs::path& file, std::uint64_t address) {
+    return fmt::format("loader,file={},addr={:#x}", file.string(), address);
+  };
+  const std::uint64_t entry = options.load_address + header.entry_offset;
+  std::vector<std::string> command;
+  if (options.arch == "x86_64") {
+    command = {"qemu-system-x86_64", "-M", "pc", "-m", "6G", "-kernel", options.bootstrap,
+               "-append", fmt::format("{:#x}", entry), "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+               "-device", loader(image, options.load_address)};
+  } else if (options.arch == "arm64") {
+    command = {"qemu-system-aarch64", "-M", options.el2 ? "virt,virtualization=on" : "virt", "-cpu",
+               "cortex-a57", "-m", "6G", "-semihosting", "-device", loader(image, options.load_address),
+               "-device", fmt::format("loader,addr={:#x},cpu-num=0", entry)};
+  } else {
+    // See pseries_trampoline(). The caps silence warnings TCG cannot honour.
+    command = {"qemu-system-ppc64", "-M",
+               fmt::format("pseries,x-vof=on,kernel-addr={:#x},cap-ccf-assist=off,cap-cfpc=broken,"
+                           "cap-sbbc=broken,cap-ibs=broken",
+                           pseries_trampoline_address),
+               "-cpu", "power9", "-m", "6G", "-kernel", (image.parent_path() / "trampoline.elf").string(),
+               "-device", loader(image, options.load_address)};
+  }
+  for (const std::string& argument : {std::string("-nographic"), std::string("-nodefaults"),
+                                      std::string("-serial"), std::string("stdio"), std::string("-no-reboot")}) {
+    command.push_back(argument);
+  }
+  command.insert(command.end(), {"-device", loader(next_kernel, options.next_kernel_address), "-device",
+                                 loader(data, options.data_address)});
+  return command;
+}
+
+// What the next kernel must report for each sealed register.
+std::vector<std::string> expected_register_reports(const Options& options,
+                                                   const std::map<std::string, std::uint64_t>& registers) {
+  std::vector<std::string> reports;
+  for (const auto& [name, value] : registers) reports.push_back(fmt::format(" {}={:#x}", name, value));
+  if (options.arch == "arm64") reports.push_back(fmt::format(" el={:#x}", options.el2 ? 2 : 1));
+  return reports;
+}
+
+int success_exit_status(const std::string& arch) { return arch.starts_with("ppc64") ? 0 : 33; }
+
+int run_test(const Options& options) {
+  const fs::path work = options.work_dir;
+  fs::create_directories(work);
+
+  const auto image = parse_image(bytes_of(options.image), ImageExpectations{options.arch});
+  if (!image) throw std::runtime_error(fmt::format("{}: {}", options.image, image.error().message));
+  const auto next_kernel_bytes = bytes_of(options.next_kernel);
+  const auto data = data_segment();
+
+  SealRequest request;
+  request.load_address = options.load_address;
+  request.segments = {Segment{options.next_kernel_address, next_kernel_bytes, 0},
+                      Segment{options.data_address, data, 0}};
+  request.entry = options.next_kernel_address;  // the stand-in kernel's entry is its first byte
+  request.registers = test_registers(options);
+  request.console = test_console(options.arch);
+  if (options.scenario == "corrupt-reset") {
+    request.flags |= PURGATORY_FLAG_RESET_ON_FAILURE;
+    if (options.arch.starts_with("ppc64")) {
+      request.reset.method = PURGATORY_RESET_RTAS_HCALL;
+      request.reset.token = 0x2004;  // QEMU's RTAS system-reboot
+    }
+  }
+  if (options.scenario == "custom") {
+    // examples/custom wipes user[1] bytes at user[0] before the jump: a page of the data segment's
+    // tail that nothing else reads (the digest was checked before).
+    request.user = {options.data_address + 0x8000, 0x1000, 0, 0};
+  }
+  const auto sealed = seal(*image, request);
+  if (!sealed) throw std::runtime_error(fmt::format("seal: {}", sealed.error().message));
+
+  auto loaded_data = data;
+  const bool corrupt = options.scenario.starts_with("corrupt");
+  if (corrupt) loaded_data[loaded_data.size() / 3] ^= std::byte{0x10};
+
+  const fs::path image_file = work / "sealed.bin";
+  write_bytes(image_file, *sealed);
+  if (options.arch.starts_with("ppc64")) {
+    write_bytes(work / "trampoline.elf", pseries_trampoline(options.load_address + image->header.entry_offset));
+  }
+  write_bytes(work / "next-kernel.bin", next_kernel_bytes);
+  write_bytes(work / "data.bin", loaded_data);
+
+  const auto command = qemu_command(options, image->header, image_file, work / "next-kernel.bin", work / "data.bin");
+  const std::string halted = "purgatory: not booting the next kernel; halted";
+  const RunResult result = run(command, options.scenario == "corrupt" ? halted : "", options.timeout_seconds);
+
+  std::vector<std::string> expected, rejected, problems;
+  expected.push_back(fmt::format(" ({}): 2 segments to verify", options.arch));  // the banner
+  const auto registers = test_registers(options);
+  if (corrupt) {
+    const std::vector<Segment> good{Segment{options.data_address, data, 0}};
+    const std::vector<Segment> bad{Segment{options.data_address, loaded_data, 0}};
+    expected.push_back(fmt::format("purgatory: SHA-256 MISMATCH in segment 1 ({:#x}, {} bytes)",
+                                   options.data_address, data.size()));
+    expected.push_back("  expected " + hex_digest(segments_digest(good)));
+    expected.push_back("  computed " + hex_digest(segments_digest(bad)));
+    expected.push_back(options.scenario == "corrupt" ? halted : "purgatory: not booting the next kernel; resetting");
+    rejected.push_back("next-kernel:");
+    rejected.push_back("booting next kernel");
+  } else {
+    expected.push_back(fmt::format("purgatory: SHA-256 ok: 2 segments, {} bytes", next_kernel_bytes.size() + data.size()));
+    expected.push_back(fmt::format("purgatory: booting next kernel at {:#x}", options.next_kernel_address));
+    for (const auto& report : expected_register_reports(options, registers)) expected.push_back(report);
+    expected.push_back("next-kernel: done");
+    rejected.push_back("MISMATCH");
+  }
+  if (options.scenario == "custom") {
+    expected.push_back(fmt::format("custom: wiped 4096 bytes at {:#x}", options.data_address + 0x8000));
+  }
+
+  for (const auto& text : expected) {
+    if (result.output.find(text) == std::string::npos) problems.push_back(fmt::format("missing: \"{}\"", text));
+  }
+  for (const auto& text : rejected) {
+    if (result.output.find(text) != std::string::npos) problems.push_back(fmt::format("present: \"{}\"", text));
+  }
+  if (result.timed_out) problems.push_back(fmt::format("timed out after {} s", options.timeout_seconds));
+  if (options.scenario == "corrupt") {
+    if (result.exit_status) problems.push_back(fmt::format("exited ({}) instead of halting", *result.exit_status));
+  } else if (!result.exit_status) {
+    problems.push_back("did not exit");
+  } else {
+    const int wanted = options.scenario == "corrupt-reset" ? 0 : success_exit_status(options.arch);
+    if (*result.exit_status != wanted) {
+      problems.push_back(fmt::format("exit status {}, expected {}", *result.exit_status, wanted));
+    }
+  }
+
+  const std::string verdict = corrupt ? "refused" : "verified";
+  if (options.summary) {
+    fmt::print("{:<8} {:>13}  {:<14} {:<9} {:5.2f} s  {}\n", options.arch, fmt::format("{:#x}", options.load_address),
+               options.scenario + (options.el2 ? " (EL2)" : ""), problems.empty() ? verdict : "FAILED",
+               result.seconds, problems.empty() ? "ok" : problems.front());
+  }
+  if (!problems.empty()) {
+    fmt::print("command:");
+    for (const auto& argument : command) fmt::print(" {}", argument);
+    fmt::print("\n--- console ---\n{}\n--- end ---\n", result.output);
+    for (const auto& problem : problems) fmt::print("FAIL: {}\n", problem);
+    return 1;
+  }
+  if (!options.summary) {
+    fmt::print("{}\n--- {} at {:#x}: {} ({:.2f} s) ---\n", result.output, options.arch, options.load_address,
+               verdict, result.seconds);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  CLI::App app{"Boot a sealed purgatory in QEMU and check the outcome of a scenario"};
+  app.add_option("--arch", options.arch, "x86_64, arm64, ppc64le or ppc64")->required();
+  app.add_option("--image", options.image, "purgatory image (.bin)")->required();
+  app.add_option("--next-kernel", options.next_kernel, "stand-in next kernel (.bin)")->required();
+  app.add_option("--bootstrap", options.bootstrap, "x86_64: the multiboot bootstrap (.bin)");
+  app.add_option("--scenario", options.scenario, "boot, corrupt, corrupt-reset or custom")
+      ->check(CLI::IsMember({"boot", "corrupt", "corrupt-reset", "custom"}));
+  app.add_option("--load-address", options.load_address, "where the purgatory goes")->required();
+  app.add_option("--next-kernel-address", options.next_kernel_address, "where the next kernel goes")->required();
+  app.add_option("--data-address", options.data_address, "where the data segment goes")->required();
+  app.add_flag("--el2", options.el2, "arm64: run at EL2");
+  app.add_option("--work-dir", options.work_dir, "directory for the sealed files")->required();
+  app.add_option("--timeout", options.timeout_seconds, "seconds before giving up");
+  app.add_flag("--summary", options.summary, "print one table row instead of the console");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : 2;
+  }
+  if (options.arch == "x86_64" && options.bootstrap.empty()) {
+    fmt::print(stderr, "x86_64 needs --bootstrap\n");
+    return 2;
+  }
+  try {
+    return run_test(options);
+  } catch (const std::exception& error) {
+    fmt::print("FAIL: {}\n", error.what());
+    return 1;
+  }
+}

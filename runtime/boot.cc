@@ -1,0 +1,86 @@
+#include <purgatory/boot.h>
+
+#include <purgatory/arch.h>
+#include <purgatory/verify.h>
+
+namespace purgatory {
+
+void announce(purgatory_info& info, Console& console) {
+  info.result.status = PURGATORY_STATUS_RUNNING;
+  info.result.failed_segment = PURGATORY_NO_SEGMENT;
+  Text line;
+  line << "purgatory-sdk " << PURGATORY_SDK_VERSION << " (" << arch::name() << "): "
+       << Decimal{info.segment_count} << " segment" << (info.segment_count == 1 ? "" : "s") << " to verify";
+  console.write_line(line);
+}
+
+bool verify_and_report(purgatory_info& info, Console& console) {
+  arch::before_verification(info);
+  const Verdict verdict = verify_segments(info);
+  record_verdict(info, verdict);
+
+  Text line;
+  line << "purgatory: ";
+  switch (verdict.status) {
+    case PURGATORY_STATUS_VERIFIED:
+      line << "SHA-256 ok: " << Decimal{info.segment_count} << " segments, " << Decimal{verdict.bytes_hashed}
+           << " bytes";
+      console.write_line(line);
+      return true;
+    case PURGATORY_STATUS_UNVERIFIED:
+      line << "verification skipped at the loader's request";
+      console.write_line(line);
+      return true;
+    case PURGATORY_STATUS_BAD_INFO:
+      line << "cannot verify: " << verdict.problem;
+      console.write_line(line);
+      return false;
+    default:
+      break;
+  }
+
+  if (verdict.failed_segment == PURGATORY_NO_SEGMENT) {
+    line << "SHA-256 MISMATCH over all segments, though each segment matches its own digest "
+            "(the loader's digests disagree)";
+    console.write_line(line);
+    Text computed;
+    computed << "  computed " << HexBytes{verdict.computed};
+    console.write_line(computed);
+    return false;
+  }
+  const purgatory_segment& segment = info.segments[verdict.failed_segment];
+  line << "SHA-256 MISMATCH in segment " << Decimal{verdict.failed_segment} << " (" << Hex{segment.start}
+       << ", " << Decimal{segment.size} << " bytes)";
+  console.write_line(line);
+  Text expected, computed;
+  expected << "  expected " << HexBytes{segment.sha256};
+  computed << "  computed " << HexBytes{verdict.computed};
+  console.write_line(expected);
+  console.write_line(computed);
+  return false;
+}
+
+void stop_after_failure(purgatory_info& info, Console& console) {
+  if (info.flags & PURGATORY_FLAG_RESET_ON_FAILURE) {
+    console.write("purgatory: not booting the next kernel; resetting\n");
+    arch::reset(info.reset);
+  }
+  console.write("purgatory: not booting the next kernel; halted\n");
+  arch::halt();
+}
+
+void boot_next_kernel(purgatory_info& info, Console& console) {
+  Text line;
+  line << "purgatory: booting next kernel at " << Hex{arch::next_kernel_entry(info.next)};
+  console.write_line(line);
+  arch::boot_next_kernel(info);
+}
+
+void run(purgatory_info& info) {
+  Console console(info);
+  announce(info, console);
+  if (!verify_and_report(info, console)) stop_after_failure(info, console);
+  boot_next_kernel(info, console);
+}
+
+}  // namespace purgatory

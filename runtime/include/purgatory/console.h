@@ -1,0 +1,31 @@
+// The purgatory's console: every line goes to the memory log in purgatory_info.result and, unless the
+// loader asked for quiet, to the device purgatory_info.console names.
+#pragma once
+
+#include <string_view>
+
+#include <purgatory/abi.h>
+#include <purgatory/text.h>
+
+namespace purgatory {
+
+class Console {
+ public:
+  // Initialises the device (once per Console). Keeps references: `info` outlives every Console.
+  explicit Console(purgatory_info& info);
+
+  void write(std::string_view text);
+  void write_line(const Text& line) {
+    write(line.view());
+    write("\n");
+  }
+
+ private:
+  void write_to_device(std::string_view text);
+
+  const purgatory_console& config_;
+  purgatory_result& result_;
+  bool to_device_;
+};
+
+}  // namespace purgatory

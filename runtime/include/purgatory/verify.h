@@ -1,0 +1,28 @@
+// Checking the loaded segments against the digests the loader sealed into purgatory_info.
+#pragma once
+
+#include <cstdint>
+
+#include <purgatory/abi.h>
+#include <purgatory/sha256.h>
+
+namespace purgatory {
+
+struct Verdict {
+  std::uint32_t status = PURGATORY_STATUS_RUNNING;  // PURGATORY_STATUS_*
+  std::uint32_t failed_segment = PURGATORY_NO_SEGMENT;
+  Sha256Digest computed{};  // of the failed segment, or of all segments if none alone failed
+  std::uint64_t bytes_hashed = 0;
+  const char* problem = "";  // for BAD_INFO: what is wrong, as a literal
+};
+
+// The success path hashes every byte once, for the all-segments digest (kexec_file's rule: segments
+// in order, as one message). Only when that fails does it hash each segment alone, to name the first
+// one whose own digest differs. Segment addresses are used as pointers: physical memory is identity
+// mapped (or, in host tests, they are host addresses).
+Verdict verify_segments(const purgatory_info& info);
+
+// Stores the verdict in info.result.
+void record_verdict(purgatory_info& info, const Verdict& verdict);
+
+}  // namespace purgatory

@@ -1,0 +1,18 @@
+// The purgatory_info block, in its own section so the linker script can place it and name its offset.
+// Everything here is a compile-time constant: the loader fills in the rest.
+#include <purgatory/info.h>
+
+extern "C" constinit purgatory_info purgatory_info_block [[gnu::section(".data.purgatory_info"), gnu::used]] = {
+    .magic = {'P', 'U', 'R', 'G', 'I', 'N', 'F', 'O'},
+    .info_size = sizeof(purgatory_info),
+    .sealed = 0,
+    .flags = 0,
+    .segment_count = 0,
+    .sha256 = {},
+    .segments = {},
+    .next = {},
+    .console = {},
+    .reset = {},
+    .user = {},
+    .result = {},
+};

@@ -1,0 +1,79 @@
+#include <purgatory/verify.h>
+
+namespace purgatory {
+namespace {
+
+const std::uint8_t* segment_bytes(const purgatory_segment& segment) {
+  return reinterpret_cast<const std::uint8_t*>(static_cast<std::uintptr_t>(segment.start));
+}
+
+bool equal(const Sha256Digest& computed, const std::uint8_t (&expected)[PURGATORY_SHA256_SIZE]) {
+  for (std::size_t i = 0; i < computed.size(); ++i) {
+    if (computed[i] != expected[i]) return false;
+  }
+  return true;
+}
+
+bool starts_with_magic(const std::uint8_t (&magic)[8], const char (&expected)[9]) {
+  for (int i = 0; i < 8; ++i) {
+    if (magic[i] != static_cast<std::uint8_t>(expected[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Verdict verify_segments(const purgatory_info& info) {
+  Verdict verdict;
+  if (!starts_with_magic(info.magic, PURGATORY_INFO_MAGIC) || info.info_size != sizeof(purgatory_info)) {
+    verdict.status = PURGATORY_STATUS_BAD_INFO;
+    verdict.problem = "purgatory_info is damaged (magic or size)";
+    return verdict;
+  }
+  if (info.sealed != PURGATORY_INFO_SEALED) {
+    verdict.status = PURGATORY_STATUS_BAD_INFO;
+    verdict.problem = "purgatory_info was not sealed by a loader";
+    return verdict;
+  }
+  if (info.segment_count > PURGATORY_MAX_SEGMENTS) {
+    verdict.status = PURGATORY_STATUS_BAD_INFO;
+    verdict.problem = "more segments than PURGATORY_MAX_SEGMENTS";
+    return verdict;
+  }
+  if (info.flags & PURGATORY_FLAG_SKIP_VERIFICATION) {
+    verdict.status = PURGATORY_STATUS_UNVERIFIED;
+    return verdict;
+  }
+
+  Sha256 all_segments;
+  for (std::uint32_t i = 0; i < info.segment_count; ++i) {
+    all_segments.update(segment_bytes(info.segments[i]), info.segments[i].size);
+    verdict.bytes_hashed += info.segments[i].size;
+  }
+  verdict.computed = all_segments.finish();
+  if (equal(verdict.computed, info.sha256)) {
+    verdict.status = PURGATORY_STATUS_VERIFIED;
+    return verdict;
+  }
+
+  verdict.status = PURGATORY_STATUS_MISMATCH;
+  for (std::uint32_t i = 0; i < info.segment_count; ++i) {
+    const Sha256Digest computed = sha256(segment_bytes(info.segments[i]), info.segments[i].size);
+    verdict.bytes_hashed += info.segments[i].size;
+    if (!equal(computed, info.segments[i].sha256)) {
+      verdict.failed_segment = i;
+      verdict.computed = computed;
+      break;
+    }
+  }
+  return verdict;
+}
+
+void record_verdict(purgatory_info& info, const Verdict& verdict) {
+  info.result.status = verdict.status;
+  info.result.failed_segment = verdict.failed_segment;
+  for (std::size_t i = 0; i < verdict.computed.size(); ++i) info.result.computed_sha256[i] = verdict.computed[i];
+  info.result.bytes_verified = verdict.bytes_hashed;
+}
+
+}  // namespace purgatory
