@@ -39,8 +39,13 @@ function(purgatory_add_executable name)
   endif()
   target_link_options(${name} PRIVATE "-Wl,-T,${script}")
 
+  set(check_options "")
+  if(arg_BARE)
+    set(check_options --no-header)
+  endif()
   add_custom_command(TARGET ${name} POST_BUILD
     COMMAND ${CMAKE_COMMAND} -DELF=$<TARGET_FILE:${name}> -DPURGATORY_TOOL=${PURGATORY_TOOL}
+            "-DCHECK_OPTIONS=${check_options}"
             -DOBJCOPY=${CMAKE_OBJCOPY} -P ${PURGATORY_SDK_CMAKE_DIR}/PurgatoryPostLink.cmake
     COMMENT "Checking ${name}.elf (purgatory-tool check) and writing ${name}.bin"
     VERBATIM)

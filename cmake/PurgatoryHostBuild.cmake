@@ -1,6 +1,7 @@
 # The native build: host library, purgatory-tool, host tests, and every purgatory as a sub-build.
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
 
 add_library(purgatory_host_warnings INTERFACE)
 target_compile_options(purgatory_host_warnings INTERFACE -Wall -Wextra -Wpedantic -Wconversion -Wshadow)

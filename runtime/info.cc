@@ -1,8 +1,8 @@
-// The purgatory_info block, in its own section so the linker script can place it and name its offset.
-// Everything here is a compile-time constant: the loader fills in the rest.
+// The purgatory_info block (its section is named in <purgatory/info.h>). Everything here is a
+// compile-time constant: the loader fills in the rest.
 #include <purgatory/info.h>
 
-extern "C" constinit purgatory_info purgatory_info_block [[gnu::section(".data.purgatory_info"), gnu::used]] = {
+extern "C" constinit purgatory_info purgatory_info_block [[gnu::used]] = {
     .magic = {'P', 'U', 'R', 'G', 'I', 'N', 'F', 'O'},
     .info_size = sizeof(purgatory_info),
     .sealed = 0,

@@ -5,7 +5,8 @@
 
 #include <purgatory/abi.h>
 
-extern "C" purgatory_info purgatory_info_block;
+// In a section of its own, so the linker script can place it and name its offset.
+extern "C" [[gnu::section(".data.purgatory_info")]] purgatory_info purgatory_info_block;
 
 namespace purgatory {
 

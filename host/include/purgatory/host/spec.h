@@ -1,0 +1,43 @@
+// Parsing the small text forms the command line and build scripts use: numbers, console specs,
+// segment specs and register assignments. Every function returns an Error that quotes the input.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <purgatory/abi.h>
+#include <purgatory/host/result.h>
+
+namespace purgatory::host {
+
+// Decimal, or hexadecimal with 0x; a whole 64-bit value, nothing after it.
+Result<std::uint64_t> parse_number(std::string_view text);
+
+// Console specs:
+//   none
+//   8250-pio,PORT[,divisor=N]                        x86_64 I/O ports (e.g. 8250-pio,0x3f8)
+//   8250-mmio,ADDRESS[,shift=N][,width=1|4][,divisor=N]
+//   pl011,ADDRESS
+//   hvc[,TERMINAL]                                   ppc64 pseries hypervisor console (default 0)
+Result<purgatory_console> parse_console_spec(std::string_view spec);
+
+// Reset specs: default | psci-hvc | psci-smc | rtas-hcall,TOKEN
+Result<purgatory_reset> parse_reset_spec(std::string_view spec);
+
+// "ADDRESS:FILE" or "ADDRESS:FILE:MEMORY_SIZE" (the segment is zero-filled up to MEMORY_SIZE).
+struct SegmentSpec {
+  std::uint64_t address = 0;
+  std::string file;
+  std::uint64_t memory_size = 0;  // 0: the file's size
+};
+Result<SegmentSpec> parse_segment_spec(std::string_view spec);
+
+// "NAME=VALUE"
+struct Assignment {
+  std::string name;
+  std::uint64_t value = 0;
+};
+Result<Assignment> parse_assignment(std::string_view text);
+
+}  // namespace purgatory::host

@@ -1,0 +1,157 @@
+// purgatory-tool seal IMAGE ... -o OUT: fill in purgatory_info for one load, in the image's byte order.
+#include <string>
+#include <vector>
+
+#include <purgatory/host/spec.h>
+
+#include "commands.h"
+#include "files.h"
+
+namespace purgatory_tool {
+namespace {
+
+using namespace purgatory::host;
+
+struct SealOptions {
+  std::string image, output, load_address, entry, console = "none", on_failure = "halt", reset = "default";
+  std::vector<std::string> segments, registers, user;
+  std::string arch;
+  bool skip_verification = false, quiet = false;
+  std::string ppc64_secondary_entry, ppc64_low_memory;
+  bool ppc64_set_fdt_boot_cpu = false;
+};
+
+// Everything from the options, or the first problem.
+Result<SealRequest> build_request(const SealOptions& options) {
+  SealRequest request;
+  const auto load_address = parse_number(options.load_address);
+  if (!load_address) return Error{"--load-address: " + load_address.error().message};
+  request.load_address = *load_address;
+  const auto entry = parse_number(options.entry);
+  if (!entry) return Error{"--entry: " + entry.error().message};
+  request.entry = *entry;
+
+  for (const auto& text : options.segments) {
+    const auto spec = parse_segment_spec(text);
+    if (!spec) return spec.error();
+    auto bytes = read_file(spec->file);
+    if (!bytes) return bytes.error();
+    request.segments.push_back(Segment{spec->address, std::move(bytes).value(), spec->memory_size});
+  }
+  for (const auto& text : options.registers) {
+    const auto assignment = parse_assignment(text);
+    if (!assignment) return Error{"--reg " + assignment.error().message};
+    if (request.registers.count(assignment->name)) return Error{fmt::format("--reg {} given twice", assignment->name)};
+    request.registers[assignment->name] = assignment->value;
+  }
+  for (const auto& text : options.user) {
+    const auto assignment = parse_assignment(text);
+    if (!assignment) return Error{"--user " + assignment.error().message};
+    const auto index = parse_number(assignment->name);
+    if (!index || *index >= request.user.size()) return Error{fmt::format("--user {}: the index is 0..3", text)};
+    request.user[*index] = assignment->value;
+  }
+  const auto console = parse_console_spec(options.console);
+  if (!console) return console.error();
+  request.console = *console;
+  const auto reset = parse_reset_spec(options.reset);
+  if (!reset) return reset.error();
+  request.reset = *reset;
+  if (options.on_failure == "reset") request.flags |= PURGATORY_FLAG_RESET_ON_FAILURE;
+  if (options.skip_verification) request.flags |= PURGATORY_FLAG_SKIP_VERIFICATION;
+  if (options.quiet) request.flags |= PURGATORY_FLAG_QUIET;
+
+  if (!options.ppc64_secondary_entry.empty()) {
+    const auto address = parse_number(options.ppc64_secondary_entry);
+    if (!address) return Error{"--ppc64-secondary-entry: " + address.error().message};
+    request.ppc64_secondary_entry = *address;
+  }
+  if (options.ppc64_set_fdt_boot_cpu) request.ppc64_flags |= PURGATORY_PPC64_SET_FDT_BOOT_CPU;
+  if (!options.ppc64_low_memory.empty()) {
+    const auto bytes = read_file(options.ppc64_low_memory);
+    if (!bytes) return bytes.error();
+    if (bytes->size() != PURGATORY_PPC64_LOW_MEMORY_SIZE) {
+      return Error{fmt::format("--ppc64-low-memory: {} must be exactly {} bytes, not {}", options.ppc64_low_memory,
+                               PURGATORY_PPC64_LOW_MEMORY_SIZE, bytes->size())};
+    }
+    request.ppc64_low_memory.emplace();
+    for (std::size_t i = 0; i < bytes->size(); ++i) (*request.ppc64_low_memory)[i] = std::to_integer<std::uint8_t>((*bytes)[i]);
+  }
+  return request;
+}
+
+int seal_image(const SealOptions& options) {
+  const auto file = read_input(options.image);
+  if (!file) return exit_usage;
+  const auto bytes = image_bytes_of(*file);
+  if (!bytes) {
+    fmt::print(stderr, "purgatory-tool: {}: {}\n", options.image, bytes.error().message);
+    return exit_failed;
+  }
+  ImageExpectations expectations;
+  if (!options.arch.empty()) expectations.arch = options.arch;
+  const auto image = parse_image(*bytes, expectations);
+  if (!image) {
+    fmt::print(stderr, "purgatory-tool: {}: {}\n", options.image, image.error().message);
+    return exit_failed;
+  }
+  const auto request = build_request(options);
+  if (!request) {
+    fmt::print(stderr, "purgatory-tool: {}\n", request.error().message);
+    return exit_failed;
+  }
+  const auto sealed = seal(*image, *request);
+  if (!sealed) {
+    fmt::print(stderr, "purgatory-tool: cannot seal {}: {}\n", options.image, sealed.error().message);
+    return exit_failed;
+  }
+  const auto written = write_file_atomically(options.output, *sealed);
+  if (!written) {
+    fmt::print(stderr, "purgatory-tool: {}\n", written.error().message);
+    return exit_usage;
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+Command add_seal(CLI::App& app) {
+  auto o = std::make_shared<SealOptions>();
+  auto* command = app.add_subcommand(
+      "seal",
+      "Fill in purgatory_info for one load and write the bytes to place: the segments' SHA-256 digests "
+      "(each, and all in order), the next kernel's entry and registers, console, failure policy. Fields "
+      "are written in the image's byte order, whatever the host's. Refuses a misaligned load address, "
+      "more than 16 segments, overlapping segments or a segment overlapping the purgatory.");
+  command->add_option("IMAGE", o->image, "the purgatory image (flat, or its ELF)")->required();
+  command->add_option("-o,--output", o->output, "where to write the sealed flat image")->required();
+  command->add_option("--load-address", o->load_address, "physical address the image will be copied to")->required();
+  command->add_option("--segment", o->segments,
+                      "ADDRESS:FILE[:MEMORY_SIZE], in load order; zero-filled up to MEMORY_SIZE and hashed so")
+      ->required();
+  command->add_option("--entry", o->entry, "the next kernel's entry address")->required();
+  command->add_option("--reg", o->registers,
+                      "NAME=VALUE: a register for the next kernel (x86_64 rax..r15; arm64 x0..x3; ppc64 r3 r4 r5 r8 r9)");
+  command->add_option("--console", o->console,
+                      "none | 8250-pio,PORT[,divisor=N] | 8250-mmio,ADDRESS[,shift=N][,width=1|4][,divisor=N] | "
+                      "pl011,ADDRESS | hvc[,TERMINAL]")
+      ->capture_default_str();
+  command->add_option("--on-failure", o->on_failure, "halt or reset when a digest does not match")
+      ->check(CLI::IsMember({"halt", "reset"}))
+      ->capture_default_str();
+  command->add_option("--reset", o->reset, "default | psci-hvc | psci-smc | rtas-hcall,TOKEN")->capture_default_str();
+  command->add_flag("--skip-verification", o->skip_verification, "jump without checking digests");
+  command->add_flag("--quiet", o->quiet, "no console output (the memory log is still written)");
+  command->add_option("--user", o->user, "INDEX=VALUE: purgatory_info.user[INDEX], for custom purgatories");
+  command->add_option("--arch", o->arch, "refuse the image unless it is for this arch")
+      ->check(CLI::IsMember({"x86_64", "arm64", "ppc64le", "ppc64"}));
+  command->add_option("--ppc64-secondary-entry", o->ppc64_secondary_entry,
+                      "ppc64: where held secondary CPUs are released (Linux: kernel base + 0x60)");
+  command->add_option("--ppc64-low-memory", o->ppc64_low_memory,
+                      "ppc64: a 256-byte file with physical 0..0xff as loaded, restored before verification");
+  command->add_flag("--ppc64-set-fdt-boot-cpu", o->ppc64_set_fdt_boot_cpu,
+                    "ppc64: write the booting CPU's id into the device tree header (r3 must be the FDT)");
+  return [o] { return seal_image(*o); };
+}
+
+}  // namespace purgatory_tool
