@@ -4,6 +4,7 @@ enable_language(ASM)
 include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryIgnoreHostFlags.cmake)
 
 set(PURGATORY_SDK_RUNTIME_INCLUDE_DIR ${PURGATORY_SDK_SOURCE_DIR}/runtime/include)
+set(PURGATORY_SDK_COMPAT_INCLUDE_DIR ${PURGATORY_SDK_SOURCE_DIR}/runtime/libstdcxx-compat)
 set(PURGATORY_SDK_LINKER_SCRIPT ${PURGATORY_SDK_SOURCE_DIR}/linker-scripts/purgatory.ld)
 set(PURGATORY_SDK_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
 include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryFlags.cmake)
@@ -24,3 +25,18 @@ add_subdirectory(arch/${PURGATORY_ARCH_DIR})
 add_subdirectory(examples)
 add_subdirectory(linker-scripts/tests)
 add_subdirectory(host-tests/boot)
+
+# What `cmake --install` of the native build takes from this arch (see cmake/PurgatoryInstall.cmake):
+# the libraries and objects a custom purgatory links, the arch's headers and flags, and the prebuilt
+# default purgatory.
+include(GNUInstallDirs)
+set(arch_destination ${CMAKE_INSTALL_LIBDIR}/purgatory-sdk/${PURGATORY_ARCH})
+install(TARGETS purgatory_runtime purgatory_arch ARCHIVE DESTINATION ${arch_destination})
+install(FILES $<TARGET_OBJECTS:purgatory_arch_entry> $<TARGET_OBJECTS:purgatory_image>
+        DESTINATION ${arch_destination})
+install(DIRECTORY arch/${PURGATORY_ARCH_DIR}/include/
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/purgatory-sdk/${PURGATORY_ARCH})
+install(FILES arch/${PURGATORY_ARCH_DIR}/flags.cmake
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/purgatory-sdk/${PURGATORY_ARCH})
+install(FILES ${PROJECT_BINARY_DIR}/examples/minimal/purgatory.elf ${PROJECT_BINARY_DIR}/examples/minimal/purgatory.bin
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/purgatory-sdk/${PURGATORY_ARCH})

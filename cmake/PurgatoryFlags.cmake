@@ -1,5 +1,7 @@
 # Compile and link flags every purgatory is built with, as INTERFACE targets. Each flag says why.
-# The arch's own code-generation flags live in arch/<dir>/CMakeLists.txt (target purgatory_arch_flags).
+# The arch's own code-generation flags live in arch/<dir>/flags.cmake (target purgatory_arch_flags).
+# Inputs: PURGATORY_SDK_RUNTIME_INCLUDE_DIR, PURGATORY_SDK_COMPAT_INCLUDE_DIR, PURGATORY_LLD (the
+# toolchain file). Shared by the SDK's own build and the installed package.
 
 find_path(PURGATORY_NEWLIB_INCLUDE_DIR newlib.h PATHS /usr/include/newlib NO_DEFAULT_PATH
           DOC "newlib's headers: the C library declarations purgatory code compiles against")
@@ -39,7 +41,7 @@ target_compile_options(purgatory_freestanding INTERFACE
   # <string.h> declares what the runtime defines, then libstdc++'s header-only parts; clang's own
   # freestanding headers (<stdint.h>, <stddef.h>, ...) stay after them.
   -nostdlibinc
-  -isystem${PURGATORY_SDK_SOURCE_DIR}/runtime/libstdcxx-compat
+  -isystem${PURGATORY_SDK_COMPAT_INCLUDE_DIR}
   -isystem${PURGATORY_NEWLIB_INCLUDE_DIR}
   "$<$<COMPILE_LANGUAGE:CXX>:${libstdcxx_flags}>"
   # Nothing could unwind or catch: no exceptions, no unwind tables, and no RTTI (its tables are

@@ -11,3 +11,4 @@ add_subdirectory(tools/purgatory-tool)
 add_subdirectory(host-tests)
 
 include(${CMAKE_CURRENT_LIST_DIR}/PurgatorySubBuilds.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryInstall.cmake)

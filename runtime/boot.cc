@@ -3,7 +3,34 @@
 #include <purgatory/arch.h>
 #include <purgatory/verify.h>
 
+// The purgatory's own memory, from the linker script: a segment there would be checked while the
+// purgatory itself writes into it (its result and log), and could never match.
+extern "C" char __purgatory_image_start[], __purgatory_memory_end[];
+
 namespace purgatory {
+namespace {
+
+Verdict check_and_verify(purgatory_info& info) {
+  Verdict verdict;
+  if (const char* problem = info_problem(info)) {
+    verdict.status = PURGATORY_STATUS_BAD_INFO;
+    verdict.problem = problem;
+    return verdict;
+  }
+  const auto begin = reinterpret_cast<std::uintptr_t>(__purgatory_image_start);
+  const auto end = reinterpret_cast<std::uintptr_t>(__purgatory_memory_end);
+  verdict.failed_segment = first_segment_overlapping(info, begin, end);
+  if (verdict.failed_segment != PURGATORY_NO_SEGMENT) {
+    verdict.status = PURGATORY_STATUS_BAD_INFO;
+    verdict.problem = "a segment overlaps the purgatory's own memory";
+    return verdict;
+  }
+  // Only now may the arch act on what the block says (ppc64 restores low memory from it).
+  arch::before_verification(info);
+  return verify_segments(info);
+}
+
+}  // namespace
 
 void announce(purgatory_info& info, Console& console) {
   info.result.status = PURGATORY_STATUS_RUNNING;
@@ -15,8 +42,7 @@ void announce(purgatory_info& info, Console& console) {
 }
 
 bool verify_and_report(purgatory_info& info, Console& console) {
-  arch::before_verification(info);
-  const Verdict verdict = verify_segments(info);
+  const Verdict verdict = check_and_verify(info);
   record_verdict(info, verdict);
 
   Text line;
@@ -33,6 +59,7 @@ bool verify_and_report(purgatory_info& info, Console& console) {
       return true;
     case PURGATORY_STATUS_BAD_INFO:
       line << "cannot verify: " << verdict.problem;
+      if (verdict.failed_segment != PURGATORY_NO_SEGMENT) line << " (segment " << Decimal{verdict.failed_segment} << ')';
       console.write_line(line);
       return false;
     default:

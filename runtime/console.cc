@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include <purgatory/arch.h>
+#include <purgatory/arch/image.h>
 #include <purgatory/uart_8250.h>
 
 namespace purgatory {
@@ -49,10 +50,27 @@ void pl011_put(std::uintptr_t base, char c) {
   }
 }
 
+// Only the consoles this image advertises (PURGATORY_ARCH_FEATURES): the others are unsafe or meaningless
+// on this arch (ppc64 real mode makes MMIO accesses cacheable, say).
+bool image_supports(std::uint32_t kind) {
+  std::uint32_t feature = 0;
+  switch (kind) {
+    case PURGATORY_CONSOLE_NONE: return true;
+    case PURGATORY_CONSOLE_8250_PIO: feature = PURGATORY_FEATURE_CONSOLE_8250_PIO; break;
+    case PURGATORY_CONSOLE_8250_MMIO: feature = PURGATORY_FEATURE_CONSOLE_8250_MMIO; break;
+    case PURGATORY_CONSOLE_PL011: feature = PURGATORY_FEATURE_CONSOLE_PL011; break;
+    case PURGATORY_CONSOLE_HVC: feature = PURGATORY_FEATURE_CONSOLE_HVC; break;
+    default: return false;
+  }
+  return (PURGATORY_ARCH_FEATURES & feature) != 0;
+}
+
 }  // namespace
 
 Console::Console(purgatory_info& info)
-    : config_(info.console), result_(info.result), to_device_((info.flags & PURGATORY_FLAG_QUIET) == 0) {
+    : config_(info.console), result_(info.result),
+      to_device_((info.flags & PURGATORY_FLAG_QUIET) == 0 && info.sealed == PURGATORY_INFO_SEALED &&
+                 image_supports(info.console.kind)) {
   if (!to_device_) return;
   switch (config_.kind) {
     case PURGATORY_CONSOLE_NONE:

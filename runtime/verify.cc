@@ -23,21 +23,29 @@ bool starts_with_magic(const std::uint8_t (&magic)[8], const char (&expected)[9]
 
 }  // namespace
 
+const char* info_problem(const purgatory_info& info) {
+  if (!starts_with_magic(info.magic, PURGATORY_INFO_MAGIC) || info.info_size != sizeof(purgatory_info)) {
+    return "purgatory_info is damaged (magic or size)";
+  }
+  if (info.sealed != PURGATORY_INFO_SEALED) return "purgatory_info was not sealed by a loader";
+  if (info.segment_count > PURGATORY_MAX_SEGMENTS) return "more segments than PURGATORY_MAX_SEGMENTS";
+  return nullptr;
+}
+
+std::uint32_t first_segment_overlapping(const purgatory_info& info, std::uint64_t begin, std::uint64_t end) {
+  const std::uint32_t count = info.segment_count < PURGATORY_MAX_SEGMENTS ? info.segment_count : PURGATORY_MAX_SEGMENTS;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const purgatory_segment& segment = info.segments[i];
+    if (segment.size != 0 && segment.start < end && begin < segment.start + segment.size) return i;
+  }
+  return PURGATORY_NO_SEGMENT;
+}
+
 Verdict verify_segments(const purgatory_info& info) {
   Verdict verdict;
-  if (!starts_with_magic(info.magic, PURGATORY_INFO_MAGIC) || info.info_size != sizeof(purgatory_info)) {
+  if (const char* problem = info_problem(info)) {
     verdict.status = PURGATORY_STATUS_BAD_INFO;
-    verdict.problem = "purgatory_info is damaged (magic or size)";
-    return verdict;
-  }
-  if (info.sealed != PURGATORY_INFO_SEALED) {
-    verdict.status = PURGATORY_STATUS_BAD_INFO;
-    verdict.problem = "purgatory_info was not sealed by a loader";
-    return verdict;
-  }
-  if (info.segment_count > PURGATORY_MAX_SEGMENTS) {
-    verdict.status = PURGATORY_STATUS_BAD_INFO;
-    verdict.problem = "more segments than PURGATORY_MAX_SEGMENTS";
+    verdict.problem = problem;
     return verdict;
   }
   if (info.flags & PURGATORY_FLAG_SKIP_VERIFICATION) {

@@ -31,8 +31,9 @@ void boot_next_kernel(const purgatory_info& info) { purgatory_arch_enter_next(&i
 void reset(const purgatory_reset& reset) {
   // The conduit is the firmware's choice (the device tree's /psci "method"); by default use hvc from
   // EL1, where a hypervisor (or QEMU's built-in PSCI) listens, and smc from EL2.
-  bool use_smc = reset.method == PURGATORY_RESET_PSCI_SMC;
-  if (reset.method == PURGATORY_RESET_DEFAULT) use_smc = current_exception_level() >= 2;
+  bool use_smc = current_exception_level() >= 2;
+  if (reset.method == PURGATORY_RESET_PSCI_SMC) use_smc = true;
+  if (reset.method == PURGATORY_RESET_PSCI_HVC) use_smc = false;
   register std::uint64_t x0 asm("x0") = psci_system_reset;
   if (use_smc) {
     asm volatile("smc #0" : "+r"(x0)::"x1", "x2", "x3", "memory");

@@ -9,6 +9,7 @@ extern "C" {
 extern char purgatory_entry[];            // the low stub's original, in this image
 extern char purgatory_secondary_hold[];   // where held secondaries wait (entry.S)
 extern std::uint64_t purgatory_secondary_release;
+extern std::uint64_t purgatory_secondaries_held;  // set once the hold address is published
 extern std::uint64_t purgatory_boot_cpu_id;
 }
 
@@ -70,7 +71,8 @@ void synchronise_caches(std::uint64_t address, std::uint64_t size) {
   asm volatile("sync\n\tisync" ::: "memory");
 }
 
-std::uint32_t to_big_endian(std::uint32_t value) {
+// Between big-endian and native order (the same swap both ways).
+std::uint32_t swap_big_endian(std::uint32_t value) {
   if constexpr (std::endian::native == std::endian::little) return __builtin_bswap32(value);
   return value;
 }
@@ -126,6 +128,7 @@ void before_verification(purgatory_info& info) {
     // released from the old kernel before we started, and need only a few instructions.
     store_physical(low_stub_hold_slot, address_of(purgatory_secondary_hold));
     asm volatile("sync" ::: "memory");
+    purgatory_secondaries_held = 1;  // the restore below may overwrite the slot itself
     delay_microseconds(10000);
   }
   if (state.flags & PURGATORY_PPC64_RESTORE_LOW_MEMORY) {
@@ -146,12 +149,12 @@ void boot_next_kernel(const purgatory_info& info) {
   if ((state.flags & PURGATORY_PPC64_SET_FDT_BOOT_CPU) && state.r3 != 0) {
     auto* fdt = reinterpret_cast<volatile std::uint32_t*>(static_cast<std::uintptr_t>(state.r3));
     constexpr std::uint32_t fdt_magic = 0xd00dfeed;
-    if (fdt[0] == to_big_endian(fdt_magic) && __builtin_bswap32(to_big_endian(fdt[5])) >= 2) {
-      fdt[7] = to_big_endian(static_cast<std::uint32_t>(purgatory_boot_cpu_id));
+    if (fdt[0] == swap_big_endian(fdt_magic) && swap_big_endian(fdt[5]) >= 2) {
+      fdt[7] = swap_big_endian(static_cast<std::uint32_t>(purgatory_boot_cpu_id));
     }
   }
 
-  if (state.secondary_entry != 0 && load_physical(low_stub_hold_slot) == address_of(purgatory_secondary_hold)) {
+  if (state.secondary_entry != 0 && purgatory_secondaries_held) {
     __atomic_store_n(&purgatory_secondary_release, state.secondary_entry, __ATOMIC_RELEASE);
     asm volatile("sync" ::: "memory");
   }
@@ -161,7 +164,7 @@ void boot_next_kernel(const purgatory_info& info) {
 // RTAS (PAPR): arguments as big-endian words {token, number of inputs, number of outputs, outputs}.
 void reset(const purgatory_reset& reset) {
   if (reset.method == PURGATORY_RESET_RTAS_HCALL || (reset.method == PURGATORY_RESET_DEFAULT && reset.token != 0)) {
-    alignas(8) std::uint32_t rtas_arguments[4] = {to_big_endian(reset.token), 0, to_big_endian(1), 0};
+    alignas(8) std::uint32_t rtas_arguments[4] = {swap_big_endian(reset.token), 0, swap_big_endian(1), 0};
     hypervisor_call(kvmppc_h_rtas, address_of(rtas_arguments), 0, 0, 0);
   }
   halt();

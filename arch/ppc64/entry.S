@@ -22,7 +22,8 @@
  * releases the secondaries to the next kernel's secondary entry (Linux: its __secondary_hold at 0x60),
  * big-endian with r3 = their id, which is how firmware and Linux's own kexec deliver them.
  *
- * The image may sit at any 4-byte aligned address: the TOC pointer and the stack are derived from the PC.
+ * The TOC pointer and the stack are derived from the PC, so the image may sit at any address that keeps
+ * its sections' own alignment (the header's load_alignment).
  */
 	.abiversion 2
 

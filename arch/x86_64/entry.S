@@ -7,7 +7,8 @@
  *   - RFLAGS.IF = 0; CR4.OSFXSR = 0, so SSE instructions fault (the C++ code is built without them);
  *   - RSP, the GDT, the IDT and the segment registers are not ours: none of them is trusted;
  *   - the other general registers carry nothing.
- * The image may sit at any address: everything below is RIP-relative.
+ * Everything is RIP-relative, so the image may sit at any address that keeps its sections' own
+ * alignment (the header's load_alignment).
  *
  * What it does: own stack, own GDT (the layout the x86 boot protocol requires of the next kernel's
  * entry, so the same selectors stay valid across the jump: 0x10 64-bit code, 0x18 data), segment

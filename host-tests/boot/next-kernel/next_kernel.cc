@@ -19,6 +19,7 @@ purgatory_info console_state;  // only .console and .result are used; .bss, zero
 
 extern "C" [[noreturn]] void next_kernel_main() {
   console_state.console = next_kernel::console();
+  console_state.sealed = PURGATORY_INFO_SEALED;  // the runtime's console writes only for a sealed block
   purgatory::Console console(console_state);
 
   std::string_view names = next_kernel::register_names();

@@ -15,9 +15,9 @@
  * detects it before reading anything else.
  *
  * Versioning: `abi_major` changes only for incompatible changes; a loader must refuse an image whose
- * major version it does not know. `abi_minor` grows when fields are added, only ever at the end of a
- * structure (within the reserved words of the header, or after the last field of purgatory_info, whose
- * size the header gives); existing fields never move or change meaning, and a zero in a new field means
+ * major version it does not know. `abi_minor` grows when fields are added, and fields are added only in
+ * reserved words (of any structure) or after the last field of purgatory_info, whose size the header
+ * gives; existing fields never move or change meaning, and a zero in a new field means
  * "behave as the previous minor version did". So a loader may fill any image of its major version: it
  * writes the fields it knows and leaves the rest as the image has them (zero).
  *
@@ -177,10 +177,10 @@ union purgatory_next_kernel {
 struct purgatory_console {
   uint32_t kind;          /* PURGATORY_CONSOLE_* */
   uint8_t register_shift; /* 8250 MMIO: register n is at base + (n << register_shift) */
-  uint8_t access_width;   /* 8250 MMIO: bytes per register access, 1 or 4 (0 means 1) */
+  uint8_t access_width;   /* 8250 MMIO: 4 for 32-bit register accesses; any other value means 8-bit */
   uint16_t reserved0;
   uint64_t base;          /* I/O port (8250 PIO), physical address (MMIO), terminal number (HVC) */
-  uint32_t divisor;       /* 8250: divisor latch value to program with 8N1; 0 keeps the firmware's */
+  uint32_t divisor;       /* 8250: divisor latch value (16 bits) to program with 8N1; 0 keeps the firmware's */
   uint32_t reserved1;
   uint64_t reserved2;
 };

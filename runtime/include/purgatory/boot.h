@@ -16,9 +16,9 @@ namespace purgatory {
 // The banner: SDK version, arch, and what is about to be checked.
 void announce(purgatory_info& info, Console& console);
 
-// Verifies the segments (after the arch's preparation, see arch::before_verification), records the
-// verdict in info.result and prints it; on a mismatch it names the segment with both digests.
-// True when the next kernel may run.
+// Checks the block (sealed, sane, no segment over the purgatory itself), lets the arch prepare
+// (arch::before_verification), verifies the segments, records the verdict in info.result and prints
+// it; on a mismatch it names the segment with both digests. True when the next kernel may run.
 bool verify_and_report(purgatory_info& info, Console& console);
 
 // Never jumps: halts, or resets if the loader asked for it (PURGATORY_FLAG_RESET_ON_FAILURE).

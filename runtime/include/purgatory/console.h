@@ -1,5 +1,7 @@
-// The purgatory's console: every line goes to the memory log in purgatory_info.result and, unless the
-// loader asked for quiet, to the device purgatory_info.console names.
+// The purgatory's console: every line goes to the memory log in purgatory_info.result and to the device
+// purgatory_info.console names, if the loader sealed the block, did not ask for quiet, and chose a kind
+// of console this image supports (its header's features). Nothing is written to a device described by
+// an unsealed, possibly garbage, block.
 #pragma once
 
 #include <string_view>

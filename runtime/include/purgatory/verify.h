@@ -16,6 +16,12 @@ struct Verdict {
   const char* problem = "";  // for BAD_INFO: what is wrong, as a literal
 };
 
+// Why the block cannot be used at all (damaged magic or size, not sealed, too many segments), or null.
+const char* info_problem(const purgatory_info& info);
+
+// The first segment that overlaps [begin, end) (the purgatory's own memory), or PURGATORY_NO_SEGMENT.
+std::uint32_t first_segment_overlapping(const purgatory_info& info, std::uint64_t begin, std::uint64_t end);
+
 // The success path hashes every byte once, for the all-segments digest (kexec_file's rule: segments
 // in order, as one message). Only when that fails does it hash each segment alone, to name the first
 // one whose own digest differs. Segment addresses are used as pointers: physical memory is identity

@@ -1,0 +1,45 @@
+# `cmake --install` of the native build: a relocatable prefix with
+#   bin/purgatory-tool
+#   include/purgatory/...                       the ABI header, runtime headers, host library headers
+#   include/purgatory-sdk/<arch>/purgatory/arch the arch headers, per arch
+#   lib/libpurgatory_host.a
+#   lib/purgatory-sdk/<arch>/                   what a custom purgatory links, per arch
+#   lib/cmake/PurgatorySDK/                     find_package(PurgatorySDK CONFIG)
+#   share/purgatory-sdk/toolchains, linker-scripts, <arch>/flags.cmake
+#   share/purgatory-sdk/<arch>/purgatory.elf and .bin, the prebuilt default purgatory
+# The per-arch parts come from the purgatory sub-builds of the first compiler in
+# PURGATORY_CLANG_VERSIONS.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(package_dir ${CMAKE_INSTALL_LIBDIR}/cmake/PurgatorySDK)
+set(data_dir ${CMAKE_INSTALL_DATADIR}/purgatory-sdk)
+
+install(TARGETS purgatory-tool RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS purgatory_host EXPORT PurgatorySDKTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(EXPORT PurgatorySDKTargets NAMESPACE PurgatorySDK:: DESTINATION ${package_dir})
+
+install(DIRECTORY runtime/include/purgatory host/include/purgatory DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES runtime/libstdcxx-compat/features.h
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/purgatory-sdk/libstdcxx-compat)
+install(FILES toolchains/purgatory-common.cmake toolchains/x86_64.cmake toolchains/arm64.cmake
+              toolchains/ppc64le.cmake toolchains/ppc64.cmake
+        DESTINATION ${data_dir}/toolchains)
+install(FILES linker-scripts/purgatory.ld DESTINATION ${data_dir}/linker-scripts)
+install(FILES cmake/PurgatorySDKConfig.cmake cmake/PurgatoryFlags.cmake cmake/PurgatoryExecutable.cmake
+              cmake/PurgatoryPostLink.cmake cmake/PurgatoryIgnoreHostFlags.cmake cmake/PurgatoryHostFunctions.cmake
+        DESTINATION ${package_dir})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/PurgatorySDKConfigVersion.cmake
+                                 COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/PurgatorySDKConfigVersion.cmake DESTINATION ${package_dir})
+
+list(GET PURGATORY_CLANG_VERSIONS 0 installed_clang)
+foreach(arch IN LISTS PURGATORY_ARCHES)
+  set(sub_build ${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${installed_clang})
+  install(CODE "
+    execute_process(COMMAND \"${CMAKE_COMMAND}\" --install \"${sub_build}\" --prefix \"\${CMAKE_INSTALL_PREFIX}\"
+                    RESULT_VARIABLE result)
+    if(NOT result EQUAL 0)
+      message(FATAL_ERROR \"installing the ${arch} purgatory parts from ${sub_build} failed\")
+    endif()")
+endforeach()
