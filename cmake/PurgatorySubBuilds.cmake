@@ -43,6 +43,29 @@ foreach(arch IN LISTS PURGATORY_CROSS_TEST_ARCHES)
   list(APPEND sub_build_dirs ${dir})
 endforeach()
 
+# The host parts again, with clang, ASan and UBSan, and the fuzzers, seeded with real images.
+set(dir ${PROJECT_BINARY_DIR}/sanitize)
+list(GET PURGATORY_CLANG_VERSIONS 0 seed_clang)
+set(fuzz_seeds "")
+foreach(arch IN LISTS PURGATORY_ARCHES)
+  set(seed_dir ${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${seed_clang}/examples/minimal)
+  list(APPEND fuzz_seeds ${seed_dir}/purgatory.bin ${seed_dir}/purgatory.elf)
+endforeach()
+list(JOIN fuzz_seeds "|" fuzz_seeds_argument)
+ExternalProject_Add(sanitize
+  SOURCE_DIR ${PROJECT_SOURCE_DIR}
+  BINARY_DIR ${dir}
+  LIST_SEPARATOR "|"
+  CMAKE_ARGS ${sub_build_common_args}
+             -DPURGATORY_SANITIZE=ON
+             -DCMAKE_BUILD_TYPE=Debug
+             -DCMAKE_C_COMPILER=/usr/lib/llvm-${seed_clang}/bin/clang
+             -DCMAKE_CXX_COMPILER=/usr/lib/llvm-${seed_clang}/bin/clang++
+             -DPURGATORY_FUZZ_SEEDS=${fuzz_seeds_argument}
+  BUILD_ALWAYS ON
+  INSTALL_COMMAND "")
+list(APPEND sub_build_dirs ${dir})
+
 # ctest descends into each sub-build. A sub-build that has not been built yet would contribute no tests
 # and go unnoticed, so a test of its own checks that every one is there.
 set(include_file ${PROJECT_BINARY_DIR}/sub-build-tests.cmake)

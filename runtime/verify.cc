@@ -29,6 +29,13 @@ const char* info_problem(const purgatory_info& info) {
   }
   if (info.sealed != PURGATORY_INFO_SEALED) return "purgatory_info was not sealed by a loader";
   if (info.segment_count > PURGATORY_MAX_SEGMENTS) return "more segments than PURGATORY_MAX_SEGMENTS";
+  for (std::uint32_t i = 0; i < info.segment_count; ++i) {
+    const purgatory_segment& segment = info.segments[i];
+    // The last byte, not the end: a segment may end exactly at the top of the address space.
+    if (segment.size != 0 && segment.start + (segment.size - 1) < segment.start) {
+      return "a segment runs past the end of the address space";
+    }
+  }
   return nullptr;
 }
 
@@ -36,7 +43,7 @@ std::uint32_t first_segment_overlapping(const purgatory_info& info, std::uint64_
   const std::uint32_t count = info.segment_count < PURGATORY_MAX_SEGMENTS ? info.segment_count : PURGATORY_MAX_SEGMENTS;
   for (std::uint32_t i = 0; i < count; ++i) {
     const purgatory_segment& segment = info.segments[i];
-    if (segment.size != 0 && segment.start < end && begin < segment.start + segment.size) return i;
+    if (segment.size != 0 && segment.start < end && begin <= segment.start + (segment.size - 1)) return i;
   }
   return PURGATORY_NO_SEGMENT;
 }

@@ -175,3 +175,18 @@ TEST_CASE("Malformed files give errors, never crashes", "[elf]") {
     CHECK_THAT(result.error().message, Catch::Contains("section header table"));
   }
 }
+
+TEST_CASE("No section table when e_shoff is 0, whatever e_shnum and e_shentsize say", "[elf]") {
+  // Found by fuzz.elf: e_shentsize 0 with e_shnum set and e_shoff 0 once divided by zero.
+  const Format format = any_format();
+  INFO(describe(format));
+  auto bytes = ElfBuilder::valid_purgatory(format.word_bits, format.order).build();
+  const std::size_t shoff = format.word_bits == 64 ? 40 : 32;
+  const std::size_t shentsize = format.word_bits == 64 ? 58 : 46;
+  for (std::size_t i = 0; i < (format.word_bits == 64 ? 8u : 4u); ++i) bytes[shoff + i] = std::byte{0};
+  bytes[shentsize] = bytes[shentsize + 1] = std::byte{0};
+  const auto elf = parse_elf(bytes);
+  REQUIRE(elf.ok());
+  CHECK(elf->sections.empty());
+  CHECK(elf->program_headers.size() == 1);
+}

@@ -169,7 +169,8 @@ Result<ElfFile> parse_elf(std::span<const std::byte> bytes) {
     section_zero = read_section_header(read, is64, *shoff);
     if (!section_zero) return truncated("section header 0");
   }
-  std::uint64_t phnum = *phnum_field, shnum = *shnum_field, shstrndx = *shstrndx_field;
+  // e_shoff 0 means there is no section header table, whatever e_shnum says.
+  std::uint64_t phnum = *phnum_field, shnum = *shoff == 0 ? 0 : *shnum_field, shstrndx = *shstrndx_field;
   if (phnum == extended_count && section_zero) phnum = section_zero->info;
   if (shnum == 0 && section_zero) shnum = section_zero->section.size;
   if (shstrndx == extended_count && section_zero) shstrndx = section_zero->link;

@@ -152,8 +152,14 @@ Result<Image> parse_image(std::span<const std::byte> bytes, const ImageExpectati
   if (!is_power_of_two(header.load_alignment)) {
     return Error{fmt::format("load alignment {:#x} is not a power of two", header.load_alignment)};
   }
-  if (header.entry_offset >= header.file_size || header.entry_offset % 4 != 0) {
-    return Error{fmt::format("entry offset {:#x} is outside the image or not 4-byte aligned", header.entry_offset)};
+  if (header.info_offset < header.header_size) {
+    return Error{fmt::format("purgatory_info at offset {:#x} overlaps the {}-byte header", header.info_offset,
+                             header.header_size)};
+  }
+  if (header.entry_offset < header.header_size || header.entry_offset >= header.file_size ||
+      header.entry_offset % 4 != 0) {
+    return Error{fmt::format("entry offset {:#x} is inside the header, outside the image or not 4-byte aligned",
+                             header.entry_offset)};
   }
   if (header.info_offset % 8 != 0 || header.info_size < sizeof(purgatory_info) ||
       header.info_offset > header.file_size || header.info_size > header.file_size - header.info_offset) {

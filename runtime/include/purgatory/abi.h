@@ -2,7 +2,7 @@
  * The purgatory ABI: everything a loader and a purgatory image agree on, in one C header.
  *
  * Used unchanged by the purgatory itself (C++), the SDK's host library (C++) and loaders written in C
- * (C99/C11: kernel-style and kexec-tools-style code). docs/abi.md describes every field per arch.
+ * (C99 or later: kernel-style and kexec-tools-style code). docs/abi.md describes every field per arch.
  *
  *   image file:  [ purgatory_image_header at offset 0 ] ... [ purgatory_info at info_offset ] ...
  *
@@ -227,8 +227,14 @@ struct purgatory_info {
 #ifdef __cplusplus
 #define PURGATORY_ABI_CHECK(condition) static_assert(condition, #condition)
 #include <cstddef>
-#else
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define PURGATORY_ABI_CHECK(condition) _Static_assert(condition, #condition)
+#include <stddef.h>
+#else
+/* C99: a negative array size stops the compile just as well. */
+#define PURGATORY_ABI_CHECK_NAME(line) purgatory_abi_check_##line
+#define PURGATORY_ABI_CHECK_AT(condition, line) typedef char PURGATORY_ABI_CHECK_NAME(line)[(condition) ? 1 : -1]
+#define PURGATORY_ABI_CHECK(condition) PURGATORY_ABI_CHECK_AT(condition, __LINE__)
 #include <stddef.h>
 #endif
 

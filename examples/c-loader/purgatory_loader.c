@@ -1,0 +1,79 @@
+/*
+ * A reference purgatory loader in C99, using only <purgatory/abi.h>: what a kernel-style (kexec_file)
+ * or kexec-tools-style loader needs to do with an SDK purgatory. No ELF parsing and no relocation:
+ * check the header, copy, fill in one struct, and jump to load address + entry offset.
+ */
+#include "purgatory_loader.h"
+
+#include <string.h>
+
+static int host_is_big_endian(void) {
+  const uint16_t probe = 1;
+  return *(const uint8_t*)&probe == 0;
+}
+
+static const char* check_header(const struct purgatory_image_header* header, size_t image_size,
+                                size_t destination_size, uint64_t load_address) {
+  const uint8_t host_order = host_is_big_endian() ? PURGATORY_BYTE_ORDER_BIG : PURGATORY_BYTE_ORDER_LITTLE;
+  if (image_size < PURGATORY_HEADER_SIZE || memcmp(header->magic, PURGATORY_IMAGE_MAGIC, 8) != 0)
+    return "not a purgatory image";
+  if (header->byte_order != host_order) return "image is in the other byte order";
+  if (header->abi_major != PURGATORY_ABI_MAJOR) return "unsupported ABI major version";
+  if (header->header_size < PURGATORY_HEADER_SIZE || header->file_size != image_size)
+    return "header sizes do not match the image";
+  if (header->memory_size < header->file_size || header->memory_size > destination_size)
+    return "destination smaller than the image's memory size";
+  if (header->load_alignment == 0 || (header->load_alignment & (header->load_alignment - 1)) != 0 ||
+      load_address % header->load_alignment != 0)
+    return "load address not aligned as the image requires";
+  if (header->entry_offset >= header->file_size) return "entry outside the image";
+  if (header->info_offset % 8 != 0 || header->info_size < sizeof(struct purgatory_info) ||
+      header->info_offset > header->file_size || header->info_size > header->file_size - header->info_offset)
+    return "purgatory_info outside the image";
+  return NULL;
+}
+
+uint64_t purgatory_load(const void* image, size_t image_size, void* destination, size_t destination_size,
+                        const struct purgatory_load_request* request, const char** error) {
+  struct purgatory_image_header header;
+  struct purgatory_info* info;
+  uint8_t* bytes = (uint8_t*)destination;
+  uint32_t i;
+
+  if (image_size < sizeof(header)) {
+    *error = "not a purgatory image";
+    return 0;
+  }
+  memcpy(&header, image, sizeof(header));  /* the image need not be aligned */
+  *error = check_header(&header, image_size, destination_size, request->load_address);
+  if (*error != NULL) return 0;
+  if (request->segment_count > PURGATORY_MAX_SEGMENTS) {
+    *error = "too many segments";
+    return 0;
+  }
+
+  memcpy(bytes, image, image_size);
+  memset(bytes + image_size, 0, (size_t)(header.memory_size - header.file_size));
+
+  info = (struct purgatory_info*)(bytes + header.info_offset);
+  if (memcmp(info->magic, PURGATORY_INFO_MAGIC, 8) != 0 || info->info_size != header.info_size) {
+    *error = "purgatory_info damaged";
+    return 0;
+  }
+  info->flags = request->flags;
+  info->segment_count = request->segment_count;
+  memcpy(info->sha256, request->sha256, sizeof(info->sha256));
+  memset(info->segments, 0, sizeof(info->segments));
+  for (i = 0; i < request->segment_count; ++i) {
+    info->segments[i].start = request->segments[i].start;
+    info->segments[i].size = request->segments[i].size;
+    memcpy(info->segments[i].sha256, request->segments[i].sha256, sizeof(info->segments[i].sha256));
+  }
+  info->next = request->next;
+  info->console = request->console;
+  info->reset = request->reset;
+  memset(info->user, 0, sizeof(info->user));
+  memset(&info->result, 0, sizeof(info->result));
+  info->sealed = PURGATORY_INFO_SEALED;  /* last: the block is complete */
+  return request->load_address + header.entry_offset;
+}

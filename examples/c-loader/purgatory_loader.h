@@ -1,0 +1,34 @@
+/* A reference purgatory loader in C99 that needs nothing but <purgatory/abi.h>: see purgatory_loader.c. */
+#ifndef PURGATORY_LOADER_H
+#define PURGATORY_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <purgatory/abi.h>
+
+struct purgatory_load_segment {
+  uint64_t start;                        /* physical address */
+  uint64_t size;                         /* bytes hashed: the segment's memsz */
+  uint8_t sha256[PURGATORY_SHA256_SIZE]; /* of those bytes, computed by the caller */
+};
+
+struct purgatory_load_request {
+  uint64_t load_address;                 /* where `destination` will be in physical memory */
+  uint32_t flags;                        /* PURGATORY_FLAG_* */
+  uint32_t segment_count;
+  const struct purgatory_load_segment* segments;
+  uint8_t sha256[PURGATORY_SHA256_SIZE]; /* over all segments in order, computed by the caller */
+  union purgatory_next_kernel next;      /* the member of the image's arch */
+  struct purgatory_console console;
+  struct purgatory_reset reset;
+};
+
+/* Copies `image` to `destination` (memory_size bytes, zeroed past the file) and fills in its
+ * purgatory_info. Returns the physical address to enter, or 0 with *error set to a description. Only
+ * for images in the host's byte order: a cross-endian loader must byte-swap every field it reads and
+ * writes (the SDK's host library does). */
+uint64_t purgatory_load(const void* image, size_t image_size, void* destination, size_t destination_size,
+                        const struct purgatory_load_request* request, const char** error);
+
+#endif

@@ -1,0 +1,16 @@
+# Runs FUZZER for SECONDS on CORPUS, seeded with SEEDS; fails on any crash, leak or sanitizer report.
+file(MAKE_DIRECTORY ${CORPUS})
+foreach(seed IN LISTS SEEDS)
+  if(NOT EXISTS ${seed})
+    message(FATAL_ERROR "fuzz seed ${seed} does not exist (build the whole project first)")
+  endif()
+  file(COPY ${seed} DESTINATION ${CORPUS})
+endforeach()
+execute_process(COMMAND ${FUZZER} -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+                        ${CORPUS}
+                RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+string(REGEX MATCH "stat::number_of_executed_units: *[0-9]+" executions "${output}")
+message(STATUS "${executions}")
+if(NOT result EQUAL 0)
+  message(FATAL_ERROR "the fuzzer found a problem:\n${output}")
+endif()

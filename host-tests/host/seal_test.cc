@@ -1,0 +1,514 @@
+// seal over synthetic images of every arch and byte order: every purgatory_info field read back with an
+// independent reader in the image's byte order, the digests checked against purgatory::sha256, and each
+// request a loader must not make refused with a message naming it.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <purgatory/abi.h>
+#include <purgatory/host/image.h>
+#include <purgatory/sha256.h>
+
+#include "image_builder.h"
+
+using namespace purgatory::host;
+using purgatory::test::Arch;
+using purgatory::test::hex;
+using purgatory::test::ImageBuilder;
+using Catch::Contains;
+
+namespace {
+
+const Arch& any_arch() {
+  static const auto& arches = purgatory::test::all_arches();
+  return arches[GENERATE(range(std::size_t{0}, purgatory::test::all_arches().size()))];
+}
+
+// Offsets in purgatory_info and in each arch's member of purgatory_next_kernel, written out from
+// docs of <purgatory/abi.h> rather than taken from offsetof, so that the test does not share the code's
+// arithmetic.
+namespace at {
+constexpr std::size_t info_size = 8, sealed = 12, flags = 16, segment_count = 20, sha256 = 24;
+constexpr std::size_t segments = 56, segment_size = 48, next = 824, next_size = 384;
+constexpr std::size_t console = 1208, reset = 1240, user = 1264, result = 1296, result_size = 1080;
+}  // namespace at
+
+const std::map<std::string, std::size_t> x86_64_registers = {
+    {"rax", 8},  {"rbx", 16},  {"rcx", 24},  {"rdx", 32},  {"rsi", 40},  {"rdi", 48},  {"rbp", 56},  {"rsp", 64},
+    {"r8", 72},  {"r9", 80},   {"r10", 88},  {"r11", 96},  {"r12", 104}, {"r13", 112}, {"r14", 120}, {"r15", 128},
+};
+const std::map<std::string, std::size_t> arm64_registers = {{"x0", 8}, {"x1", 16}, {"x2", 24}, {"x3", 32}};
+const std::map<std::string, std::size_t> ppc64_registers = {
+    {"r3", 8}, {"r4", 16}, {"r5", 24}, {"r8", 32}, {"r9", 40}};
+
+const std::map<std::string, std::size_t>& registers_of(const Arch& arch) {
+  if (arch.name == "x86_64") return x86_64_registers;
+  if (arch.name == "arm64") return arm64_registers;
+  return ppc64_registers;
+}
+
+bool is_ppc64(const Arch& arch) { return arch.machine == PURGATORY_MACHINE_PPC64; }
+
+// Reads purgatory_info fields out of a sealed image, in the image's byte order.
+class InfoReader {
+ public:
+  InfoReader(std::span<const std::byte> image, std::size_t info_offset, purgatory::host::ByteOrder order)
+      : info_(image.subspan(info_offset, sizeof(purgatory_info))), order_(order) {}
+
+  std::uint64_t u8(std::size_t offset) const { return purgatory::test::read_uint(info_, offset, 1, order_); }
+  std::uint64_t u16(std::size_t offset) const { return purgatory::test::read_uint(info_, offset, 2, order_); }
+  std::uint64_t u32(std::size_t offset) const { return purgatory::test::read_uint(info_, offset, 4, order_); }
+  std::uint64_t u64(std::size_t offset) const { return purgatory::test::read_uint(info_, offset, 8, order_); }
+  std::vector<std::uint8_t> bytes(std::size_t offset, std::size_t size) const {
+    std::vector<std::uint8_t> out;
+    for (std::size_t i = 0; i < size; ++i) out.push_back(std::to_integer<std::uint8_t>(info_[offset + i]));
+    return out;
+  }
+  purgatory::Sha256Digest digest(std::size_t offset) const {
+    purgatory::Sha256Digest out{};
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = std::to_integer<std::uint8_t>(info_[offset + i]);
+    return out;
+  }
+
+ private:
+  std::span<const std::byte> info_;
+  purgatory::host::ByteOrder order_;
+};
+
+bool all_zero(const std::vector<std::uint8_t>& bytes) {
+  for (auto byte : bytes) {
+    if (byte != 0) return false;
+  }
+  return true;
+}
+
+std::vector<std::byte> pattern(std::size_t size, unsigned seed) {
+  std::vector<std::byte> bytes(size);
+  std::uint32_t state = seed * 2654435761u + 1;
+  for (auto& byte : bytes) {
+    state = state * 1664525u + 1013904223u;
+    byte = static_cast<std::byte>(state >> 24);
+  }
+  return bytes;
+}
+
+// A segment as the purgatory sees it in memory: its bytes, then zeros up to its memory size.
+std::vector<std::uint8_t> in_memory(const Segment& segment) {
+  std::vector<std::uint8_t> bytes;
+  for (auto byte : segment.bytes) bytes.push_back(std::to_integer<std::uint8_t>(byte));
+  bytes.resize(segment.memory_size != 0 ? segment.memory_size : segment.bytes.size(), 0);
+  return bytes;
+}
+
+Image parsed(const ImageBuilder& builder) {
+  auto image = parse_image(builder.build());
+  INFO((image.ok() ? std::string() : image.error().message));
+  REQUIRE(image.ok());
+  return std::move(image).value();
+}
+
+// A valid image whose info block is full of 0xa5, so that a field seal forgets to write shows.
+Image garbage_filled_image(const Arch& arch) {
+  auto builder = ImageBuilder::valid(arch);
+  builder.info_fill = 0xa5;
+  return parsed(builder);
+}
+
+// A request every check accepts: the purgatory at 0x100000 (memory 0x3000), three segments, one of them
+// with a zero-filled tail longer than seal's 4 KiB block of zeros.
+SealRequest valid_request(const Arch& arch) {
+  SealRequest request;
+  request.load_address = 0x100000;
+  request.segments.push_back(Segment{0x200000, pattern(100, 1), 0});
+  request.segments.push_back(Segment{0x300000, pattern(5000, 2), 0x2000});
+  request.segments.push_back(Segment{0x10000, pattern(1, 3), 0x10000});
+  request.entry = 0x0123456789abcdef;
+  std::uint64_t value = 0x1111111111111111;
+  for (const auto& [name, offset] : registers_of(arch)) {
+    request.registers[name] = value;
+    value += 0x0102030405060708;
+  }
+  request.console.kind = PURGATORY_CONSOLE_8250_MMIO;
+  request.console.register_shift = 2;
+  request.console.access_width = 4;
+  request.console.reserved0 = 0xbeef;
+  request.console.base = 0x0000000009000000;
+  request.console.divisor = 0x00010203;
+  request.console.reserved1 = 0xdeadbeef;
+  request.console.reserved2 = 0xfeedface;
+  request.flags = PURGATORY_FLAG_RESET_ON_FAILURE | PURGATORY_FLAG_QUIET;
+  request.reset.method = PURGATORY_RESET_RTAS_HCALL;
+  request.reset.token = 0x2004;
+  request.reset.reserved[0] = 1;
+  request.reset.reserved[1] = 2;
+  request.user = {0x0102030405060708, 0, UINT64_MAX, 42};
+  if (is_ppc64(arch)) {
+    request.ppc64_secondary_entry = 0x0000000002000060;
+    request.ppc64_flags = PURGATORY_PPC64_SET_FDT_BOOT_CPU;
+    std::array<std::uint8_t, PURGATORY_PPC64_LOW_MEMORY_SIZE> low{};
+    for (std::size_t i = 0; i < low.size(); ++i) low[i] = static_cast<std::uint8_t>(0xff - i);
+    request.ppc64_low_memory = low;
+  }
+  return request;
+}
+
+std::string refusal(const Image& image, const SealRequest& request) {
+  const auto sealed = seal(image, request);
+  REQUIRE_FALSE(sealed.ok());
+  return sealed.error().message;
+}
+
+void require_sealed(const Image& image, const SealRequest& request) {
+  const auto sealed = seal(image, request);
+  INFO((sealed.ok() ? std::string() : sealed.error().message));
+  REQUIRE(sealed.ok());
+}
+
+}  // namespace
+
+TEST_CASE("Sealing fills every purgatory_info field in the image's byte order", "[seal]") {
+  const Arch& arch = any_arch();
+  INFO(arch.name);
+  const Image image = garbage_filled_image(arch);
+  const SealRequest request = valid_request(arch);
+  const auto sealed = seal(image, request);
+  INFO((sealed.ok() ? std::string() : sealed.error().message));
+  REQUIRE(sealed.ok());
+  REQUIRE(sealed->size() == image.bytes.size());
+  const std::size_t info_offset = static_cast<std::size_t>(image.header.info_offset);
+  const InfoReader info(*sealed, info_offset, arch.order);
+
+  SECTION("the header fields") {
+    CHECK(info.bytes(0, 8) == std::vector<std::uint8_t>{'P', 'U', 'R', 'G', 'I', 'N', 'F', 'O'});
+    CHECK(info.u32(at::info_size) == sizeof(purgatory_info));
+    CHECK(info.u32(at::sealed) == PURGATORY_INFO_SEALED);
+    CHECK(info.u32(at::flags) == (PURGATORY_FLAG_RESET_ON_FAILURE | PURGATORY_FLAG_QUIET));
+    CHECK(info.u32(at::segment_count) == 3);
+  }
+
+  SECTION("each segment's place, size and digest of its bytes zero-padded to its memory size") {
+    for (std::size_t i = 0; i < request.segments.size(); ++i) {
+      INFO("segment " << i);
+      const Segment& segment = request.segments[i];
+      const std::size_t base = at::segments + i * at::segment_size;
+      const auto memory = in_memory(segment);
+      CHECK(info.u64(base) == segment.address);
+      CHECK(info.u64(base + 8) == memory.size());
+      CHECK(info.digest(base + 16) == purgatory::sha256(memory.data(), memory.size()));
+    }
+    CHECK(info.u64(at::segments + 1 * at::segment_size + 8) == 0x2000);
+    CHECK(info.u64(at::segments + 2 * at::segment_size + 8) == 0x10000);
+  }
+
+  SECTION("the unused segment slots are zero") {
+    const std::size_t used = request.segments.size();
+    CHECK(all_zero(info.bytes(at::segments + used * at::segment_size,
+                              (PURGATORY_MAX_SEGMENTS - used) * at::segment_size)));
+  }
+
+  SECTION("the all-segments digest is segments_digest's and SHA-256 of the segments concatenated") {
+    std::vector<std::uint8_t> all;
+    for (const auto& segment : request.segments) {
+      const auto memory = in_memory(segment);
+      all.insert(all.end(), memory.begin(), memory.end());
+    }
+    const auto expected = purgatory::sha256(all.data(), all.size());
+    CHECK(info.digest(at::sha256) == expected);
+    const auto from_library = segments_digest(request.segments);
+    CHECK(purgatory::Sha256Digest(from_library) == expected);
+  }
+
+  SECTION("the next kernel's entry and registers at the arch's offsets, everything else zero") {
+    std::vector<std::byte> expected(at::next_size);
+    const auto put = [&](std::size_t offset, std::uint64_t value, unsigned width) {
+      purgatory::test::write_uint(expected, offset, value, width, arch.order);
+    };
+    CHECK(info.u64(at::next + 0) == request.entry);  // rip, or entry on arm64 and ppc64
+    put(0, request.entry, 8);
+    for (const auto& [name, offset] : registers_of(arch)) {
+      INFO(name);
+      CHECK(info.u64(at::next + offset) == request.registers.at(name));
+      put(offset, request.registers.at(name), 8);
+    }
+    if (is_ppc64(arch)) {
+      CHECK(info.u64(at::next + 48) == 0x0000000002000060);
+      put(48, 0x0000000002000060, 8);
+      // Giving low memory turns on its restore flag.
+      const std::uint32_t flags = PURGATORY_PPC64_SET_FDT_BOOT_CPU | PURGATORY_PPC64_RESTORE_LOW_MEMORY;
+      CHECK(info.u32(at::next + 56) == flags);
+      put(56, flags, 4);
+      const auto& low = *request.ppc64_low_memory;
+      CHECK(info.bytes(at::next + 64, low.size()) == std::vector<std::uint8_t>(low.begin(), low.end()));
+      for (std::size_t i = 0; i < low.size(); ++i) expected[64 + i] = std::byte{low[i]};
+    }
+    std::vector<std::uint8_t> expected_bytes;
+    for (auto byte : expected) expected_bytes.push_back(std::to_integer<std::uint8_t>(byte));
+    CHECK(info.bytes(at::next, at::next_size) == expected_bytes);
+  }
+
+  SECTION("the console fields, reserved ones zero") {
+    CHECK(info.u32(at::console + 0) == PURGATORY_CONSOLE_8250_MMIO);
+    CHECK(info.u8(at::console + 4) == 2);
+    CHECK(info.u8(at::console + 5) == 4);
+    CHECK(info.u16(at::console + 6) == 0);
+    CHECK(info.u64(at::console + 8) == 0x0000000009000000);
+    CHECK(info.u32(at::console + 16) == 0x00010203);
+    CHECK(info.u32(at::console + 20) == 0);
+    CHECK(info.u64(at::console + 24) == 0);
+  }
+
+  SECTION("the reset fields, reserved ones zero") {
+    CHECK(info.u32(at::reset + 0) == PURGATORY_RESET_RTAS_HCALL);
+    CHECK(info.u32(at::reset + 4) == 0x2004);
+    CHECK(info.u64(at::reset + 8) == 0);
+    CHECK(info.u64(at::reset + 16) == 0);
+  }
+
+  SECTION("the user words") {
+    CHECK(info.u64(at::user + 0) == 0x0102030405060708);
+    CHECK(info.u64(at::user + 8) == 0);
+    CHECK(info.u64(at::user + 16) == UINT64_MAX);
+    CHECK(info.u64(at::user + 24) == 42);
+  }
+
+  SECTION("the result area is zero") {
+    CHECK(all_zero(info.bytes(at::result, at::result_size)));
+  }
+
+  SECTION("the bytes outside purgatory_info are unchanged") {
+    const auto end = info_offset + sizeof(purgatory_info);
+    CHECK(std::equal(image.bytes.begin(), image.bytes.begin() + static_cast<std::ptrdiff_t>(info_offset),
+                     sealed->begin()));
+    CHECK(std::equal(image.bytes.begin() + static_cast<std::ptrdiff_t>(end), image.bytes.end(),
+                     sealed->begin() + static_cast<std::ptrdiff_t>(end)));
+  }
+}
+
+TEST_CASE("Sealing without segments records the digest of the empty message", "[seal]") {
+  const Arch& arch = any_arch();
+  const Image image = garbage_filled_image(arch);
+  const auto sealed = seal(image, SealRequest{});
+  REQUIRE(sealed.ok());
+  const InfoReader info(*sealed, static_cast<std::size_t>(image.header.info_offset), arch.order);
+  CHECK(info.u32(at::sealed) == PURGATORY_INFO_SEALED);
+  CHECK(info.u32(at::segment_count) == 0);
+  // FIPS 180-4 example: SHA-256("") = e3b0c442...7852b855
+  CHECK(info.digest(at::sha256) == purgatory::Sha256Digest{
+                                       0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
+                                       0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
+                                       0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55});
+  CHECK(all_zero(info.bytes(at::segments, PURGATORY_MAX_SEGMENTS * at::segment_size)));
+  CHECK(all_zero(info.bytes(at::next, at::next_size)));
+}
+
+TEST_CASE("Sealing a sealed image again with the same request gives the same bytes", "[seal]") {
+  const Arch& arch = any_arch();
+  const Image image = garbage_filled_image(arch);
+  const SealRequest request = valid_request(arch);
+  const auto first = seal(image, request);
+  REQUIRE(first.ok());
+  const auto reparsed = parse_image(*first);
+  REQUIRE(reparsed.ok());
+  const auto second = seal(*reparsed, request);
+  REQUIRE(second.ok());
+  CHECK(*second == *first);
+}
+
+TEST_CASE("Sealing leaves purgatory_info bytes beyond this ABI's structure as the image has them", "[seal]") {
+  const Arch& arch = any_arch();
+  auto builder = ImageBuilder::valid(arch);
+  builder.abi_minor = 1;
+  builder.info_size = sizeof(purgatory_info) + 16;
+  builder.info_fill = 0x3c;
+  const Image image = parsed(builder);
+  const auto sealed = seal(image, valid_request(arch));
+  REQUIRE(sealed.ok());
+  const std::size_t end = static_cast<std::size_t>(image.header.info_offset) + sizeof(purgatory_info);
+  for (std::size_t i = end; i < end + 16; ++i) CHECK((*sealed)[i] == std::byte{0x3c});
+  CHECK(InfoReader(*sealed, end - sizeof(purgatory_info), arch.order).u32(at::info_size) ==
+        sizeof(purgatory_info) + 16);
+}
+
+TEST_CASE("A load address that is not a multiple of the load alignment is refused", "[seal]") {
+  const Arch& arch = any_arch();
+  const Image image = garbage_filled_image(arch);
+  auto request = valid_request(arch);
+  request.load_address = GENERATE(std::uint64_t{0x100800}, std::uint64_t{1}, std::uint64_t{0x100fff});
+  CHECK_THAT(refusal(image, request), Contains("load address " + hex(request.load_address)) &&
+                                          Contains("load alignment 0x1000"));
+}
+
+TEST_CASE("A purgatory that would run past the end of the address space is refused", "[seal]") {
+  const Arch& arch = any_arch();
+  const Image image = garbage_filled_image(arch);
+  auto request = valid_request(arch);
+  request.load_address = GENERATE(std::uint64_t{0xfffffffffffff000}, std::uint64_t{0xffffffffffffe000});
+  CHECK_THAT(refusal(image, request), Contains(hex(request.load_address)) && Contains("end of the address space"));
+}
+
+TEST_CASE("A purgatory placed high in the address space but inside it is accepted", "[seal]") {
+  const Arch& arch = any_arch();
+  auto request = valid_request(arch);
+  request.load_address = 0xffffffffffffb000;  // [2^64 - 0x5000, 2^64 - 0x2000)
+  require_sealed(garbage_filled_image(arch), request);
+}
+
+TEST_CASE("More than 16 segments are refused, 16 accepted", "[seal]") {
+  const Arch& arch = any_arch();
+  const Image image = garbage_filled_image(arch);
+  auto request = valid_request(arch);
+  request.segments.clear();
+  for (std::uint64_t i = 0; i < 16; ++i) request.segments.push_back(Segment{0x1000000 + i * 0x1000, pattern(16, 4), 0});
+  require_sealed(image, request);
+  request.segments.push_back(Segment{0x2000000, pattern(16, 5), 0});
+  CHECK_THAT(refusal(image, request), Contains("17 segments") && Contains("at most 16"));
+}
+
+TEST_CASE("Overlapping segments are refused", "[seal]") {
+  const Arch& arch = any_arch();
+  const Image image = garbage_filled_image(arch);
+  auto request = valid_request(arch);
+  request.segments = {Segment{0x200000, pattern(0x1000, 6), 0}};
+  SECTION("the second starts inside the first") {
+    request.segments.push_back(Segment{0x200800, pattern(0x1000, 7), 0});
+  }
+  SECTION("the second ends inside the first") {
+    request.segments.push_back(Segment{0x1ff800, pattern(0x1000, 7), 0});
+  }
+  SECTION("the second inside the first") {
+    request.segments.push_back(Segment{0x200100, pattern(0x10, 7), 0});
+  }
+  SECTION("the second around the first") {
+    request.segments.push_back(Segment{0x100000 + 0x3000, pattern(0x10, 7), 0x200000});
+  }
+  SECTION("the same start") {
+    request.segments.push_back(Segment{0x200000, pattern(1, 7), 0});
+  }
+  SECTION("only the first's zero-filled tail overlaps") {
+    request.segments = {Segment{0x200000, pattern(0x10, 6), 0x2000}, Segment{0x201000, pattern(0x10, 7), 0}};
+  }
+  CHECK_THAT(refusal(image, request), Contains("segments 0 and 1 overlap"));
+}
+
+TEST_CASE("The third segment overlapping the first is named by both indices", "[seal]") {
+  const Arch& arch = any_arch();
+  auto request = valid_request(arch);
+  request.segments.push_back(Segment{0x200000 + 99, pattern(2, 8), 0});  // on segment 0's last byte
+  CHECK_THAT(refusal(garbage_filled_image(arch), request), Contains("segments 0 and 3 overlap"));
+}
+
+TEST_CASE("Segments that touch without overlapping are accepted", "[seal]") {
+  const Arch& arch = any_arch();
+  auto request = valid_request(arch);
+  request.segments = {Segment{0x200000, pattern(0x10, 6), 0x1000}, Segment{0x201000, pattern(0x10, 7), 0},
+                      Segment{0x1ff000, {}, 0x1000}};
+  require_sealed(garbage_filled_image(arch), request);
+}
+
+TEST_CASE("A segment overlapping the purgatory's memory is refused", "[seal]") {
+  const Arch& arch = any_arch();
+  const Image image = garbage_filled_image(arch);
+  auto request = valid_request(arch);  // purgatory at [0x100000, 0x103000)
+  SECTION("on its last byte (beyond the file, in .bss)") {
+    request.segments.push_back(Segment{0x102fff, pattern(1, 9), 0});
+  }
+  SECTION("on its first byte") {
+    request.segments.push_back(Segment{0xff000, pattern(0x1001, 9), 0});
+  }
+  SECTION("around it") {
+    request.segments.push_back(Segment{0xf0000, pattern(1, 9), 0x20000});
+  }
+  SECTION("only through the zero-filled tail") {
+    request.segments.push_back(Segment{0xff000, pattern(1, 9), 0x1800});
+  }
+  CHECK_THAT(refusal(image, request), Contains("segment 3") && Contains("overlaps the purgatory's memory") &&
+                                          Contains("[0x100000, 0x103000)"));
+}
+
+TEST_CASE("Segments right before and right after the purgatory's memory are accepted", "[seal]") {
+  const Arch& arch = any_arch();
+  auto request = valid_request(arch);
+  request.segments.push_back(Segment{0xff000, pattern(0x1000, 10), 0});
+  request.segments.push_back(Segment{0x103000, pattern(1, 11), 0x1000});
+  require_sealed(garbage_filled_image(arch), request);
+}
+
+TEST_CASE("An empty segment is refused", "[seal]") {
+  const Arch& arch = any_arch();
+  auto request = valid_request(arch);
+  request.segments.insert(request.segments.begin() + 1, Segment{0x400000, {}, 0});
+  CHECK_THAT(refusal(garbage_filled_image(arch), request), Contains("segment 1 at 0x400000 is empty"));
+}
+
+TEST_CASE("A segment of zeros only (no bytes, a memory size) is accepted and hashed as zeros", "[seal]") {
+  const Arch& arch = any_arch();
+  const Image image = garbage_filled_image(arch);
+  SealRequest request;
+  request.load_address = 0x100000;
+  request.segments = {Segment{0x400000, {}, 0x1234}};
+  const auto sealed = seal(image, request);
+  REQUIRE(sealed.ok());
+  const InfoReader info(*sealed, static_cast<std::size_t>(image.header.info_offset), arch.order);
+  const std::vector<std::uint8_t> zeros(0x1234, 0);
+  CHECK(info.u64(at::segments + 8) == 0x1234);
+  CHECK(info.digest(at::segments + 16) == purgatory::sha256(zeros.data(), zeros.size()));
+  CHECK(info.digest(at::sha256) == purgatory::sha256(zeros.data(), zeros.size()));
+}
+
+TEST_CASE("A segment memory size smaller than its bytes is refused", "[seal]") {
+  const Arch& arch = any_arch();
+  auto request = valid_request(arch);
+  request.segments = {Segment{0x400000, pattern(32, 12), 0x10}};
+  CHECK_THAT(refusal(garbage_filled_image(arch), request),
+             Contains("segment 0: memory size 0x10 is smaller than its 32 bytes"));
+}
+
+TEST_CASE("A segment that runs past the end of the address space is refused", "[seal]") {
+  const Arch& arch = any_arch();
+  auto request = valid_request(arch);
+  SECTION("by its bytes") { request.segments.push_back(Segment{UINT64_MAX - 0xf, pattern(0x20, 13), 0}); }
+  SECTION("by its zero-filled tail") {
+    request.segments.push_back(Segment{0xfffffffffffff000, pattern(1, 13), 0x2000});
+  }
+  SECTION("by its memory size alone") {
+    request.segments.push_back(Segment{0x400000, pattern(1, 13), UINT64_MAX});
+  }
+  CHECK_THAT(refusal(garbage_filled_image(arch), request),
+             Contains("segment 3") && Contains("end of the address space"));
+}
+
+TEST_CASE("An unknown register name is refused, listing the arch's register names", "[seal]") {
+  const Arch& arch = any_arch();
+  auto request = valid_request(arch);
+  const std::string unknown = arch.name == "x86_64" ? "x0" : arch.name == "arm64" ? "x4" : "r6";
+  request.registers[unknown] = 1;
+  const auto message = refusal(garbage_filled_image(arch), request);
+  INFO(message);
+  CHECK_THAT(message, Contains("unknown register \"" + unknown + "\"") && Contains(arch.name));
+  for (const auto& [name, offset] : registers_of(arch)) CHECK_THAT(message, Contains(name));
+}
+
+TEST_CASE("register_names lists exactly the registers seal accepts", "[seal]") {
+  const Arch& arch = any_arch();
+  const auto names = register_names(arch.name);
+  std::vector<std::string> expected;
+  for (const auto& [name, offset] : registers_of(arch)) expected.push_back(name);
+  CHECK_THAT(names, Catch::UnorderedEquals(expected));
+}
+
+TEST_CASE("ppc64-only settings are refused for an image of another arch", "[seal]") {
+  const Arch arch = GENERATE(Arch{purgatory::test::x86_64}, Arch{purgatory::test::arm64});
+  const Image image = garbage_filled_image(arch);
+  auto request = valid_request(arch);
+  SECTION("a secondary entry") { request.ppc64_secondary_entry = 0x60; }
+  SECTION("ppc64 flags") { request.ppc64_flags = PURGATORY_PPC64_SET_FDT_BOOT_CPU; }
+  SECTION("low memory") { request.ppc64_low_memory.emplace(); }
+  CHECK_THAT(refusal(image, request), Contains("ppc64 settings") && Contains(arch.name));
+}
