@@ -76,9 +76,20 @@ set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include_file})
 add_test(NAME sub-builds.all-present
          COMMAND ${CMAKE_COMMAND} "-DDIRS=${sub_build_dirs}" -P ${CMAKE_CURRENT_LIST_DIR}/CheckSubBuilds.cmake)
 
+list(GET PURGATORY_CLANG_VERSIONS 0 hardening_clang)
+
+# Two clean builds give byte-identical images (one clang: both are built the same way).
+foreach(arch IN LISTS PURGATORY_ARCHES)
+  add_test(NAME ${arch}.clang${hardening_clang}.reproducible
+           COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+                   -DWORK_DIR=${PROJECT_BINARY_DIR}/reproducibility-test/${arch} -DARCH=${arch}
+                   -DREFERENCE_DIR=${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${hardening_clang}
+                   -DCLANG_VERSION=${hardening_clang} -DPURGATORY_TOOL=$<TARGET_FILE:purgatory-tool>
+                   -P ${PROJECT_SOURCE_DIR}/linker-scripts/tests/reproducible_build.cmake)
+endforeach()
+
 # Hardening flags in the environment must not reach a purgatory (one clang is enough: the mechanism is
 # CMake's, not the compiler's).
-list(GET PURGATORY_CLANG_VERSIONS 0 hardening_clang)
 foreach(arch IN LISTS PURGATORY_ARCHES)
   add_test(NAME ${arch}.clang${hardening_clang}.hardening-flags-ignored
            COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}

@@ -7,6 +7,10 @@
 
 #include <purgatory/abi.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct purgatory_load_segment {
   uint64_t start;                        /* physical address */
   uint64_t size;                         /* bytes hashed: the segment's memsz */
@@ -30,5 +34,9 @@ struct purgatory_load_request {
  * writes (the SDK's host library does). */
 uint64_t purgatory_load(const void* image, size_t image_size, void* destination, size_t destination_size,
                         const struct purgatory_load_request* request, const char** error);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
