@@ -1,0 +1,3 @@
+/* Compiled as C99 for every purgatory target (never linked): proves <purgatory/abi.h> is valid C for each
+ * arch, and runs its layout checks there with the C compiler too. */
+#include <purgatory/abi.h>
