@@ -5,6 +5,9 @@
 # names then start with "asan-ubsan.".
 option(PURGATORY_SANITIZE "host parts only, with ASan and UBSan, plus the fuzzers (needs clang)" OFF)
 
+# Before any target names an install directory (the host library's include path, say).
+include(GNUInstallDirs)
+
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
