@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.console.kind = input.ConsumeIntegral<std::uint32_t>();
   request.console.base = input.ConsumeIntegral<std::uint64_t>();
   request.flags = input.ConsumeIntegral<std::uint32_t>();
-  request.ppc64_secondary_entry = input.ConsumeBool() ? input.ConsumeIntegral<std::uint64_t>() : 0;
+  if (input.ConsumeBool()) request.ppc64_secondary_entry = input.ConsumeIntegral<std::uint64_t>();
 
   const auto sealed = seal(*image, request);
   if (!sealed) return 0;

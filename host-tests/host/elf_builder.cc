@@ -1,5 +1,7 @@
 #include "elf_builder.h"
 
+#include <algorithm>
+
 namespace purgatory::test {
 namespace {
 
@@ -113,6 +115,10 @@ std::vector<std::byte> ElfBuilder::build() const {
     section_header(name_offsets[i], sections[i].type, 0, sections[i].size, sections[i].entry_size);
   }
   section_header(shstrtab_name, 3, names_offset, names.size(), 0);
+  // The segments' file bytes must exist: pad the file to cover them all.
+  std::size_t end = out.bytes.size();
+  for (const auto& segment : segments) end = std::max<std::size_t>(end, segment.offset + segment.file_size);
+  out.pad_to(end);
   return out.bytes;
 }
 

@@ -45,6 +45,15 @@ std::string hex(std::uint64_t value) {
 ImageBuilder ImageBuilder::valid(const Arch& arch) {
   ImageBuilder builder;
   builder.arch = arch;
+  // The consoles and reset the SDK's own images advertise for the arch (<purgatory/arch/image.h>).
+  builder.features |= PURGATORY_FEATURE_RESET;
+  if (arch.name == "x86_64") {
+    builder.features |= PURGATORY_FEATURE_CONSOLE_8250_PIO | PURGATORY_FEATURE_CONSOLE_8250_MMIO;
+  } else if (arch.name == "arm64") {
+    builder.features |= PURGATORY_FEATURE_CONSOLE_PL011 | PURGATORY_FEATURE_CONSOLE_8250_MMIO;
+  } else {
+    builder.features |= PURGATORY_FEATURE_CONSOLE_HVC;
+  }
   return builder;
 }
 

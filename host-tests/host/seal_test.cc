@@ -135,7 +135,8 @@ SealRequest valid_request(const Arch& arch) {
     request.registers[name] = value;
     value += 0x0102030405060708;
   }
-  request.console.kind = PURGATORY_CONSOLE_8250_MMIO;
+  // A console and a reset the arch's images support (seal refuses others).
+  request.console.kind = is_ppc64(arch) ? PURGATORY_CONSOLE_HVC : PURGATORY_CONSOLE_8250_MMIO;
   request.console.register_shift = 2;
   request.console.access_width = 4;
   request.console.reserved0 = 0xbeef;
@@ -144,7 +145,9 @@ SealRequest valid_request(const Arch& arch) {
   request.console.reserved1 = 0xdeadbeef;
   request.console.reserved2 = 0xfeedface;
   request.flags = PURGATORY_FLAG_RESET_ON_FAILURE | PURGATORY_FLAG_QUIET;
-  request.reset.method = PURGATORY_RESET_RTAS_HCALL;
+  request.reset.method = is_ppc64(arch)            ? PURGATORY_RESET_RTAS_HCALL
+                         : arch.name == "arm64"    ? PURGATORY_RESET_PSCI_SMC
+                                                   : PURGATORY_RESET_DEFAULT;
   request.reset.token = 0x2004;
   request.reset.reserved[0] = 1;
   request.reset.reserved[1] = 2;
@@ -254,7 +257,7 @@ TEST_CASE("Sealing fills every purgatory_info field in the image's byte order", 
   }
 
   SECTION("the console fields, reserved ones zero") {
-    CHECK(info.u32(at::console + 0) == PURGATORY_CONSOLE_8250_MMIO);
+    CHECK(info.u32(at::console + 0) == request.console.kind);
     CHECK(info.u8(at::console + 4) == 2);
     CHECK(info.u8(at::console + 5) == 4);
     CHECK(info.u16(at::console + 6) == 0);
@@ -265,7 +268,7 @@ TEST_CASE("Sealing fills every purgatory_info field in the image's byte order", 
   }
 
   SECTION("the reset fields, reserved ones zero") {
-    CHECK(info.u32(at::reset + 0) == PURGATORY_RESET_RTAS_HCALL);
+    CHECK(info.u32(at::reset + 0) == request.reset.method);
     CHECK(info.u32(at::reset + 4) == 0x2004);
     CHECK(info.u64(at::reset + 8) == 0);
     CHECK(info.u64(at::reset + 16) == 0);

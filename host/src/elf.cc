@@ -132,6 +132,7 @@ Result<ElfFile> parse_elf(std::span<const std::byte> bytes) {
   if (bytes.size() < 16) return truncated("the identification bytes");
 
   ElfFile file;
+  file.file_size = bytes.size();
   const auto elf_class = std::to_integer<unsigned>(bytes[4]);
   const auto elf_data = std::to_integer<unsigned>(bytes[5]);
   if (elf_class != 1 && elf_class != 2) return Error{fmt::format("unknown ELF class {} (byte 4)", elf_class)};
@@ -243,7 +244,12 @@ std::vector<std::string> purgatory_elf_problems(const ElfFile& file) {
   }
 
   std::vector<const ElfProgramHeader*> loads;
-  for (const auto& header : file.program_headers) {
+  for (std::size_t i = 0; i < file.program_headers.size(); ++i) {
+    const ElfProgramHeader& header = file.program_headers[i];
+    if (header.file_size != 0 &&
+        (header.offset > file.file_size || header.file_size > file.file_size - header.offset)) {
+      problems.push_back(fmt::format("program header {} (type {:#x}) points past the end of the file", i, header.type));
+    }
     switch (header.type) {
       case elf::segment_load: loads.push_back(&header); break;
       case elf::segment_dynamic: problems.push_back("has a PT_DYNAMIC segment: nothing would process it"); break;

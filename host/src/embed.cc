@@ -11,8 +11,26 @@
 namespace purgatory::host {
 namespace {
 
+// Keywords of C (C23) and C++ (C++23): the generated header is included from either.
+bool is_keyword(std::string_view name) {
+  static constexpr std::string_view keywords[] = {
+      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch",
+      "char", "char8_t", "char16_t", "char32_t", "class", "co_await", "co_return", "co_yield", "compl", "concept",
+      "const", "consteval", "constexpr", "constinit", "const_cast", "continue", "decltype", "default", "delete",
+      "do", "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for",
+      "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not",
+      "not_eq", "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
+      "reinterpret_cast", "requires", "restrict", "return", "short", "signed", "sizeof", "static",
+      "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local", "throw", "true",
+      "try", "typedef", "typeid", "typename", "typeof", "typeof_unqual", "union", "unsigned", "using",
+      "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq", "_Alignas", "_Alignof", "_Atomic",
+      "_BitInt", "_Bool", "_Complex", "_Decimal128", "_Decimal32", "_Decimal64", "_Generic", "_Imaginary",
+      "_Noreturn", "_Static_assert", "_Thread_local"};
+  return std::find(std::begin(keywords), std::end(keywords), name) != std::end(keywords);
+}
+
 bool is_c_identifier(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) || is_keyword(name)) return false;
   return std::all_of(name.begin(), name.end(),
                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
@@ -24,7 +42,9 @@ std::string upper(std::string_view text) {
 }
 
 Error bad_name(std::string_view name) {
-  return Error{fmt::format("\"{}\" is not a C identifier (letters, digits and _, not starting with a digit)", name)};
+  return Error{fmt::format("\"{}\" is not a C identifier (letters, digits and _, not starting with a digit, "
+                           "not a C or C++ keyword)",
+                           name)};
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ Result<std::vector<std::byte>> read_file(const std::filesystem::path& path) {
   std::vector<char> chars((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
   if (stream.bad()) return Error{fmt::format("{}: read error", path)};
   std::vector<std::byte> bytes(chars.size());
-  std::memcpy(bytes.data(), chars.data(), chars.size());
+  if (!chars.empty()) std::memcpy(bytes.data(), chars.data(), chars.size());  // never memcpy from null
   return bytes;
 }
 

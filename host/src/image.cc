@@ -84,6 +84,41 @@ std::optional<std::size_t> register_offset(const std::string& arch, const std::s
   return found->second;
 }
 
+// A console the image does not advertise would be ignored by the purgatory: refuse it here instead.
+std::optional<std::string> console_problem(const ImageHeader& header, std::uint32_t kind) {
+  struct Kind {
+    std::uint32_t kind, feature;
+    const char* name;
+  };
+  static constexpr Kind kinds[] = {
+      {PURGATORY_CONSOLE_8250_PIO, PURGATORY_FEATURE_CONSOLE_8250_PIO, "8250-pio"},
+      {PURGATORY_CONSOLE_8250_MMIO, PURGATORY_FEATURE_CONSOLE_8250_MMIO, "8250-mmio"},
+      {PURGATORY_CONSOLE_PL011, PURGATORY_FEATURE_CONSOLE_PL011, "pl011"},
+      {PURGATORY_CONSOLE_HVC, PURGATORY_FEATURE_CONSOLE_HVC, "hvc"},
+  };
+  if (kind == PURGATORY_CONSOLE_NONE) return std::nullopt;
+  for (const auto& known : kinds) {
+    if (known.kind != kind) continue;
+    if (header.features & known.feature) return std::nullopt;
+    return fmt::format("this {} image has no {} console (features {:#x})", header.arch(), known.name, header.features);
+  }
+  return fmt::format("unknown console kind {}", kind);
+}
+
+std::optional<std::string> reset_problem(const std::string& arch, std::uint32_t method) {
+  switch (method) {
+    case PURGATORY_RESET_DEFAULT: return std::nullopt;
+    case PURGATORY_RESET_PSCI_HVC:
+    case PURGATORY_RESET_PSCI_SMC:
+      if (arch == "arm64") return std::nullopt;
+      return fmt::format("PSCI resets are for arm64, not {}", arch);
+    case PURGATORY_RESET_RTAS_HCALL:
+      if (arch.starts_with("ppc64")) return std::nullopt;
+      return fmt::format("RTAS resets are for ppc64, not {}", arch);
+    default: return fmt::format("unknown reset method {}", method);
+  }
+}
+
 }  // namespace
 
 std::string ImageHeader::arch() const {
@@ -242,9 +277,11 @@ Result<std::vector<std::byte>> seal(const Image& image, const SealRequest& reque
                                fmt::join(names, ", "))};
     }
   }
-  if (!ppc64 && (request.ppc64_secondary_entry != 0 || request.ppc64_flags != 0 || request.ppc64_low_memory)) {
+  if (!ppc64 && (request.ppc64_secondary_entry || request.ppc64_flags != 0 || request.ppc64_low_memory)) {
     return Error{fmt::format("ppc64 settings given for an {} image", arch)};
   }
+  if (const auto problem = console_problem(header, request.console.kind)) return Error{*problem};
+  if (const auto problem = reset_problem(arch, request.reset.method)) return Error{*problem};
 
   std::vector<std::byte> sealed = image.bytes;
   const std::size_t info = static_cast<std::size_t>(header.info_offset);
@@ -272,7 +309,7 @@ Result<std::vector<std::byte>> seal(const Image& image, const SealRequest& reque
     write.put(next + offsetof(purgatory_arm64_state, entry), request.entry, 8);
   } else {
     write.put(next + offsetof(purgatory_ppc64_state, entry), request.entry, 8);
-    write.put(next + offsetof(purgatory_ppc64_state, secondary_entry), request.ppc64_secondary_entry, 8);
+    write.put(next + offsetof(purgatory_ppc64_state, secondary_entry), request.ppc64_secondary_entry.value_or(0), 8);
     std::uint32_t ppc64_flags = request.ppc64_flags;
     if (request.ppc64_low_memory) {
       ppc64_flags |= PURGATORY_PPC64_RESTORE_LOW_MEMORY;

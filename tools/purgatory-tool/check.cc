@@ -30,17 +30,15 @@ int check_file(const std::string& path, const CheckOptions& options) {
       arch = arch_name(elf->machine, elf->byte_order);
     }
   }
+  if (options.no_header && !has_elf_magic(*file)) {
+    problems.push_back("not an ELF file: without an image header only an ELF can be checked");
+  }
   if (problems.empty() && !options.no_header) {
-    const auto bytes = image_bytes_of(*file);
-    if (!bytes) {
-      problems.push_back(bytes.error().message);
+    const auto image = load_image(*file);
+    if (!image) {
+      problems.push_back(image.error().message);
     } else {
-      const auto image = parse_image(*bytes);
-      if (!image) {
-        problems.push_back(image.error().message);
-      } else {
-        arch = image->header.arch();
-      }
+      arch = image->header.arch();
     }
   }
   for (const auto& problem : problems) fmt::print(stderr, "{}: {}\n", path, problem);

@@ -24,7 +24,7 @@ std::optional<std::vector<std::byte>> read_file_or_stdin(const std::string& path
   if (path != "-") return read_input(path);
   std::vector<char> chars((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   std::vector<std::byte> bytes(chars.size());
-  std::memcpy(bytes.data(), chars.data(), chars.size());
+  if (!chars.empty()) std::memcpy(bytes.data(), chars.data(), chars.size());  // never memcpy from null
   return bytes;
 }
 
@@ -45,8 +45,7 @@ Command add_digest(CLI::App& app) {
         worst = std::max(worst, exit_usage);
         continue;
       }
-      const auto bytes = image_bytes_of(*file);
-      const auto image = bytes ? parse_image(*bytes) : Result<Image>(bytes.error());
+      const auto image = load_image(*file);
       if (!image) {
         fmt::print(stderr, "purgatory-tool: {}: {}\n", path, image.error().message);
         worst = std::max(worst, exit_failed);

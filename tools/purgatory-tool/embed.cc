@@ -20,8 +20,7 @@ struct EmbedOptions {
 int embed(const EmbedOptions& options) {
   const auto file = read_input(options.image);
   if (!file) return exit_usage;
-  const auto bytes = image_bytes_of(*file);
-  const auto image = bytes ? parse_image(*bytes) : Result<Image>(bytes.error());
+  const auto image = load_image(*file);
   if (!image) {
     fmt::print(stderr, "purgatory-tool: {}: {}\n", options.image, image.error().message);
     return exit_failed;

@@ -44,4 +44,24 @@ inline purgatory::host::Result<std::vector<std::byte>> image_bytes_of(const std:
   return std::vector<std::byte>(first, first + static_cast<std::ptrdiff_t>(load->file_size));
 }
 
+// The validated image in a file. For an ELF, the image header inside its PT_LOAD must also agree with
+// the ELF's own machine and byte order.
+inline purgatory::host::Result<purgatory::host::Image> load_image(
+    const std::vector<std::byte>& file, const purgatory::host::ImageExpectations& expectations = {}) {
+  using namespace purgatory::host;
+  const auto bytes = image_bytes_of(file);
+  if (!bytes) return bytes.error();
+  auto image = parse_image(*bytes, expectations);
+  if (!image) return image.error();
+  if (has_elf_magic(file)) {
+    const auto elf = parse_elf(file);
+    if (!elf) return elf.error();
+    const std::string elf_arch = arch_name(elf->machine, elf->byte_order);
+    if (elf_arch != image->header.arch()) {
+      return Error{fmt::format("the ELF is for {} but its image header says {}", elf_arch, image->header.arch())};
+    }
+  }
+  return image;
+}
+
 }  // namespace purgatory_tool

@@ -94,12 +94,7 @@ ordered_json describe(const std::string& path, const std::vector<std::byte>& fil
                           {"relocations", relocation_count(*elf)},
                           {"problems", purgatory_elf_problems(*elf)}};
   }
-  const auto bytes = image_bytes_of(file);
-  if (!bytes) {
-    description["image_error"] = bytes.error().message;
-    return description;
-  }
-  const auto image = parse_image(*bytes);
+  const auto image = load_image(file);
   if (!image) {
     description["image_error"] = image.error().message;
   } else {
@@ -133,7 +128,7 @@ void print_text(const ordered_json& description) {
     print_members(description["image"], "    ");
   }
   if (description.contains("image_error")) {
-    fmt::print("  not a purgatory image: {}\n", description["image_error"].get<std::string>());
+    fmt::print("  image: {}\n", description["image_error"].get<std::string>());
   }
   if (description.contains("error")) fmt::print("  error: {}\n", description["error"].get<std::string>());
 }
@@ -186,7 +181,10 @@ Command add_inspect(CLI::App& app) {
         print_text(description);
       }
     }
-    if (options->json) fmt::print("{}\n", (all.size() == 1 ? all[0] : all).dump(2));
+    // Section names and file names are bytes, not necessarily UTF-8: replace what JSON cannot hold.
+    if (options->json) {
+      fmt::print("{}\n", (all.size() == 1 ? all[0] : all).dump(2, ' ', false, ordered_json::error_handler_t::replace));
+    }
     return worst;
   };
 }

@@ -22,7 +22,9 @@ struct SealOptions {
 };
 
 // Everything from the options, or the first problem.
-Result<SealRequest> build_request(const SealOptions& options) {
+// Everything from the options but the files' contents (segment_files, in order, are read afterwards:
+// a file that cannot be read is a different exit status from a request that is wrong).
+Result<SealRequest> build_request(const SealOptions& options, std::vector<std::string>& segment_files) {
   SealRequest request;
   const auto load_address = parse_number(options.load_address);
   if (!load_address) return Error{"--load-address: " + load_address.error().message};
@@ -34,9 +36,8 @@ Result<SealRequest> build_request(const SealOptions& options) {
   for (const auto& text : options.segments) {
     const auto spec = parse_segment_spec(text);
     if (!spec) return spec.error();
-    auto bytes = read_file(spec->file);
-    if (!bytes) return bytes.error();
-    request.segments.push_back(Segment{spec->address, std::move(bytes).value(), spec->memory_size});
+    request.segments.push_back(Segment{spec->address, {}, spec->memory_size});
+    segment_files.push_back(spec->file);
   }
   for (const auto& text : options.registers) {
     const auto assignment = parse_assignment(text);
@@ -61,44 +62,55 @@ Result<SealRequest> build_request(const SealOptions& options) {
   if (options.skip_verification) request.flags |= PURGATORY_FLAG_SKIP_VERIFICATION;
   if (options.quiet) request.flags |= PURGATORY_FLAG_QUIET;
 
-  if (!options.ppc64_secondary_entry.empty()) {
+  if (!options.ppc64_secondary_entry.empty()) {  // given, even as 0
     const auto address = parse_number(options.ppc64_secondary_entry);
     if (!address) return Error{"--ppc64-secondary-entry: " + address.error().message};
     request.ppc64_secondary_entry = *address;
   }
   if (options.ppc64_set_fdt_boot_cpu) request.ppc64_flags |= PURGATORY_PPC64_SET_FDT_BOOT_CPU;
-  if (!options.ppc64_low_memory.empty()) {
-    const auto bytes = read_file(options.ppc64_low_memory);
-    if (!bytes) return bytes.error();
-    if (bytes->size() != PURGATORY_PPC64_LOW_MEMORY_SIZE) {
-      return Error{fmt::format("--ppc64-low-memory: {} must be exactly {} bytes, not {}", options.ppc64_low_memory,
-                               PURGATORY_PPC64_LOW_MEMORY_SIZE, bytes->size())};
-    }
-    request.ppc64_low_memory.emplace();
-    for (std::size_t i = 0; i < bytes->size(); ++i) (*request.ppc64_low_memory)[i] = std::to_integer<std::uint8_t>((*bytes)[i]);
-  }
   return request;
+}
+
+// The --ppc64-low-memory file as the request's low_memory; an Error for a wrong size.
+Result<bool> add_low_memory(SealRequest& request, const std::string& path, const std::vector<std::byte>& bytes) {
+  if (bytes.size() != PURGATORY_PPC64_LOW_MEMORY_SIZE) {
+    return Error{fmt::format("--ppc64-low-memory: {} must be exactly {} bytes, not {}", path,
+                             PURGATORY_PPC64_LOW_MEMORY_SIZE, bytes.size())};
+  }
+  request.ppc64_low_memory.emplace();
+  for (std::size_t i = 0; i < bytes.size(); ++i) (*request.ppc64_low_memory)[i] = std::to_integer<std::uint8_t>(bytes[i]);
+  return true;
 }
 
 int seal_image(const SealOptions& options) {
   const auto file = read_input(options.image);
   if (!file) return exit_usage;
-  const auto bytes = image_bytes_of(*file);
-  if (!bytes) {
-    fmt::print(stderr, "purgatory-tool: {}: {}\n", options.image, bytes.error().message);
-    return exit_failed;
-  }
   ImageExpectations expectations;
   if (!options.arch.empty()) expectations.arch = options.arch;
-  const auto image = parse_image(*bytes, expectations);
+  const auto image = load_image(*file, expectations);
   if (!image) {
     fmt::print(stderr, "purgatory-tool: {}: {}\n", options.image, image.error().message);
     return exit_failed;
   }
-  const auto request = build_request(options);
+  std::vector<std::string> segment_files;
+  auto request = build_request(options, segment_files);
   if (!request) {
     fmt::print(stderr, "purgatory-tool: {}\n", request.error().message);
     return exit_failed;
+  }
+  for (std::size_t i = 0; i < segment_files.size(); ++i) {
+    auto bytes = read_input(segment_files[i]);
+    if (!bytes) return exit_usage;
+    request.value().segments[i].bytes = std::move(*bytes);
+  }
+  if (!options.ppc64_low_memory.empty()) {
+    const auto bytes = read_input(options.ppc64_low_memory);
+    if (!bytes) return exit_usage;
+    const auto added = add_low_memory(request.value(), options.ppc64_low_memory, *bytes);
+    if (!added) {
+      fmt::print(stderr, "purgatory-tool: {}\n", added.error().message);
+      return exit_failed;
+    }
   }
   const auto sealed = seal(*image, *request);
   if (!sealed) {

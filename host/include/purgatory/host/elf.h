@@ -55,6 +55,7 @@ struct ElfSection {
 };
 
 struct ElfFile {
+  std::uint64_t file_size = 0;  // bytes in the file
   unsigned word_bits = 64;  // 32 or 64 (EI_CLASS)
   ByteOrder byte_order = ByteOrder::little;
   std::uint16_t type = 0;
@@ -87,7 +88,8 @@ std::string arch_name(std::uint16_t machine, ByteOrder order);
 
 // Everything that keeps `file` from being a purgatory image that runs without relocation: it must be a
 // position-independent executable (ET_DYN) with exactly one PT_LOAD at address 0, no dynamic section,
-// interpreter or TLS, no relocation entries of any kind, and its entry inside the loaded file bytes.
+// interpreter or TLS, no relocation entries of any kind, no program header pointing past the end of the
+// file, and its entry inside the loaded file bytes.
 // An empty list means the file passes.
 std::vector<std::string> purgatory_elf_problems(const ElfFile& file);
 

@@ -70,7 +70,7 @@ struct SealRequest {
   purgatory_reset reset{};
   std::array<std::uint64_t, 4> user{};
   // ppc64 only
-  std::uint64_t ppc64_secondary_entry = 0;
+  std::optional<std::uint64_t> ppc64_secondary_entry;
   std::uint32_t ppc64_flags = 0;
   std::optional<std::array<std::uint8_t, PURGATORY_PPC64_LOW_MEMORY_SIZE>> ppc64_low_memory;
 };

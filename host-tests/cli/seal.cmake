@@ -1,0 +1,402 @@
+# purgatory-tool seal: a successful seal per arch, checked byte by byte against purgatory_info's layout
+# (<purgatory/abi.h>), and every refusal: exit status 1 (2 for bad usage or an unwritable output), a
+# message naming the problem, and no output file.
+include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)
+
+# purgatory_info offsets (abi.h's layout checks pin them).
+set(INFO_SEALED 12)
+set(INFO_FLAGS 16)
+set(INFO_SEGMENT_COUNT 20)
+set(INFO_SHA256 24)
+set(INFO_SEGMENTS 56)  # 48 bytes each: start, size, sha256
+set(INFO_NEXT 824)     # the arch's entry address comes first
+set(INFO_CONSOLE 1208) # kind (4 bytes), 4 more, base (8 bytes)
+set(INFO_RESET 1240)   # method (4 bytes), token (4 bytes)
+
+# Where things go, per arch (as the boot tests place them), and what the arch's loader would pass.
+set(x86_64_load 0x1234000)
+set(x86_64_kernel 0x3000000)
+set(x86_64_data 0x3100000)
+set(x86_64_options --reg rsi=0x3100000 --console 8250-pio,0x3f8,divisor=1 --quiet)
+set(x86_64_console 1 0x3f8)
+set(x86_64_flags 4)     # QUIET
+set(x86_64_reset 0 0)   # method, token
+set(x86_64_register 40 0x3100000)  # rsi: its offset in purgatory_x86_64_state, its value
+
+set(arm64_load 0x4a6b1000)
+set(arm64_kernel 0x48000000)
+set(arm64_data 0x48100000)
+set(arm64_options --reg x0=0x48100000 --console pl011,0x9000000 --reset psci-hvc --on-failure reset)
+set(arm64_console 3 0x9000000)
+set(arm64_flags 2)      # RESET_ON_FAILURE
+set(arm64_reset 1 0)    # PSCI_HVC
+set(arm64_register 8 0x48100000)  # x0
+
+set(ppc64le_load 0x2a6b0000)
+set(ppc64le_kernel 0x8000000)
+set(ppc64le_data 0x8100000)
+set(ppc64le_options --reg r3=0x8100000 --reg r4=0x8000000 --reg r5=0 --console hvc --reset rtas-hcall,0x2004
+                    --skip-verification)
+set(ppc64le_console 4 0)
+set(ppc64le_flags 1)    # SKIP_VERIFICATION
+set(ppc64le_reset 3 0x2004)
+set(ppc64le_register 8 0x8100000)  # r3
+
+set(ppc64_load 0x2a6b0000)
+set(ppc64_kernel 0x8000000)
+set(ppc64_data 0x8100000)
+set(ppc64_options --reg r3=0x8100000 --reg r4=0x8000000 --console hvc,0 --reset rtas-hcall,0x2004
+                  --ppc64-secondary-entry 0x8000060 --ppc64-set-fdt-boot-cpu --ppc64-low-memory low-memory.bin)
+set(ppc64_console 4 0)
+set(ppc64_flags 0)
+set(ppc64_reset 3 0x2004)
+set(ppc64_register 8 0x8100000)  # r3
+
+# Segment files: a "kernel" of text and a data segment of bytes (NULs included) that seal zero-fills to
+# one page; and for ppc64 the 256 bytes of low memory, here 00 01 ... ff.
+function(write_segments)
+  file(WRITE kernel.bin "a stand-in next kernel: only its digest matters here\n")
+  write_bytes(data.bin "00010203fffefd00")
+  set(bytes "")
+  foreach(byte RANGE 255)
+    math(EXPR byte "0x100 + ${byte}" OUTPUT_FORMAT HEXADECIMAL)  # 0x1NN: always two digits after the 1
+    string(SUBSTRING "${byte}" 3 2 byte)
+    string(APPEND bytes "${byte}")
+  endforeach()
+  write_bytes(low-memory.bin "${bytes}")
+endfunction()
+
+# Seals the <arch> image as that arch's loader would and checks the result.
+function(seal_and_check arch)
+  write_segments()
+  purgatory_image(elf ${arch} elf)
+  purgatory_image(bin ${arch} bin)
+  byte_order_of(order ${arch})
+  set(load ${${arch}_load})
+  set(kernel ${${arch}_kernel})
+  set(data ${${arch}_data})
+
+  # The ELF and the flat image seal to the same bytes.
+  foreach(input IN ITEMS elf bin)
+    expect(EXIT 0 COMMAND "${TOOL}" seal "${${input}}" -o sealed-from-${input}.bin --arch ${arch}
+                          --load-address ${load} --entry ${kernel}
+                          --segment ${kernel}:kernel.bin --segment ${data}:data.bin:0x1000 ${${arch}_options}
+           OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  endforeach()
+  file(SHA256 sealed-from-elf.bin from_elf)
+  file(SHA256 sealed-from-bin.bin from_bin)
+  expect_equal("${from_elf}" "${from_bin}" "${arch}: SHA-256 of the image sealed from the ELF and from the .bin")
+  set(sealed sealed-from-bin.bin)
+  expect_no_file(${sealed}.tmp)
+
+  # Still a valid image, now sealed, with two segments; nothing else in the header changed.
+  expect(EXIT 0 COMMAND "${TOOL}" check ${sealed} OUTPUT_MATCHES "^${sealed}: ok \\(${arch}\\)\n$")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --json ${sealed} OUTPUT_VARIABLE json OUTPUT_MATCHES "\"sealed\": true")
+  json_get(value "${json}" image sealed)
+  expect_equal("${value}" "ON" "${arch}: image.sealed after seal")
+  json_get(value "${json}" image segment_count)
+  expect_equal("${value}" "2" "${arch}: image.segment_count after seal")
+  json_get(value "${json}" image arch)
+  expect_equal("${value}" "${arch}" "${arch}: image.arch after seal")
+  json_get(info "${json}" image info_offset)
+  read_bytes(sealed_header ${sealed} 0 128)
+  read_bytes(unsealed_header "${bin}" 0 128)
+  expect_equal("${sealed_header}" "${unsealed_header}" "${arch}: the image header after seal")
+
+  # The signed digest ignores what the loader fills in; the file's own SHA-256 does not.
+  expect(EXIT 0 COMMAND "${TOOL}" digest ${sealed} OUTPUT_VARIABLE sealed_digest OUTPUT_MATCHES "^${SHA256_RE}  ${sealed}\n$")
+  expect(EXIT 0 COMMAND "${TOOL}" digest "${bin}" OUTPUT_VARIABLE unsealed_digest OUTPUT_MATCHES "^${SHA256_RE}  ")
+  string(SUBSTRING "${sealed_digest}" 0 64 sealed_digest)
+  string(SUBSTRING "${unsealed_digest}" 0 64 unsealed_digest)
+  expect_equal("${sealed_digest}" "${unsealed_digest}" "${arch}: digest of the sealed image")
+  expect(EXIT 0 COMMAND "${TOOL}" sha256 ${sealed} "${bin}" OUTPUT_VARIABLE sums OUTPUT_MATCHES "^${SHA256_RE}  ${sealed}\n${SHA256_RE}  ")
+  string(SUBSTRING "${sums}" 0 64 sealed_sha256)
+  expect_not_equal("${sealed_sha256}" "${unsealed_digest}" "${arch}: sha256 of the sealed image")
+  file(SHA256 ${sealed} cmake_sha256)
+  expect_equal("${sealed_sha256}" "${cmake_sha256}" "${arch}: sha256 of the sealed image, as CMake computes it")
+
+  # purgatory_info, in the image's byte order: the seal marker, the segments and their digests (the
+  # data segment hashed as its bytes and zeros up to 0x1000), the entry, the console.
+  encode(expected 0x5ea1ed01 4 ${order})
+  read_bytes(actual ${sealed} "${info} + ${INFO_SEALED}" 4)
+  expect_equal("${actual}" "${expected}" "${arch}: purgatory_info.sealed")
+  encode(expected ${${arch}_flags} 4 ${order})
+  read_bytes(actual ${sealed} "${info} + ${INFO_FLAGS}" 4)
+  expect_equal("${actual}" "${expected}" "${arch}: purgatory_info.flags")
+  encode(expected 2 4 ${order})
+  read_bytes(actual ${sealed} "${info} + ${INFO_SEGMENT_COUNT}" 4)
+  expect_equal("${actual}" "${expected}" "${arch}: purgatory_info.segment_count")
+
+  file(SIZE data.bin data_size)
+  math(EXPR padding "0x1000 - ${data_size}")
+  write_zeros(padding.bin ${padding})
+  concatenate(data-in-memory.bin data.bin padding.bin)
+  concatenate(all-segments.bin kernel.bin data-in-memory.bin)
+  file(SIZE kernel.bin kernel_size)
+  set(starts ${kernel} ${data})
+  set(sizes ${kernel_size} 0x1000)
+  set(contents kernel.bin data-in-memory.bin)
+  foreach(segment RANGE 1)
+    list(GET starts ${segment} start)
+    list(GET sizes ${segment} size)
+    list(GET contents ${segment} in_memory)
+    math(EXPR at "${info} + ${INFO_SEGMENTS} + 48 * ${segment}")
+    encode(expected ${start} 8 ${order})
+    read_bytes(actual ${sealed} ${at} 8)
+    expect_equal("${actual}" "${expected}" "${arch}: segments[${segment}].start")
+    encode(expected ${size} 8 ${order})
+    read_bytes(actual ${sealed} "${at} + 8" 8)
+    expect_equal("${actual}" "${expected}" "${arch}: segments[${segment}].size")
+    file(SHA256 ${in_memory} expected)
+    read_bytes(actual ${sealed} "${at} + 16" 32)
+    expect_equal("${actual}" "${expected}" "${arch}: segments[${segment}].sha256")
+  endforeach()
+  file(SHA256 all-segments.bin expected)
+  read_bytes(actual ${sealed} "${info} + ${INFO_SHA256}" 32)
+  expect_equal("${actual}" "${expected}" "${arch}: purgatory_info.sha256 (all segments)")
+
+  encode(expected ${kernel} 8 ${order})
+  read_bytes(actual ${sealed} "${info} + ${INFO_NEXT}" 8)
+  expect_equal("${actual}" "${expected}" "${arch}: the next kernel's entry")
+  list(GET ${arch}_register 0 offset)
+  list(GET ${arch}_register 1 value)
+  encode(expected ${value} 8 ${order})
+  read_bytes(actual ${sealed} "${info} + ${INFO_NEXT} + ${offset}" 8)
+  expect_equal("${actual}" "${expected}" "${arch}: the register at offset ${offset} of the next kernel's state")
+  if(arch STREQUAL "ppc64")
+    # secondary_entry (offset 48), then flags: SET_FDT_BOOT_CPU | RESTORE_LOW_MEMORY.
+    encode(expected 0x8000060 8 ${order})
+    read_bytes(actual ${sealed} "${info} + ${INFO_NEXT} + 48" 8)
+    expect_equal("${actual}" "${expected}" "${arch}: next.ppc64.secondary_entry")
+    encode(expected 3 4 ${order})
+    read_bytes(actual ${sealed} "${info} + ${INFO_NEXT} + 56" 4)
+    expect_equal("${actual}" "${expected}" "${arch}: next.ppc64.flags")
+    # low_memory (offset 64): a byte array, copied as it is whatever the byte order.
+    read_bytes(expected low-memory.bin 0 256)
+    read_bytes(actual ${sealed} "${info} + ${INFO_NEXT} + 64" 256)
+    expect_equal("${actual}" "${expected}" "${arch}: next.ppc64.low_memory")
+  endif()
+
+  list(GET ${arch}_console 0 kind)
+  list(GET ${arch}_console 1 base)
+  encode(expected ${kind} 4 ${order})
+  read_bytes(actual ${sealed} "${info} + ${INFO_CONSOLE}" 4)
+  expect_equal("${actual}" "${expected}" "${arch}: console.kind")
+  encode(expected ${base} 8 ${order})
+  read_bytes(actual ${sealed} "${info} + ${INFO_CONSOLE} + 8" 8)
+  expect_equal("${actual}" "${expected}" "${arch}: console.base")
+
+  list(GET ${arch}_reset 0 method)
+  list(GET ${arch}_reset 1 token)
+  encode(method ${method} 4 ${order})
+  encode(token ${token} 4 ${order})
+  read_bytes(actual ${sealed} "${info} + ${INFO_RESET}" 8)
+  expect_equal("${actual}" "${method}${token}" "${arch}: reset.method and reset.token")
+endfunction()
+
+function(test_x86_64)
+  seal_and_check(x86_64)
+endfunction()
+function(test_arm64)
+  seal_and_check(arm64)
+endfunction()
+function(test_ppc64le)
+  seal_and_check(ppc64le)
+endfunction()
+function(test_ppc64)
+  seal_and_check(ppc64)
+endfunction()
+
+# expect_refused(EXIT <status> ERROR_MATCHES <regex> ARGS <seal arguments>...)
+# A seal that must fail: the message, and no output file (nor its temporary) left behind.
+function(expect_refused)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "EXIT;ERROR_MATCHES" "ARGS")
+  file(REMOVE refused.bin refused.bin.tmp)
+  expect(EXIT ${arg_EXIT} COMMAND "${TOOL}" seal ${arg_ARGS} -o refused.bin
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "${arg_ERROR_MATCHES}")
+  expect_no_file("${WORK_DIR}/refused.bin" "${WORK_DIR}/refused.bin.tmp")
+endfunction()
+
+function(test_refusals)
+  write_segments()
+  purgatory_image(x86 x86_64 bin)
+  purgatory_image(arm arm64 elf)
+  set(ok --load-address 0x1234000 --entry 0x3000000)  # with --segment 0x3000000:kernel.bin, a valid x86_64 seal
+
+  # Placement.
+  expect_refused(EXIT 1 ARGS "${arm}" --load-address 0x4a6b1800 --segment 0x48000000:kernel.bin --entry 0x48000000
+                 ERROR_MATCHES "load address 0x4a6b1800 is not a multiple of the image's load alignment 0x1000")
+  expect_refused(EXIT 1 ARGS "${x86}" --load-address 0x1234008 --segment 0x3000000:kernel.bin --entry 0
+                 ERROR_MATCHES "load address 0x1234008 is not a multiple of the image's load alignment 0x10")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin:0x2000 --segment 0x3001000:data.bin
+                 ERROR_MATCHES "segments 0 and 1 overlap \\(at 0x3000000 and 0x3001000\\)")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --segment 0x3000000:data.bin
+                 ERROR_MATCHES "segments 0 and 1 overlap")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x1235000:kernel.bin
+                 ERROR_MATCHES "segment 0 \\[0x1235000, 0x[0-9a-f]+\\) overlaps the purgatory's memory \\[0x1234000, ")
+  # Just below the purgatory, its last byte on the purgatory's first.
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x1233000:data.bin:0x1001
+                 ERROR_MATCHES "segment 0 .* overlaps the purgatory's memory")
+  set(seventeen "")
+  foreach(i RANGE 16)
+    math(EXPR address "0x10000000 + ${i} * 0x1000" OUTPUT_FORMAT HEXADECIMAL)
+    list(APPEND seventeen --segment ${address}:kernel.bin)
+  endforeach()
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} ${seventeen} ERROR_MATCHES "17 segments: at most 16 fit in purgatory_info")
+  list(REMOVE_AT seventeen 0 1)
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" ${ok} ${seventeen} -o sixteen.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  # (Empty segment files: inputs.cmake.)
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin:8
+                 ERROR_MATCHES "segment 0: memory size 0x8 is smaller than its [0-9]+ bytes")
+  expect_refused(EXIT 1 ARGS "${x86}" --load-address 0xfffffffffffff000 --segment 0x3000000:kernel.bin --entry 0
+                 ERROR_MATCHES "would run past the end of the address space")
+
+  # Registers.
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reg x0=1
+                 ERROR_MATCHES "unknown register \"x0\" for x86_64 \\(known: rax, ")
+  expect_refused(EXIT 1 ARGS "${arm}" --load-address 0x4a6b1000 --segment 0x48000000:kernel.bin --entry 0 --reg rsi=1
+                 ERROR_MATCHES "unknown register \"rsi\" for arm64 \\(known: x0, x1, x2, x3\\)")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reg rax=1 --reg rax=2
+                 ERROR_MATCHES "--reg rax given twice")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reg rax
+                 ERROR_MATCHES "--reg \"rax\" is not NAME=VALUE")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --user 4=1
+                 ERROR_MATCHES "--user 4=1: the index is 0..3")
+
+  # Consoles.
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x10000
+                 ERROR_MATCHES "console \"8250-pio,0x10000\": an I/O port is at most 0xffff")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console uart,1
+                 ERROR_MATCHES "unknown console \"uart\" \\(none, 8250-pio, 8250-mmio, pl011, hvc\\)")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-mmio,0x1000,width=3
+                 ERROR_MATCHES "console \"8250-mmio,0x1000,width=3\": width must be 1 or 4")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-mmio,0x1000,shift=5
+                 ERROR_MATCHES "shift must be 0..4")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x3f8,divisor=0
+                 ERROR_MATCHES "divisor must be 1..65535")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x3f8,shift=2
+                 ERROR_MATCHES "option \"shift\" does not apply to 8250-pio")
+  expect_refused(EXIT 1 ARGS "${arm}" --load-address 0x4a6b1000 --segment 0x48000000:kernel.bin --entry 0 --console pl011
+                 ERROR_MATCHES "console \"pl011\": pl011 needs an address")
+
+  # Resets.
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reset reboot
+                 ERROR_MATCHES "unknown reset \"reboot\" \\(default, psci-hvc, psci-smc, rtas-hcall,TOKEN\\)")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reset rtas-hcall,0
+                 ERROR_MATCHES "reset \"rtas-hcall,0\": the RTAS token must be a non-zero 32-bit number")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reset rtas-hcall
+                 ERROR_MATCHES "unknown reset \"rtas-hcall\"")
+
+  # Numbers.
+  set(not_a_number "\"0xZZ\" is not a number \\(decimal, or hexadecimal with 0x\\)")
+  expect_refused(EXIT 1 ARGS "${x86}" --load-address 0xZZ --segment 0x3000000:kernel.bin --entry 0
+                 ERROR_MATCHES "--load-address: ${not_a_number}")
+  expect_refused(EXIT 1 ARGS "${x86}" --load-address 0x1234000 --segment 0x3000000:kernel.bin --entry 0xZZ
+                 ERROR_MATCHES "--entry: ${not_a_number}")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0xZZ:kernel.bin ERROR_MATCHES "segment \"0xZZ:kernel.bin\": ${not_a_number}")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reg rax=0xZZ
+                 ERROR_MATCHES "--reg \"rax=0xZZ\": ${not_a_number}")
+  expect_refused(EXIT 1 ARGS "${x86}" --load-address -1 --segment 0x3000000:kernel.bin --entry 0
+                 ERROR_MATCHES "\"-1\" is not a number")
+  expect_refused(EXIT 1 ARGS "${x86}" --load-address 0x10000000000000000 --segment 0x3000000:kernel.bin --entry 0
+                 ERROR_MATCHES "\"0x10000000000000000\" does not fit in 64 bits")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000 ERROR_MATCHES "segment \"0x3000000\" is not ADDRESS:FILE")
+
+  # Files that cannot be read: status 2, like a missing IMAGE.
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:no-such-segment.bin
+                 ERROR_MATCHES "no-such-segment\\.bin.*cannot open: No such file or directory")
+  expect_refused(EXIT 2 ARGS no-such-image.bin ${ok} --segment 0x3000000:kernel.bin
+                 ERROR_MATCHES "no-such-image\\.bin.*cannot open: No such file or directory")
+  write_zeros(zeros.bin 4096)
+  expect_refused(EXIT 1 ARGS zeros.bin ${ok} --segment 0x3000000:kernel.bin
+                 ERROR_MATCHES "zeros\\.bin: not a purgatory image \\(no \"PURGATRY\" magic")
+  next_kernel_image(bare x86_64 elf)
+  expect_refused(EXIT 1 ARGS "${bare}" ${ok} --segment 0x3000000:kernel.bin ERROR_MATCHES "not a purgatory image")
+
+  # The wrong arch.
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --arch arm64
+                 ERROR_MATCHES "image is for x86_64, not arm64")
+  purgatory_image(ppc64le ppc64le bin)
+  expect_refused(EXIT 1 ARGS "${ppc64le}" --load-address 0x2a6b0000 --segment 0x8000000:kernel.bin --entry 0 --arch ppc64
+                 ERROR_MATCHES "image is for ppc64le, not ppc64")
+endfunction()
+
+# The ppc64-only options: checked on ppc64, refused for any other arch.
+function(test_ppc64_options)
+  write_segments()
+  purgatory_image(ppc ppc64 bin)
+  purgatory_image(x86 x86_64 bin)
+  set(ppc_ok --load-address 0x2a6b0000 --segment 0x8000000:kernel.bin --entry 0x8000000)
+  set(x86_ok --load-address 0x1234000 --segment 0x3000000:kernel.bin --entry 0x3000000)
+
+  expect_refused(EXIT 1 ARGS "${ppc}" ${ppc_ok} --ppc64-low-memory kernel.bin
+                 ERROR_MATCHES "--ppc64-low-memory: kernel\\.bin must be exactly 256 bytes, not [0-9]+")
+  write_zeros(257-bytes.bin 257)
+  expect_refused(EXIT 1 ARGS "${ppc}" ${ppc_ok} --ppc64-low-memory 257-bytes.bin ERROR_MATCHES "exactly 256 bytes, not 257")
+  # Status 2 for an unreadable file here too, as for the segment file in test_refusals.
+  expect_refused(EXIT 2 ARGS "${ppc}" ${ppc_ok} --ppc64-low-memory no-such-file.bin
+                 ERROR_MATCHES "no-such-file\\.bin.*cannot open")
+  expect_refused(EXIT 1 ARGS "${ppc}" ${ppc_ok} --ppc64-secondary-entry 0xZZ
+                 ERROR_MATCHES "--ppc64-secondary-entry: \"0xZZ\" is not a number")
+
+  set(not_ppc64 "cannot seal .*purgatory\\.bin: ppc64 settings given for an x86_64 image")
+  expect_refused(EXIT 1 ARGS "${x86}" ${x86_ok} --ppc64-low-memory low-memory.bin ERROR_MATCHES "${not_ppc64}")
+  expect_refused(EXIT 1 ARGS "${x86}" ${x86_ok} --ppc64-secondary-entry 0x3000060 ERROR_MATCHES "${not_ppc64}")
+  expect_refused(EXIT 1 ARGS "${x86}" ${x86_ok} --ppc64-set-fdt-boot-cpu ERROR_MATCHES "${not_ppc64}")
+  purgatory_image(arm arm64 bin)
+  expect_refused(EXIT 1 ARGS "${arm}" --load-address 0x4a6b1000 --segment 0x48000000:kernel.bin --entry 0
+                 --ppc64-set-fdt-boot-cpu ERROR_MATCHES "ppc64 settings given for an arm64 image")
+endfunction()
+
+# "--ppc64-secondary-entry 0" (0 keeps the secondary CPUs held) is a ppc64 setting like any other value
+# and must be refused for an x86_64 image too.
+function(test_ppc64_secondary_entry_zero_on_x86_64)
+  write_segments()
+  purgatory_image(x86 x86_64 bin)
+  expect_refused(EXIT 1 ARGS "${x86}" --load-address 0x1234000 --segment 0x3000000:kernel.bin --entry 0x3000000
+                 --ppc64-secondary-entry 0 ERROR_MATCHES "ppc64 settings given for an x86_64 image")
+endfunction()
+
+# The output file: written whole or not at all.
+function(test_outputs)
+  write_segments()
+  purgatory_image(x86 x86_64 bin)
+  set(ok --load-address 0x1234000 --segment 0x3000000:kernel.bin --entry 0x3000000)
+
+  # A refused seal leaves an existing output as it was.
+  file(WRITE precious.bin "an earlier output that a failed seal must not touch\n")
+  file(SHA256 precious.bin before)
+  foreach(case IN ITEMS "1|--console uart,1" "1|--segment 0x1234000:data.bin" "1|--reg x9=1"
+                        "2|--segment 0x5000000:missing.bin")
+    string(REPLACE "|" ";" case "${case}")
+    list(GET case 0 status)
+    list(GET case 1 bad)
+    separate_arguments(bad UNIX_COMMAND "${bad}")
+    expect(EXIT ${status} COMMAND "${TOOL}" seal "${x86}" ${ok} ${bad} -o precious.bin ERROR_MATCHES "." OUTPUT_MATCHES "^$")
+    file(SHA256 precious.bin after)
+    expect_equal("${after}" "${before}" "SHA-256 of precious.bin after a refused seal (${bad})")
+    expect_no_file("${WORK_DIR}/precious.bin.tmp")
+  endforeach()
+
+  # A successful seal replaces it.
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" ${ok} -o precious.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --brief precious.bin OUTPUT_MATCHES "\nx86_64 .* precious\\.bin\n$")
+  expect_no_file("${WORK_DIR}/precious.bin.tmp")
+
+  # Sealing in place (output = input) is allowed, and gives what sealing a copy gives.
+  file(COPY_FILE "${x86}" in-place.bin)
+  expect(EXIT 0 COMMAND "${TOOL}" seal in-place.bin ${ok} -o in-place.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  file(SHA256 in-place.bin in_place)
+  file(SHA256 precious.bin copy)
+  expect_equal("${in_place}" "${copy}" "SHA-256 of an image sealed in place")
+
+  # An output that cannot be written: status 2, nothing left behind.
+  expect(EXIT 2 COMMAND "${TOOL}" seal "${x86}" ${ok} -o no-such-dir/out.bin OUTPUT_MATCHES "^$"
+         ERROR_MATCHES "no-such-dir/out\\.bin\\.tmp.*cannot create")
+  expect_no_file("${WORK_DIR}/no-such-dir")
+  file(MAKE_DIRECTORY a-directory)
+  expect(EXIT 2 COMMAND "${TOOL}" seal "${x86}" ${ok} -o a-directory ERROR_MATCHES "a-directory.*cannot rename into place")
+  expect_no_file("${WORK_DIR}/a-directory.tmp")
+endfunction()
+
+run_group()

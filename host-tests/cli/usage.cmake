@@ -1,0 +1,60 @@
+# purgatory-tool's command line itself: --help, --version, and bad usage (exit status 2).
+include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)
+
+function(test_help)
+  expect(EXIT 0 COMMAND "${TOOL}" --help
+         OUTPUT_MATCHES "inspect" "check" "seal" "embed" "digest" "sha256"
+                        "Exit status: 0 success. 1 a check failed" "2 bad usage")
+
+  # Each command's --help states what it is for.
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --help OUTPUT_MATCHES "Describe purgatory images" "--json" "--brief")
+  expect(EXIT 0 COMMAND "${TOOL}" check --help OUTPUT_MATCHES "runs without relocation" "--no-header")
+  expect(EXIT 0 COMMAND "${TOOL}" seal --help
+         OUTPUT_MATCHES "Fill in purgatory_info" "--load-address" "--segment" "--console")
+  expect(EXIT 0 COMMAND "${TOOL}" embed --help OUTPUT_MATCHES "C header" "\\.incbin" "--format")
+  expect(EXIT 0 COMMAND "${TOOL}" digest --help OUTPUT_MATCHES "SHA-256 of each image as built")
+  expect(EXIT 0 COMMAND "${TOOL}" sha256 --help OUTPUT_MATCHES "as sha256sum does")
+  # --help wins over a missing required argument.
+  expect(EXIT 0 COMMAND "${TOOL}" seal --help OUTPUT_MATCHES "Usage:.* seal")
+endfunction()
+
+function(test_version)
+  regex_quote(version "${VERSION}")
+  expect(EXIT 0 COMMAND "${TOOL}" --version OUTPUT_MATCHES "^${version}\n$")
+endfunction()
+
+function(test_bad_usage)
+  expect(EXIT 2 COMMAND "${TOOL}" ERROR_MATCHES "A subcommand is required")
+  # CLI11 checks for the required command before it looks at unexpected arguments, so an unknown
+  # command or option before the command is reported as a missing command.
+  expect(EXIT 2 COMMAND "${TOOL}" frobnicate ERROR_MATCHES "A subcommand is required")
+  expect(EXIT 2 COMMAND "${TOOL}" --frobnicate ERROR_MATCHES "A subcommand is required")
+  expect(EXIT 2 COMMAND "${TOOL}" check --frobnicate x ERROR_MATCHES "not expected: --frobnicate")
+
+  # Missing required arguments and options.
+  expect(EXIT 2 COMMAND "${TOOL}" check ERROR_MATCHES "FILE is required")
+  expect(EXIT 2 COMMAND "${TOOL}" inspect ERROR_MATCHES "FILE is required")
+  expect(EXIT 2 COMMAND "${TOOL}" digest ERROR_MATCHES "IMAGE is required")
+  expect(EXIT 2 COMMAND "${TOOL}" sha256 ERROR_MATCHES "FILE is required")
+  expect(EXIT 2 COMMAND "${TOOL}" embed image.bin -o out.h ERROR_MATCHES "--name is required")
+  expect(EXIT 2 COMMAND "${TOOL}" embed image.bin --name n ERROR_MATCHES "--output is required")
+  expect(EXIT 2 COMMAND "${TOOL}" seal image.bin --load-address 0x100000 --segment 0x200000:k --entry 0
+         ERROR_MATCHES "--output is required")
+  expect(EXIT 2 COMMAND "${TOOL}" seal image.bin -o out --segment 0x200000:k --entry 0
+         ERROR_MATCHES "--load-address is required")
+  expect(EXIT 2 COMMAND "${TOOL}" seal image.bin -o out --load-address 0x100000 --entry 0
+         ERROR_MATCHES "--segment is required")
+  expect(EXIT 2 COMMAND "${TOOL}" seal image.bin -o out --load-address 0x100000 --segment 0x200000:k
+         ERROR_MATCHES "--entry is required")
+
+  # Values outside an option's set.
+  expect(EXIT 2 COMMAND "${TOOL}" embed image.bin --name n --format rust -o out ERROR_MATCHES "--format: rust not in")
+  expect(EXIT 2 COMMAND "${TOOL}" seal image.bin -o out --load-address 0 --segment 0:k --entry 0 --on-failure explode
+         ERROR_MATCHES "--on-failure: explode not in")
+  expect(EXIT 2 COMMAND "${TOOL}" seal image.bin -o out --load-address 0 --segment 0:k --entry 0 --arch riscv64
+         ERROR_MATCHES "--arch: riscv64 not in")
+  # Usage errors are found before any file is touched.
+  expect_no_file("${WORK_DIR}/out" "${WORK_DIR}/out.h")
+endfunction()
+
+run_group()
