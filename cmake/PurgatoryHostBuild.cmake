@@ -5,15 +5,8 @@
 # names then start with "asan-ubsan.".
 option(PURGATORY_SANITIZE "host parts only, with ASan and UBSan, plus the fuzzers (needs clang)" OFF)
 
-# Before any target names an install directory (the host library's include path, say).
-include(GNUInstallDirs)
-
-find_package(fmt REQUIRED)
-find_package(CLI11 REQUIRED)
+include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryHostCommon.cmake)
 find_package(nlohmann_json 3 REQUIRED)
-
-add_library(purgatory_host_warnings INTERFACE)
-target_compile_options(purgatory_host_warnings INTERFACE -Wall -Wextra -Wpedantic -Wconversion -Wshadow)
 
 set(PURGATORY_HOST_TEST_PREFIX "")
 if(PURGATORY_SANITIZE)
@@ -28,6 +21,10 @@ endif()
 add_subdirectory(host)
 add_subdirectory(tools/purgatory-tool)
 add_subdirectory(examples/c-loader)
+if(NOT PURGATORY_SANITIZE)  # a static program: no sanitizer runtime to link statically
+  set(PURGATORY_KEXEC_LOADER_OUTPUT_DIR ${PROJECT_BINARY_DIR}/kexec-loader/x86_64)
+  add_subdirectory(examples/kexec-loader)
+endif()
 add_subdirectory(host-tests)
 
 if(PURGATORY_SANITIZE)

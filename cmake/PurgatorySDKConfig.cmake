@@ -45,8 +45,6 @@ if(PURGATORY_ARCH)
 
   include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryExecutable.cmake)
 else()
-  include(CMakeFindDependencyMacro)
-  find_dependency(fmt)
   include(${CMAKE_CURRENT_LIST_DIR}/PurgatorySDKTargets.cmake)
   if(NOT TARGET PurgatorySDK::purgatory-tool)
     add_executable(PurgatorySDK::purgatory-tool IMPORTED)

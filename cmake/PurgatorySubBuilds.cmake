@@ -29,8 +29,20 @@ foreach(version IN LISTS PURGATORY_CLANG_VERSIONS)
   endforeach()
 endforeach()
 
+# The cross builds of the arches a Debian kernel kexecs from in the system tests also build kexec-loader,
+# with the arch's libfdt from scripts/fetch-test-kernels.sh.
+set(kexec_loader_cross_arches arm64 ppc64le)
 foreach(arch IN LISTS PURGATORY_CROSS_TEST_ARCHES)
   set(dir ${PROJECT_BINARY_DIR}/cross-tests/${arch})
+  set(loader_args "")
+  set(byproducts "")
+  if(arch IN_LIST kexec_loader_cross_arches)
+    # Declared, so that what is built from the loader (the system tests' initramfs) waits for it.
+    set(byproducts BUILD_BYPRODUCTS ${PROJECT_BINARY_DIR}/kexec-loader/${arch}/kexec-loader)
+    set(loader_args -DPURGATORY_BUILD_KEXEC_LOADER=ON
+                    -DPURGATORY_LIBFDT_DIR=${PROJECT_SOURCE_DIR}/.downloads/${arch}/libfdt
+                    -DPURGATORY_KEXEC_LOADER_OUTPUT_DIR=${PROJECT_BINARY_DIR}/kexec-loader/${arch})
+  endif()
   ExternalProject_Add(cross-tests-${arch}
     SOURCE_DIR ${PROJECT_SOURCE_DIR}
     BINARY_DIR ${dir}
@@ -38,6 +50,9 @@ foreach(arch IN LISTS PURGATORY_CROSS_TEST_ARCHES)
                -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/toolchains/linux-${arch}.cmake
                -DPURGATORY_TEST_ARCH=${arch}
                -DCatch2_DIR=${Catch2_DIR}
+               -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
+               ${loader_args}
+    ${byproducts}
     BUILD_ALWAYS ON
     INSTALL_COMMAND "")
   list(APPEND sub_build_dirs ${dir})

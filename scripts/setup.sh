@@ -27,13 +27,15 @@ for pkg in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ $status == "install ok installed" ]] || missing+=("$pkg")
 done
-((${#missing[@]} == 0)) && exit 0
-
-if ((EUID != 0)); then
-  echo "setup: need root to install: ${missing[*]}" >&2
-  exit 1
+if ((${#missing[@]} > 0)); then
+  if ((EUID != 0)); then
+    echo "setup: need root to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+"$(dirname "${BASH_SOURCE[0]}")/fetch-test-kernels.sh"  # kernels, busybox, libfdt for the system tests

@@ -9,17 +9,9 @@
 //   custom        examples/custom: its extra step reports on the console, then the next kernel runs
 //
 // Exit status 0 when every expectation holds; otherwise 1, with the console output and the reasons.
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -31,9 +23,12 @@
 #include <purgatory/host/loadable_elf.h>
 #include <purgatory/sha256.h>
 
+#include "qemu_run.h"
+
 namespace {
 
 using namespace purgatory::host;
+using purgatory::test::RunResult;
 namespace fs = std::filesystem;
 
 struct Options {
@@ -50,64 +45,6 @@ struct Options {
   double timeout_seconds = 30;
   bool summary = false;
 };
-
-struct RunResult {
-  std::string output;
-  std::optional<int> exit_status;  // empty if we stopped it
-  bool timed_out = false;
-  double seconds = 0;
-};
-
-// Runs `command`, collecting stdout and stderr, until it exits, `stop_marker` appears in the output
-// (then it is killed: a halted machine never exits by itself), or the timeout passes.
-RunResult run(const std::vector<std::string>& command, const std::string& stop_marker, double timeout_seconds) {
-  RunResult result;
-  const auto start = std::chrono::steady_clock::now();
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-  const pid_t child = fork();
-  if (child < 0) throw std::runtime_error("fork failed");
-  if (child == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    dup2(pipe_fds[1], STDERR_FILENO);
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    std::vector<char*> argv;
-    for (const auto& argument : command) argv.push_back(const_cast<char*>(argument.c_str()));
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    std::fprintf(stderr, "cannot run %s\n", argv[0]);
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  bool stopped = false;
-  for (;;) {
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (elapsed > timeout_seconds) {
-      result.timed_out = true;
-      break;
-    }
-    pollfd poll_fd{pipe_fds[0], POLLIN, 0};
-    const int ready = poll(&poll_fd, 1, 100);
-    if (ready > 0) {
-      char buffer[4096];
-      const ssize_t got = read(pipe_fds[0], buffer, sizeof(buffer));
-      if (got <= 0) break;  // the child closed its output: it is exiting
-      result.output.append(buffer, static_cast<std::size_t>(got));
-      if (!stop_marker.empty() && result.output.find(stop_marker) != std::string::npos) {
-        stopped = true;
-        break;
-      }
-    }
-  }
-  if (stopped || result.timed_out) kill(child, SIGKILL);
-  int status = 0;
-  waitpid(child, &status, 0);
-  close(pipe_fds[0]);
-  if (!stopped && !result.timed_out && WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
-}
 
 std::vector<std::byte> bytes_of(const std::string& path) {
   auto bytes = read_file(path);
@@ -297,7 +234,9 @@ int run_test(const Options& options) {
 
   const auto command = qemu_command(options, image->header, image_file, work / "next-kernel.bin", work / "data.bin");
   const std::string halted = "purgatory: not booting the next kernel; halted";
-  const RunResult result = run(command, options.scenario == "corrupt" ? halted : "", options.timeout_seconds);
+  const RunResult result = purgatory::test::run(
+      command, options.scenario == "corrupt" ? std::vector<std::string>{halted} : std::vector<std::string>{},
+      options.timeout_seconds);
 
   std::vector<std::string> expected, rejected, problems;
   expected.push_back(fmt::format(" ({}): 2 segments to verify", options.arch));  // the banner
@@ -348,9 +287,8 @@ int run_test(const Options& options) {
                result.seconds, problems.empty() ? "ok" : problems.front());
   }
   if (!problems.empty()) {
-    fmt::print("command:");
-    for (const auto& argument : command) fmt::print(" {}", argument);
-    fmt::print("\n--- console ---\n{}\n--- end ---\n", result.output);
+    fmt::print("command: {}\n--- console ---\n{}\n--- end ---\n", purgatory::test::shell_command_line(command),
+               result.output);
     for (const auto& problem : problems) fmt::print("FAIL: {}\n", problem);
     return 1;
   }

@@ -1,0 +1,23 @@
+// ppc64: the kernel as an ELF vmlinux, laid out as it runs (Linux arch/powerpc/kernel/head_64.S).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <purgatory/host/result.h>
+
+namespace kexec_loader::ppc64 {
+
+struct Vmlinux {
+  std::vector<std::byte> image;   // every PT_LOAD at its offset from the lowest physical address
+  std::uint64_t memory_size = 0;  // bytes it occupies, .bss included
+  std::uint64_t entry_offset = 0; // the entry point, from the start of `image`
+};
+
+// A relocatable 64-bit POWER kernel: entered anywhere, it copies itself down to 0 (unless told to run
+// where it was loaded, which kdump uses) and takes the secondary CPUs from its own __secondary_hold.
+purgatory::host::Result<Vmlinux> parse_vmlinux(std::span<const std::byte> file);
+
+}  // namespace kexec_loader::ppc64

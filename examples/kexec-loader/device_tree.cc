@@ -1,0 +1,120 @@
+#include "device_tree.h"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+extern "C" {
+#include <libfdt.h>
+}
+
+namespace kexec_loader {
+
+using purgatory::host::Error;
+
+namespace {
+
+std::uint64_t read_cells(const fdt32_t* cells, int count) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < count; ++i) value = value << 32 | fdt32_to_cpu(cells[i]);
+  return value;
+}
+
+// The first address in a node's reg, in the parent's #address-cells.
+std::optional<std::uint64_t> first_reg_address(const void* tree, int node) {
+  int length = 0;
+  const auto* reg = static_cast<const fdt32_t*>(fdt_getprop(tree, node, "reg", &length));
+  const int parent = fdt_parent_offset(tree, node);
+  const int cells = parent >= 0 ? fdt_address_cells(tree, parent) : 2;
+  if (!reg || cells < 1 || cells > 2 || length < cells * 4) return std::nullopt;
+  return read_cells(reg, cells);
+}
+
+std::uint32_t u32_property(const void* tree, int node, const char* name, std::uint32_t fallback) {
+  int length = 0;
+  const auto* value = static_cast<const fdt32_t*>(fdt_getprop(tree, node, name, &length));
+  return value && length == 4 ? fdt32_to_cpu(*value) : fallback;
+}
+
+}  // namespace
+
+purgatory::host::Result<std::vector<std::byte>> read_device_tree(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  if (!stream) return Error{fmt::format("cannot read {} (the running kernel's device tree)", path)};
+  std::vector<char> chars((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+  std::vector<std::byte> tree(chars.size());
+  if (!chars.empty()) std::memcpy(tree.data(), chars.data(), chars.size());
+  if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0 || fdt_totalsize(tree.data()) > tree.size()) {
+    return Error{fmt::format("{} is not a valid flattened device tree", path)};
+  }
+  return tree;
+}
+
+purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const std::byte> tree, const ChosenUpdate& update) {
+  if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0) return Error{"not a device tree"};
+  // Room for the new properties: bootargs plus a few fixed-size ones.
+  std::vector<std::byte> copy(fdt_totalsize(tree.data()) + update.bootargs.size() + 1024);
+  auto* fdt = copy.data();
+  auto check = [](int result, const char* what) -> std::optional<Error> {
+    if (result < 0) return Error{fmt::format("device tree: {}: {}", what, fdt_strerror(result))};
+    return std::nullopt;
+  };
+  if (auto error = check(fdt_open_into(tree.data(), fdt, static_cast<int>(copy.size())), "open")) return *error;
+  int chosen = fdt_path_offset(fdt, "/chosen");
+  if (chosen == -FDT_ERR_NOTFOUND) chosen = fdt_add_subnode(fdt, 0, "chosen");
+  if (auto error = check(chosen, "/chosen")) return *error;
+  // (fdt_setprop_string's length arithmetic is libfdt's int; our command lines are far below INT_MAX.)
+  const int bootargs_size = static_cast<int>(update.bootargs.size() + 1);
+  if (auto error = check(fdt_setprop(fdt, chosen, "bootargs", update.bootargs.c_str(), bootargs_size), "bootargs")) {
+    return *error;
+  }
+  if (update.initrd) {
+    if (auto error = check(fdt_setprop_u64(fdt, chosen, "linux,initrd-start", update.initrd->first), "initrd")) return *error;
+    if (auto error = check(fdt_setprop_u64(fdt, chosen, "linux,initrd-end", update.initrd->second), "initrd")) return *error;
+  } else {
+    fdt_delprop(fdt, chosen, "linux,initrd-start");
+    fdt_delprop(fdt, chosen, "linux,initrd-end");
+  }
+  if (update.kaslr_seed && fdt_getprop(fdt, chosen, "kaslr-seed", nullptr)) {
+    if (auto error = check(fdt_setprop_u64(fdt, chosen, "kaslr-seed", *update.kaslr_seed), "kaslr-seed")) return *error;
+  }
+  if (auto error = check(fdt_pack(fdt), "pack")) return *error;
+  copy.resize(fdt_totalsize(fdt));
+  return copy;
+}
+
+std::optional<purgatory_console> console_from_device_tree(std::span<const std::byte> tree) {
+  const void* fdt = tree.data();
+  if (tree.size() < sizeof(fdt_header) || fdt_check_header(fdt) != 0) return std::nullopt;
+  const int chosen = fdt_path_offset(fdt, "/chosen");
+  if (chosen < 0) return std::nullopt;
+  int length = 0;
+  const char* path = static_cast<const char*>(fdt_getprop(fdt, chosen, "stdout-path", &length));
+  if (!path) path = static_cast<const char*>(fdt_getprop(fdt, chosen, "linux,stdout-path", &length));
+  if (!path || length < 2) return std::nullopt;
+  const std::string_view full(path, std::strlen(path));
+  const std::string_view node_path = full.substr(0, full.find(':'));  // "path:options"
+  const int node = fdt_path_offset_namelen(fdt, node_path.data(), static_cast<int>(node_path.size()));
+  if (node < 0) return std::nullopt;
+
+  purgatory_console console{};
+  const auto address = first_reg_address(fdt, node);
+  if (!address) return std::nullopt;
+  if (fdt_node_check_compatible(fdt, node, "arm,pl011") == 0) {
+    console.kind = PURGATORY_CONSOLE_PL011;
+  } else if (fdt_node_check_compatible(fdt, node, "ns16550a") == 0 || fdt_node_check_compatible(fdt, node, "ns16550") == 0) {
+    console.kind = PURGATORY_CONSOLE_8250_MMIO;
+    console.register_shift = static_cast<std::uint8_t>(u32_property(fdt, node, "reg-shift", 0));
+    console.access_width = static_cast<std::uint8_t>(u32_property(fdt, node, "reg-io-width", 1));
+  } else if (fdt_node_check_compatible(fdt, node, "hvterm1") == 0) {
+    console.kind = PURGATORY_CONSOLE_HVC;
+  } else {
+    return std::nullopt;
+  }
+  console.base = *address;
+  return console;
+}
+
+}  // namespace kexec_loader

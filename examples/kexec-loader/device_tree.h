@@ -1,0 +1,35 @@
+// The device tree the next kernel gets (arm64 and ppc64): the running system's, with /chosen updated,
+// through libfdt.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <purgatory/abi.h>
+#include <purgatory/host/result.h>
+
+namespace kexec_loader {
+
+// /sys/firmware/fdt: the flattened tree the running kernel booted with.
+purgatory::host::Result<std::vector<std::byte>> read_device_tree(const std::string& path);
+
+struct ChosenUpdate {
+  std::string bootargs;
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> initrd;  // [start, end)
+  std::optional<std::uint64_t> kaslr_seed;  // refilled only where the tree already has one
+};
+
+// A copy of `tree` with /chosen's bootargs and linux,initrd-start/-end set (or the initrd properties
+// removed), packed.
+purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const std::byte> tree, const ChosenUpdate& update);
+
+// The purgatory console matching the tree's /chosen stdout-path, if the SDK has a driver for it:
+// "arm,pl011", ns16550-compatible UARTs (with reg-shift and reg-io-width), "hvterm1" (ppc64 hvc).
+std::optional<purgatory_console> console_from_device_tree(std::span<const std::byte> tree);
+
+}  // namespace kexec_loader
