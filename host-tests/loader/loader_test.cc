@@ -1,0 +1,180 @@
+// kexec-loader's pure parts: the boot formats of the real Debian kernels the system tests boot, the
+// zero page, memory maps and placement, and device tree updates.
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+extern "C" {
+#include <libfdt.h>
+}
+
+#include <purgatory/host/file.h>
+
+#include "boot_arm64.h"
+#include "boot_ppc64.h"
+#include "boot_x86_64.h"
+#include "device_tree.h"
+#include "memory_map.h"
+
+using namespace kexec_loader;
+
+namespace {
+
+// The kernels scripts/fetch-test-kernels.sh downloads (setup runs it): missing ones fail the test.
+std::vector<std::byte> downloaded_kernel(const std::string& arch) {
+  const std::string path = std::string(PURGATORY_DOWNLOADS_DIR) + "/" + arch + "/kernel";
+  auto bytes = purgatory::host::read_file(path);
+  INFO(path << " (run scripts/setup.sh)");
+  REQUIRE(bytes.ok());
+  return std::move(bytes).value();
+}
+
+std::uint64_t le(const std::vector<std::byte>& bytes, std::size_t offset, unsigned width) {
+  std::uint64_t value = 0;
+  for (unsigned i = 0; i < width; ++i) value |= std::to_integer<std::uint64_t>(bytes[offset + i]) << (8 * i);
+  return value;
+}
+
+}  // namespace
+
+TEST_CASE("x86_64: Debian's bzImage parses and gets a correct zero page", "[loader][x86_64]") {
+  const auto file = downloaded_kernel("x86_64");
+  const auto image = x86_64::parse_bzimage(file);
+  REQUIRE(image.ok());
+  CHECK(image->protocol >= 0x020c);
+  CHECK(image->setup_size % 512 == 0);
+  CHECK(image->init_size > file.size() - image->setup_size);
+  CHECK(x86_64::protected_mode_kernel(*image).size() == file.size() - image->setup_size);
+
+  const std::vector<MemoryRange> memory{{0x1000, 0xa0000, "System RAM"}, {0xf0000, 0x100000, "Reserved"},
+                                        {0x100000, 0x7ffe0000, "System RAM"}, {0xfeffc000, 0xff000000, "ACPI Tables"}};
+  const auto page = x86_64::build_boot_params(*image, {0x1234000, "console=ttyS0 hello", 0x2000000, 0x4567, memory});
+  REQUIRE(page.ok());
+  const auto& p = *page;
+  REQUIRE(p.size() == 4096 + std::strlen("console=ttyS0 hello") + 1);
+  // The setup header is copied as is, then the loader's fields are set.
+  CHECK(std::memcmp(p.data() + 0x202, "HdrS", 4) == 0);
+  CHECK(le(p, 0x206, 2) == image->protocol);
+  CHECK(le(p, 0x210, 1) == 0xff);
+  CHECK((le(p, 0x211, 1) & 1) == 1);
+  CHECK(le(p, 0x228, 4) == 0x1234000 + 4096);  // command line right after the zero page
+  CHECK(le(p, 0x0c8, 4) == 0);
+  CHECK(std::memcmp(p.data() + 4096, "console=ttyS0 hello", 20) == 0);  // with its NUL
+  CHECK(le(p, 0x218, 4) == 0x2000000);
+  CHECK(le(p, 0x21c, 4) == 0x4567);
+  CHECK(le(p, 0x1ef, 1) == 0);  // sentinel
+  REQUIRE(le(p, 0x1e8, 1) == 4);
+  CHECK(le(p, 0x2d0, 8) == 0x1000);
+  CHECK(le(p, 0x2d0 + 8, 8) == 0x9f000);
+  CHECK(le(p, 0x2d0 + 16, 4) == 1);
+  CHECK(le(p, 0x2d0 + 20 + 16, 4) == 2);
+  CHECK(le(p, 0x2d0 + 60 + 16, 4) == 3);
+
+  SECTION("a command line longer than the kernel takes is refused") {
+    const auto too_long = x86_64::build_boot_params(*image, {0, std::string(image->cmdline_size + 1, 'x'), 0, 0, memory});
+    REQUIRE_FALSE(too_long.ok());
+    CHECK_THAT(too_long.error().message, Catch::Contains("command line"));
+  }
+}
+
+TEST_CASE("x86_64: what is not a usable bzImage is refused", "[loader][x86_64]") {
+  std::vector<std::byte> text(4096, std::byte{'x'});
+  CHECK_THAT(x86_64::parse_bzimage(text).error().message, Catch::Contains("not a bzImage"));
+  auto file = downloaded_kernel("x86_64");
+  file[0x236] = std::byte{0};  // no 64-bit entry
+  CHECK_THAT(x86_64::parse_bzimage(file).error().message, Catch::Contains("64-bit"));
+}
+
+TEST_CASE("arm64: Debian's Image header", "[loader][arm64]") {
+  const auto file = downloaded_kernel("arm64");
+  const auto image = arm64::parse_kernel_image(file);
+  REQUIRE(image.ok());
+  CHECK(image->image_size >= file.size());
+  CHECK(image->text_offset % 4096 == 0);
+  std::vector<std::byte> gzip = file;
+  gzip[56] = std::byte{0x1f};
+  CHECK_THAT(arm64::parse_kernel_image(gzip).error().message, Catch::Contains("decompressed"));
+}
+
+TEST_CASE("ppc64: Debian's vmlinux laid out as it runs", "[loader][ppc64]") {
+  const auto file = downloaded_kernel("ppc64le");
+  const auto kernel = ppc64::parse_vmlinux(file);
+  REQUIRE(kernel.ok());
+  CHECK(kernel->entry_offset == 0);  // __start, at the kernel's first byte
+  CHECK(kernel->memory_size >= kernel->image.size());
+  CHECK(kernel->image.size() > 0x100);
+  // Its first 256 bytes are what the purgatory restores at physical 0 for the secondary CPUs: __start's
+  // byte-order fix-up begins with "tdi 0,0,0x48" (08 00 00 48 in little-endian order).
+  CHECK(std::to_integer<unsigned>(kernel->image[3]) == 0x08);
+  CHECK_FALSE(ppc64::parse_vmlinux(downloaded_kernel("x86_64")).ok());
+}
+
+TEST_CASE("/proc/iomem: RAM and the running kernel's end", "[loader]") {
+  const auto summary = parse_iomem(
+      "00000000-00000fff : Reserved\n"
+      "00001000-0009fbff : System RAM\n"
+      "00100000-7ffdffff : System RAM\n"
+      "  24a00000-25801d31 : Kernel code\n"
+      "  26d0d000-27dfffff : Kernel bss\n"
+      "fec00000-fec003ff : IOAPIC 0\n");
+  REQUIRE(summary.ok());
+  REQUIRE(summary->ram.size() == 2);
+  CHECK(summary->ram[1].start == 0x100000);
+  CHECK(summary->ram[1].end == 0x7ffe0000);
+  CHECK(summary->kernel_end == 0x27e00000);
+  CHECK_FALSE(parse_iomem("00000000-00000000 : System RAM\n").ok());  // what a non-root reader sees
+}
+
+TEST_CASE("Placement: aligned, inside RAM, never overlapping", "[loader]") {
+  Placer placer({{0x1000, 0xa0000, "System RAM"}, {0x100000, 0x800000, "System RAM"}, {0x800000, 0x900000, "Reserved"}});
+  const auto first = placer.place(0x200000, 0x200000, 0, 0x1000000, "kernel");
+  REQUIRE(first.ok());
+  CHECK(*first == 0x200000);
+  const auto second = placer.place(0x1000, 0x1000, 0, 0x1000000, "initrd");
+  REQUIRE(second.ok());
+  CHECK(*second == 0x1000);
+  const auto third = placer.place(0x300000, 0x1000, 0x100000, 0x1000000, "tree");
+  REQUIRE(third.ok());
+  CHECK(*third == 0x400000);
+  CHECK_FALSE(placer.place(0x400000, 0x1000, 0, 0x1000000, "too big").ok());  // the Reserved range is no RAM
+  CHECK_FALSE(placer.take(0x250000, 0x1000, "overlap").ok());
+}
+
+TEST_CASE("Device tree: /chosen updated, console found", "[loader]") {
+  std::vector<std::byte> tree(4096);
+  REQUIRE(fdt_create_empty_tree(tree.data(), static_cast<int>(tree.size())) == 0);
+  const int uart = fdt_add_subnode(tree.data(), 0, "pl011@9000000");
+  REQUIRE(uart >= 0);
+  REQUIRE(fdt_setprop_string(tree.data(), uart, "compatible", "arm,pl011") == 0);
+  const fdt32_t reg[] = {cpu_to_fdt32(0), cpu_to_fdt32(0x9000000), cpu_to_fdt32(0), cpu_to_fdt32(0x1000)};
+  REQUIRE(fdt_setprop(tree.data(), uart, "reg", reg, sizeof(reg)) == 0);
+  REQUIRE(fdt_setprop_u32(tree.data(), 0, "#address-cells", 2) == 0);
+  const int chosen = fdt_add_subnode(tree.data(), 0, "chosen");
+  REQUIRE(fdt_setprop_string(tree.data(), chosen, "stdout-path", "/pl011@9000000:115200n8") == 0);
+  REQUIRE(fdt_setprop_u64(tree.data(), chosen, "kaslr-seed", 0) == 0);
+
+  const auto updated = update_chosen(tree, {"console=ttyAMA0 quiet", {{0x48000000, 0x48200000}}, 42});
+  REQUIRE(updated.ok());
+  const void* fdt = updated->data();
+  const int node = fdt_path_offset(fdt, "/chosen");
+  REQUIRE(node >= 0);
+  CHECK(std::string(static_cast<const char*>(fdt_getprop(fdt, node, "bootargs", nullptr))) == "console=ttyAMA0 quiet");
+  int length = 0;
+  const auto* start = static_cast<const fdt64_t*>(fdt_getprop(fdt, node, "linux,initrd-start", &length));
+  REQUIRE(length == 8);
+  CHECK(fdt64_to_cpu(*start) == 0x48000000);
+  const auto* seed = static_cast<const fdt64_t*>(fdt_getprop(fdt, node, "kaslr-seed", &length));
+  CHECK(fdt64_to_cpu(*seed) == 42);
+
+  const auto console = console_from_device_tree(*updated);
+  REQUIRE(console.has_value());
+  CHECK(console->kind == PURGATORY_CONSOLE_PL011);
+  CHECK(console->base == 0x9000000);
+
+  const auto without_initrd = update_chosen(*updated, {"x", std::nullopt, std::nullopt});
+  REQUIRE(without_initrd.ok());
+  CHECK(fdt_getprop(without_initrd->data(), fdt_path_offset(without_initrd->data(), "/chosen"), "linux,initrd-start",
+                    nullptr) == nullptr);
+}
