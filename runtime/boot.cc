@@ -27,7 +27,29 @@ Verdict check_and_verify(purgatory_info& info) {
   }
   // Only now may the arch act on what the block says (ppc64 restores low memory from it).
   arch::before_verification(info);
-  return verify_segments(info);
+  const std::uint32_t engine = arch::select_digest_engine((info.flags & PURGATORY_FLAG_NO_HARDWARE_DIGEST) == 0);
+  const Sha256BlockFunction blocks = engine == PURGATORY_DIGEST_ENGINE_PORTABLE ? nullptr : arch::hardware_digest_blocks();
+  return verify_segments(info, blocks, engine);
+}
+
+// The engines' names as one string and a table of integer offsets into it: a table of string pointers,
+// which a switch over literals also becomes once optimised, would need relocating.
+constexpr char engine_names[] = "portable" "sha-ni" "armv8 sha2" "power8 vector crypto";
+struct NameSpan {
+  std::uint8_t offset, length;
+};
+constexpr NameSpan engine_name_spans[] = {
+    {0, 8},    // PURGATORY_DIGEST_ENGINE_NONE: nothing hashed, shown as the default
+    {0, 8},    // PURGATORY_DIGEST_ENGINE_PORTABLE
+    {8, 6},    // PURGATORY_DIGEST_ENGINE_X86_SHA_NI
+    {14, 10},  // PURGATORY_DIGEST_ENGINE_ARM64_SHA2
+    {24, 20},  // PURGATORY_DIGEST_ENGINE_PPC64_VECTOR
+};
+static_assert(sizeof(engine_names) == 44 + 1);
+
+void append_engine_name(Text& line, std::uint32_t engine) {
+  const NameSpan span = engine_name_spans[engine < std::size(engine_name_spans) ? engine : 0];
+  line << std::string_view(engine_names + span.offset, span.length);
 }
 
 }  // namespace
@@ -50,7 +72,9 @@ bool verify_and_report(purgatory_info& info, Console& console) {
   switch (verdict.status) {
     case PURGATORY_STATUS_VERIFIED:
       line << "SHA-256 ok: " << Decimal{info.segment_count} << " segments, " << Decimal{verdict.bytes_hashed}
-           << " bytes";
+           << " bytes (";
+      append_engine_name(line, verdict.engine);
+      line << ')';
       console.write_line(line);
       return true;
     case PURGATORY_STATUS_UNVERIFIED:
@@ -77,7 +101,9 @@ bool verify_and_report(purgatory_info& info, Console& console) {
   }
   const purgatory_segment& segment = info.segments[verdict.failed_segment];
   line << "SHA-256 MISMATCH in segment " << Decimal{verdict.failed_segment} << " (" << Hex{segment.start}
-       << ", " << Decimal{segment.size} << " bytes)";
+       << ", " << Decimal{segment.size} << " bytes; ";
+  append_engine_name(line, verdict.engine);
+  line << ')';
   console.write_line(line);
   Text expected, computed;
   expected << "  expected " << HexBytes{segment.sha256};

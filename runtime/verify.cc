@@ -48,7 +48,7 @@ std::uint32_t first_segment_overlapping(const purgatory_info& info, std::uint64_
   return PURGATORY_NO_SEGMENT;
 }
 
-Verdict verify_segments(const purgatory_info& info) {
+Verdict verify_segments(const purgatory_info& info, Sha256BlockFunction blocks, std::uint32_t engine) {
   Verdict verdict;
   if (const char* problem = info_problem(info)) {
     verdict.status = PURGATORY_STATUS_BAD_INFO;
@@ -60,7 +60,8 @@ Verdict verify_segments(const purgatory_info& info) {
     return verdict;
   }
 
-  Sha256 all_segments;
+  verdict.engine = engine;
+  Sha256 all_segments(blocks);
   for (std::uint32_t i = 0; i < info.segment_count; ++i) {
     all_segments.update(segment_bytes(info.segments[i]), info.segments[i].size);
     verdict.bytes_hashed += info.segments[i].size;
@@ -73,7 +74,9 @@ Verdict verify_segments(const purgatory_info& info) {
 
   verdict.status = PURGATORY_STATUS_MISMATCH;
   for (std::uint32_t i = 0; i < info.segment_count; ++i) {
-    const Sha256Digest computed = sha256(segment_bytes(info.segments[i]), info.segments[i].size);
+    Sha256 segment_hasher(blocks);
+    segment_hasher.update(segment_bytes(info.segments[i]), info.segments[i].size);
+    const Sha256Digest computed = segment_hasher.finish();
     verdict.bytes_hashed += info.segments[i].size;
     if (!equal(computed, info.segments[i].sha256)) {
       verdict.failed_segment = i;
@@ -89,6 +92,7 @@ void record_verdict(purgatory_info& info, const Verdict& verdict) {
   info.result.failed_segment = verdict.failed_segment;
   for (std::size_t i = 0; i < verdict.computed.size(); ++i) info.result.computed_sha256[i] = verdict.computed[i];
   info.result.bytes_verified = verdict.bytes_hashed;
+  info.result.digest_engine = verdict.engine;
 }
 
 }  // namespace purgatory

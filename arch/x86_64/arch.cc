@@ -1,5 +1,6 @@
 // x86_64 half of the runtime: the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
+#include <purgatory/arch/sha256_sha_ni.h>
 #include <purgatory/uart_8250.h>
 
 extern "C" [[noreturn]] void purgatory_arch_enter_next(const purgatory_x86_64_state* state);
@@ -12,6 +13,43 @@ std::uint8_t in8(std::uint16_t port) {
   std::uint8_t value;
   asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
   return value;
+}
+
+// SSE is off when the old kernel's relocate_kernel hands over (CR4.OSFXSR clear); SHA-NI needs it.
+// These are the control register bits this purgatory turned on (or off), so that boot_next_kernel can
+// put them back before the jump: the next kernel gets the machine as kexec left it.
+constexpr std::uint64_t cr0_emulate_fpu = 1u << 2, cr0_monitor_fpu = 1u << 1;
+constexpr std::uint64_t cr4_osfxsr = 1u << 9, cr4_osxmmexcpt = 1u << 10;
+std::uint64_t cr4_bits_set = 0;
+std::uint64_t cr0_bits_set = 0, cr0_bits_cleared = 0;
+
+std::uint64_t read_cr0() {
+  std::uint64_t value;
+  asm volatile("mov %%cr0, %0" : "=r"(value));
+  return value;
+}
+std::uint64_t read_cr4() {
+  std::uint64_t value;
+  asm volatile("mov %%cr4, %0" : "=r"(value));
+  return value;
+}
+void write_cr0(std::uint64_t value) { asm volatile("mov %0, %%cr0" ::"r"(value) : "memory"); }
+void write_cr4(std::uint64_t value) { asm volatile("mov %0, %%cr4" ::"r"(value) : "memory"); }
+
+// Intel SDM vol. 3, 13.1.3 "Initialization of the SSE extensions": CR0.EM = 0, CR0.MP = 1,
+// CR4.OSFXSR = 1, CR4.OSXMMEXCPT = 1.
+void enable_sse() {
+  const std::uint64_t cr0 = read_cr0(), cr4 = read_cr4();
+  cr0_bits_cleared = cr0 & cr0_emulate_fpu;
+  cr0_bits_set = ~cr0 & cr0_monitor_fpu;
+  cr4_bits_set = ~cr4 & (cr4_osfxsr | cr4_osxmmexcpt);
+  write_cr0((cr0 & ~cr0_emulate_fpu) | cr0_monitor_fpu);
+  write_cr4(cr4 | cr4_osfxsr | cr4_osxmmexcpt);
+}
+
+void restore_fpu_state() {
+  if (cr4_bits_set != 0) write_cr4(read_cr4() & ~cr4_bits_set);
+  if (cr0_bits_set != 0 || cr0_bits_cleared != 0) write_cr0((read_cr0() & ~cr0_bits_set) | cr0_bits_cleared);
 }
 
 // 8250 registers in I/O port space: register n at base + n.
@@ -41,9 +79,20 @@ void console_write(const purgatory_console& config, std::string_view text) {
 
 void before_verification(purgatory_info&) {}
 
+std::uint32_t select_digest_engine(bool allow_hardware) {
+  if (!allow_hardware || !cpu_has_sha_ni()) return PURGATORY_DIGEST_ENGINE_PORTABLE;
+  enable_sse();
+  return PURGATORY_DIGEST_ENGINE_X86_SHA_NI;
+}
+
+Sha256BlockFunction hardware_digest_blocks() { return sha256_blocks_sha_ni; }
+
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.x86_64.rip; }
 
-void boot_next_kernel(const purgatory_info& info) { purgatory_arch_enter_next(&info.next.x86_64); }
+void boot_next_kernel(const purgatory_info& info) {
+  restore_fpu_state();
+  purgatory_arch_enter_next(&info.next.x86_64);
+}
 
 void reset(const purgatory_reset&) {
   // The chipset's reset control register (port 0xcf9): system reset, then full reset.

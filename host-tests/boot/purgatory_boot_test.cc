@@ -41,6 +41,8 @@ struct Options {
   std::uint64_t next_kernel_address = 0;
   std::uint64_t data_address = 0;
   bool el2 = false;  // arm64: enter at EL2 (virtualization=on)
+  std::string engine = "portable";  // the digest engine the console must name
+  bool no_hardware_digest = false;  // seal with PURGATORY_FLAG_NO_HARDWARE_DIGEST
   std::string work_dir;
   double timeout_seconds = 30;
   bool summary = false;
@@ -212,6 +214,7 @@ int run_test(const Options& options) {
       request.reset.token = 0x2004;  // QEMU's RTAS system-reboot
     }
   }
+  if (options.no_hardware_digest) request.flags |= PURGATORY_FLAG_NO_HARDWARE_DIGEST;
   if (options.scenario == "custom") {
     // examples/custom wipes user[1] bytes at user[0] before the jump: a page of the data segment's
     // tail that nothing else reads (the digest was checked before).
@@ -244,15 +247,16 @@ int run_test(const Options& options) {
   if (corrupt) {
     const std::vector<Segment> good{Segment{options.data_address, data, 0}};
     const std::vector<Segment> bad{Segment{options.data_address, loaded_data, 0}};
-    expected.push_back(fmt::format("purgatory: SHA-256 MISMATCH in segment 1 ({:#x}, {} bytes)",
-                                   options.data_address, data.size()));
+    expected.push_back(fmt::format("purgatory: SHA-256 MISMATCH in segment 1 ({:#x}, {} bytes; {})",
+                                   options.data_address, data.size(), options.engine));
     expected.push_back("  expected " + hex_digest(segments_digest(good)));
     expected.push_back("  computed " + hex_digest(segments_digest(bad)));
     expected.push_back(options.scenario == "corrupt" ? halted : "purgatory: not booting the next kernel; resetting");
     rejected.push_back("next-kernel:");
     rejected.push_back("booting next kernel");
   } else {
-    expected.push_back(fmt::format("purgatory: SHA-256 ok: 2 segments, {} bytes", next_kernel_bytes.size() + data.size()));
+    expected.push_back(fmt::format("purgatory: SHA-256 ok: 2 segments, {} bytes ({})",
+                                   next_kernel_bytes.size() + data.size(), options.engine));
     expected.push_back(fmt::format("purgatory: booting next kernel at {:#x}", options.next_kernel_address));
     for (const auto& report : expected_register_reports(options, registers)) expected.push_back(report);
     expected.push_back("next-kernel: done");
@@ -314,6 +318,9 @@ int main(int argc, char** argv) {
   app.add_option("--next-kernel-address", options.next_kernel_address, "where the next kernel goes")->required();
   app.add_option("--data-address", options.data_address, "where the data segment goes")->required();
   app.add_flag("--el2", options.el2, "arm64: run at EL2");
+  app.add_option("--engine", options.engine, "the digest engine the purgatory must report (its console name)")
+      ->capture_default_str();
+  app.add_flag("--no-hardware-digest", options.no_hardware_digest, "forbid hardware digest engines");
   app.add_option("--work-dir", options.work_dir, "directory for the sealed files")->required();
   app.add_option("--timeout", options.timeout_seconds, "seconds before giving up");
   app.add_flag("--summary", options.summary, "print one table row instead of the console");

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <purgatory/host/sha256_engine.h>
 #include <purgatory/sha256.h>
 
 namespace purgatory::host {
@@ -62,7 +63,9 @@ std::array<std::uint8_t, 32> unsealed_digest(const Image& image) {
   const std::size_t keep = offsetof(purgatory_info, sealed);
   const std::size_t start = static_cast<std::size_t>(image.header.info_offset) + keep;
   std::memset(pristine.data() + start, 0, static_cast<std::size_t>(image.header.info_size) - keep);
-  return sha256(pristine.data(), pristine.size());
+  Sha256 hasher = host_sha256();
+  hasher.update(pristine.data(), pristine.size());
+  return hasher.finish();
 }
 
 Result<std::string> embed_as_c_header(const Image& image, std::string_view name, std::string_view source_name) {

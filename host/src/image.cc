@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <purgatory/host/sha256_engine.h>
 #include <purgatory/sha256.h>
 
 namespace purgatory::host {
@@ -224,7 +225,7 @@ std::vector<std::string> register_names(const std::string& arch) {
 }
 
 std::array<std::uint8_t, 32> segments_digest(const std::vector<Segment>& segments) {
-  Sha256 hasher;
+  Sha256 hasher = host_sha256();
   for (const auto& segment : segments) hash_segment(hasher, segment);
   return hasher.finish();
 }
@@ -294,7 +295,7 @@ Result<std::vector<std::byte>> seal(const Image& image, const SealRequest& reque
   write.zero(offsetof(purgatory_info, segments), sizeof(purgatory_info::segments));
   for (std::size_t i = 0; i < request.segments.size(); ++i) {
     const std::size_t at = offsetof(purgatory_info, segments) + i * sizeof(purgatory_segment);
-    Sha256 hasher;
+    Sha256 hasher = host_sha256();
     hash_segment(hasher, request.segments[i]);
     write.put(at + offsetof(purgatory_segment, start), request.segments[i].address, 8);
     write.put(at + offsetof(purgatory_segment, size), segment_memory_size(request.segments[i]), 8);

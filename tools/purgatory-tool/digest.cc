@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <purgatory/host/embed.h>
+#include <purgatory/host/sha256_engine.h>
 #include <purgatory/sha256.h>
 
 #include "commands.h"
@@ -70,7 +71,9 @@ Command add_sha256(CLI::App& app) {
         worst = std::max(worst, exit_usage);
         continue;
       }
-      fmt::print("{}  {}\n", hex(purgatory::sha256(bytes->data(), bytes->size())), path);
+      auto hasher = host_sha256();
+      hasher.update(bytes->data(), bytes->size());
+      fmt::print("{}  {}\n", hex(hasher.finish()), path);
     }
     return worst;
   };

@@ -35,7 +35,7 @@
 #endif
 
 #define PURGATORY_ABI_MAJOR 1
-#define PURGATORY_ABI_MINOR 0
+#define PURGATORY_ABI_MINOR 1 /* 1: hardware digest engines (flag, feature, result.digest_engine) */
 
 /* Image header magic: the 8 bytes "PURGATRY" at offset 0. */
 #define PURGATORY_IMAGE_MAGIC "PURGATRY"
@@ -57,6 +57,7 @@
 #define PURGATORY_FEATURE_VERIFY_SHA256 PURGATORY_BIT(0)  /* checks segment digests */
 #define PURGATORY_FEATURE_MEMORY_LOG PURGATORY_BIT(1)     /* writes result.log */
 #define PURGATORY_FEATURE_RESET PURGATORY_BIT(2)          /* honours PURGATORY_FLAG_RESET_ON_FAILURE */
+#define PURGATORY_FEATURE_HARDWARE_DIGEST PURGATORY_BIT(3) /* hashes with the CPU's SHA-256 instructions if it has them (1.1) */
 #define PURGATORY_FEATURE_CONSOLE_8250_PIO PURGATORY_BIT(8)
 #define PURGATORY_FEATURE_CONSOLE_8250_MMIO PURGATORY_BIT(9)
 #define PURGATORY_FEATURE_CONSOLE_PL011 PURGATORY_BIT(10)
@@ -73,6 +74,7 @@
 #define PURGATORY_FLAG_SKIP_VERIFICATION PURGATORY_BIT(0) /* jump without checking digests */
 #define PURGATORY_FLAG_RESET_ON_FAILURE PURGATORY_BIT(1)  /* on a mismatch, reset instead of halting */
 #define PURGATORY_FLAG_QUIET PURGATORY_BIT(2)             /* no console output (the memory log is still written) */
+#define PURGATORY_FLAG_NO_HARDWARE_DIGEST PURGATORY_BIT(3) /* hash with the portable code only (1.1) */
 
 /* purgatory_console.kind */
 #define PURGATORY_CONSOLE_NONE 0
@@ -96,6 +98,13 @@
 #define PURGATORY_STATUS_BAD_INFO 5   /* purgatory_info not sealed or invalid; not jumping */
 
 #define PURGATORY_NO_SEGMENT 0xffffffffu
+
+/* purgatory_result.digest_engine (1.1): what hashed the segments. */
+#define PURGATORY_DIGEST_ENGINE_NONE 0        /* nothing was hashed (or an image older than 1.1) */
+#define PURGATORY_DIGEST_ENGINE_PORTABLE 1    /* the portable C++ code */
+#define PURGATORY_DIGEST_ENGINE_X86_SHA_NI 2  /* x86 SHA extensions */
+#define PURGATORY_DIGEST_ENGINE_ARM64_SHA2 3  /* Armv8 SHA-256 instructions */
+#define PURGATORY_DIGEST_ENGINE_PPC64_VECTOR 4 /* POWER8 vector crypto (vshasigmaw) */
 
 /* purgatory_ppc64_state.flags */
 #define PURGATORY_PPC64_SET_FDT_BOOT_CPU PURGATORY_BIT(0) /* write the booting CPU's id into the FDT header */
@@ -199,7 +208,7 @@ struct purgatory_result {
   uint8_t computed_sha256[PURGATORY_SHA256_SIZE]; /* of that segment (or of all, if none alone failed) */
   uint64_t bytes_verified; /* bytes hashed */
   uint32_t log_length;     /* bytes ever written to the log; the ring keeps the last PURGATORY_LOG_SIZE */
-  uint32_t reserved;
+  uint32_t digest_engine;  /* PURGATORY_DIGEST_ENGINE_* (1.1; reserved, zero, in 1.0) */
   char log[PURGATORY_LOG_SIZE]; /* console output, a ring: byte n is at log[n % PURGATORY_LOG_SIZE] */
 };
 
@@ -277,6 +286,7 @@ PURGATORY_ABI_CHECK(sizeof(struct purgatory_result) == 56 + PURGATORY_LOG_SIZE);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_result, computed_sha256) == 8);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_result, bytes_verified) == 40);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_result, log_length) == 48);
+PURGATORY_ABI_CHECK(offsetof(struct purgatory_result, digest_engine) == 52);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_result, log) == 56);
 
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, info_size) == 8);

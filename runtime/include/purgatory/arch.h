@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include <purgatory/abi.h>
+#include <purgatory/sha256.h>
 
 namespace purgatory::arch {
 
@@ -20,6 +21,15 @@ void console_write(const purgatory_console& config, std::string_view text);
 // Runs before the segments are hashed: whatever must happen for their bytes to be the loaded ones
 // (ppc64: move the secondary CPUs off low memory and restore it).
 void before_verification(purgatory_info& info);
+
+// What hashes the segments (a PURGATORY_DIGEST_ENGINE_*): the CPU's SHA-256 instructions where it has
+// them and `allow_hardware` (the loader did not set PURGATORY_FLAG_NO_HARDWARE_DIGEST), else the
+// portable code. Choosing the hardware engine also enables the unit it needs (x86 SSE, arm64 FP/SIMD,
+// ppc64 VMX); boot_next_kernel() puts that state back as it was before the jump.
+std::uint32_t select_digest_engine(bool allow_hardware);
+// The hardware engine's block function, null if this arch has none. (Separate from the above, and no
+// struct of both: a constant aggregate holding a function pointer would need a relocation.)
+Sha256BlockFunction hardware_digest_blocks();
 
 // Where the next kernel will be entered (for the console).
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next);

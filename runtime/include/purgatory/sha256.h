@@ -161,13 +161,20 @@ constexpr void compress(std::array<std::uint32_t, 8>& state, const Byte* data, s
 
 }  // namespace sha256_detail
 
+// A hardware engine's block function: hashes `blocks` whole 64-byte blocks into state[0..7] (a..h),
+// exactly as sha256_detail::compress does. Arch code provides them (arch/<dir>/).
+using Sha256BlockFunction = void (*)(std::uint32_t* state, const std::uint8_t* data, std::size_t blocks);
+
 // Incremental SHA-256: any number of update() calls with spans of any length, then finish().
 // finish() leaves the object in an unspecified state; reset() makes it reusable.
 class Sha256 {
  public:
   constexpr Sha256() = default;
+  // At run time whole blocks go to `blocks` (a hardware engine) instead of the portable core; in a
+  // constant expression the portable core always runs. Null means the portable core.
+  constexpr explicit Sha256(Sha256BlockFunction blocks) : block_function_(blocks) {}
 
-  constexpr void reset() { *this = Sha256{}; }
+  constexpr void reset() { *this = Sha256{block_function_}; }
 
   template <ByteLike Byte>
   constexpr void update(const Byte* data, std::size_t size) {
@@ -178,11 +185,11 @@ class Sha256 {
       data += take;
       size -= take;
       if (buffered_ < sha256_block_size) return;
-      sha256_detail::compress(state_, buffer_.data(), 1);
+      compress(buffer_.data(), 1);
       buffered_ = 0;
     }
     const std::size_t whole_blocks = size / sha256_block_size;
-    sha256_detail::compress(state_, data, whole_blocks);
+    compress(data, whole_blocks);
     data += whole_blocks * sha256_block_size;
     append_to_buffer(data, size % sha256_block_size);
   }
@@ -198,13 +205,13 @@ class Sha256 {
     buffer_[buffered_++] = 0x80;
     if (buffered_ > sha256_block_size - 8) {
       fill_buffer_with_zeros(sha256_block_size);
-      sha256_detail::compress(state_, buffer_.data(), 1);
+      compress(buffer_.data(), 1);
       buffered_ = 0;
     }
     fill_buffer_with_zeros(sha256_block_size - 8);
     sha256_detail::store_be32(buffer_.data() + 56, static_cast<std::uint32_t>(bit_length >> 32));
     sha256_detail::store_be32(buffer_.data() + 60, static_cast<std::uint32_t>(bit_length));
-    sha256_detail::compress(state_, buffer_.data(), 1);
+    compress(buffer_.data(), 1);
 
     Sha256Digest digest{};
     for (std::size_t i = 0; i < state_.size(); ++i) sha256_detail::store_be32(digest.data() + 4 * i, state_[i]);
@@ -212,6 +219,15 @@ class Sha256 {
   }
 
  private:
+  template <ByteLike Byte>
+  constexpr void compress(const Byte* data, std::size_t blocks) {
+    if (!std::is_constant_evaluated() && block_function_ != nullptr) {
+      if (blocks != 0) block_function_(state_.data(), reinterpret_cast<const std::uint8_t*>(data), blocks);
+    } else {
+      sha256_detail::compress(state_, data, blocks);
+    }
+  }
+
   // At most one partial block per update; a byte loop here is not on the hot path.
   template <ByteLike Byte>
   constexpr void append_to_buffer(const Byte* data, std::size_t size) {
@@ -227,6 +243,7 @@ class Sha256 {
   std::array<std::uint8_t, sha256_block_size> buffer_{};
   std::size_t buffered_ = 0;
   std::uint64_t total_bytes_ = 0;
+  Sha256BlockFunction block_function_ = nullptr;
 };
 
 // One-shot digest of a contiguous message.

@@ -14,6 +14,7 @@ struct Verdict {
   Sha256Digest computed{};  // of the failed segment, or of all segments if none alone failed
   std::uint64_t bytes_hashed = 0;
   const char* problem = "";  // for BAD_INFO: what is wrong, as a literal
+  std::uint32_t engine = PURGATORY_DIGEST_ENGINE_NONE;  // what hashed (PURGATORY_DIGEST_ENGINE_*)
 };
 
 // Why the block cannot be used at all (damaged magic or size, not sealed, too many segments), or null.
@@ -26,7 +27,9 @@ std::uint32_t first_segment_overlapping(const purgatory_info& info, std::uint64_
 // in order, as one message). Only when that fails does it hash each segment alone, to name the first
 // one whose own digest differs. Segment addresses are used as pointers: physical memory is identity
 // mapped (or, in host tests, they are host addresses).
-Verdict verify_segments(const purgatory_info& info);
+// `blocks` is the engine's block function (null: the portable core); `engine` its id, recorded.
+Verdict verify_segments(const purgatory_info& info, Sha256BlockFunction blocks = nullptr,
+                        std::uint32_t engine = PURGATORY_DIGEST_ENGINE_PORTABLE);
 
 // Stores the verdict in info.result.
 void record_verdict(purgatory_info& info, const Verdict& verdict);

@@ -1,0 +1,18 @@
+// The SHA-256 engine for host-side hashing (sealing): the CPU's SHA-256 instructions when it has them,
+// else the portable core. The same block functions the purgatory uses on that arch.
+#pragma once
+
+#include <purgatory/sha256.h>
+
+namespace purgatory::host {
+
+// Null when only the portable core applies.
+Sha256BlockFunction host_sha256_blocks();
+
+// "sha-ni", "armv8 sha2", "power8 vector crypto" or "portable".
+const char* host_sha256_engine_name();
+
+// A hasher using host_sha256_blocks().
+inline Sha256 host_sha256() { return Sha256(host_sha256_blocks()); }
+
+}  // namespace purgatory::host
