@@ -24,6 +24,9 @@ void console_write(const purgatory_console&, std::string_view) {}
 
 void before_verification(purgatory_info&) {}
 
+std::uint32_t select_digest_engine(bool) { return PURGATORY_DIGEST_ENGINE_PORTABLE; }
+Sha256BlockFunction hardware_digest_blocks() { return nullptr; }
+
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.arm64.entry; }
 
 void boot_next_kernel(const purgatory_info& info) { purgatory_arch_enter_next(&info.next.arm64); }

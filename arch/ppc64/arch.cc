@@ -139,6 +139,9 @@ void before_verification(purgatory_info& info) {
   }
 }
 
+std::uint32_t select_digest_engine(bool) { return PURGATORY_DIGEST_ENGINE_PORTABLE; }
+Sha256BlockFunction hardware_digest_blocks() { return nullptr; }
+
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.ppc64.entry; }
 
 void boot_next_kernel(const purgatory_info& info) {
