@@ -68,13 +68,13 @@ function(test_corrupt_header)
   # abi_major (offset 12, 2 bytes in the image's byte order) = 2.
   copy_patched("${x86_bin}" abi2-le.bin 12 02)
   expect(EXIT 1 COMMAND "${TOOL}" check abi2-le.bin
-         ERROR_MATCHES "^abi2-le\\.bin: ABI version 2\\.0 is not supported \\(this tool reads major version 1\\)\n$")
+         ERROR_MATCHES "^abi2-le\\.bin: ABI version 2\\.${ABI_MINOR} is not supported \\(this tool reads major version 1\\)\n$")
   copy_patched("${ppc_bin}" abi2-be.bin 13 02)
-  expect(EXIT 1 COMMAND "${TOOL}" check abi2-be.bin ERROR_MATCHES "ABI version 2\\.0 is not supported")
+  expect(EXIT 1 COMMAND "${TOOL}" check abi2-be.bin ERROR_MATCHES "ABI version 2\\.${ABI_MINOR} is not supported")
   # The same byte inside an ELF, in its PT_LOAD's bytes.
   elf64_le_load_offset(load "${x86_elf}")
   copy_patched("${x86_elf}" abi2.elf "${load} + 12" 02)
-  expect(EXIT 1 COMMAND "${TOOL}" check abi2.elf ERROR_MATCHES "abi2\\.elf: ABI version 2\\.0 is not supported")
+  expect(EXIT 1 COMMAND "${TOOL}" check abi2.elf ERROR_MATCHES "abi2\\.elf: ABI version 2\\.${ABI_MINOR} is not supported")
 
   # byte_order (offset 8) = 3.
   copy_patched("${x86_bin}" order3.bin 8 03)

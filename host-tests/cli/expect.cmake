@@ -32,6 +32,19 @@ endif()
 
 set(ARCHES x86_64 arm64 ppc64le ppc64)
 
+# The ABI version the images carry comes from the one header that defines it, so that a minor bump
+# changes the expectations with it.
+file(STRINGS "${CMAKE_CURRENT_LIST_DIR}/../../runtime/include/purgatory/abi.h" abi_version_lines
+     REGEX "^#define PURGATORY_ABI_(MAJOR|MINOR) ")
+foreach(line IN LISTS abi_version_lines)
+  if(line MATCHES "^#define PURGATORY_ABI_(MAJOR|MINOR) +([0-9]+)")
+    set(ABI_${CMAKE_MATCH_1} ${CMAKE_MATCH_2})
+  endif()
+endforeach()
+if(NOT DEFINED ABI_MAJOR OR NOT DEFINED ABI_MINOR)
+  message(FATAL_ERROR "cannot read PURGATORY_ABI_MAJOR/MINOR from runtime/include/purgatory/abi.h")
+endif()
+
 # A SHA-256 in hex (CMake regexes have no {n}), and regex_quote() for literal text such as paths.
 string(REPEAT "[0-9a-f]" 64 SHA256_RE)
 function(regex_quote var text)

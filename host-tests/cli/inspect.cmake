@@ -9,7 +9,7 @@ function(test_text)
     byte_order_of(order ${arch})
     regex_quote(bin_re "${bin}")
     set(header_fields
-        "arch +${arch}\n" "byte_order +${order}\n" "abi_version +1\\.0\n" "header_size +128\n"
+        "arch +${arch}\n" "byte_order +${order}\n" "abi_version +${ABI_MAJOR}\\.${ABI_MINOR}\n" "header_size +128\n"
         "file_size +${size}\n" "entry_offset +0x80\n" "info_offset +0x[0-9a-f]+\n" "info_size +2376\n"
         "sealed +false\n" "segment_count +0\n" "unsealed_sha256 +${SHA256_RE}\n")
     expect(EXIT 0 COMMAND "${TOOL}" inspect "${bin}"

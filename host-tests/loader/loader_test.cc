@@ -162,11 +162,13 @@ TEST_CASE("Device tree: /chosen updated, console found", "[loader]") {
   REQUIRE(node >= 0);
   CHECK(std::string(static_cast<const char*>(fdt_getprop(fdt, node, "bootargs", nullptr))) == "console=ttyAMA0 quiet");
   int length = 0;
+  // Properties are only 4-byte aligned in the blob: fdt64_ld reads them byte by byte.
   const auto* start = static_cast<const fdt64_t*>(fdt_getprop(fdt, node, "linux,initrd-start", &length));
   REQUIRE(length == 8);
-  CHECK(fdt64_to_cpu(*start) == 0x48000000);
+  CHECK(fdt64_ld(start) == 0x48000000);
   const auto* seed = static_cast<const fdt64_t*>(fdt_getprop(fdt, node, "kaslr-seed", &length));
-  CHECK(fdt64_to_cpu(*seed) == 42);
+  REQUIRE(length == 8);
+  CHECK(fdt64_ld(seed) == 42);
 
   const auto console = console_from_device_tree(*updated);
   REQUIRE(console.has_value());
