@@ -57,7 +57,11 @@ target_compile_options(purgatory_freestanding INTERFACE
   -fno-stack-protector
   # Unused functions and data are dropped by --gc-sections.
   -ffunction-sections -fdata-sections
-  -O2
+  # Size first: the image is copied on every kexec and its file size is a figure loaders budget for.
+  -Os
+  # The digest core's compact form: a purgatory image's size counts, and a hardware engine does the
+  # hashing where the CPU has SHA-256 instructions (runtime/include/purgatory/sha256.h).
+  -DPURGATORY_SHA256_SMALL
   -Wall -Wextra
 )
 target_link_options(purgatory_freestanding INTERFACE
