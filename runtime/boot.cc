@@ -34,7 +34,7 @@ Verdict check_and_verify(purgatory_info& info) {
 
 // The engines' names as one string and a table of integer offsets into it: a table of string pointers,
 // which a switch over literals also becomes once optimised, would need relocating.
-constexpr char engine_names[] = "portable" "sha-ni" "armv8 sha2" "power8 vector crypto";
+constexpr char engine_names[] = "portable" "sha-ni" "armv8 sha2, caches on" "power8 vector crypto";
 struct NameSpan {
   std::uint8_t offset, length;
 };
@@ -43,9 +43,10 @@ constexpr NameSpan engine_name_spans[] = {
     {0, 8},    // PURGATORY_DIGEST_ENGINE_PORTABLE
     {8, 6},    // PURGATORY_DIGEST_ENGINE_X86_SHA_NI
     {14, 10},  // PURGATORY_DIGEST_ENGINE_ARM64_SHA2
-    {24, 20},  // PURGATORY_DIGEST_ENGINE_PPC64_VECTOR
+    {35, 20},  // PURGATORY_DIGEST_ENGINE_PPC64_VECTOR
+    {14, 21},  // PURGATORY_DIGEST_ENGINE_ARM64_SHA2_CACHED
 };
-static_assert(sizeof(engine_names) == 44 + 1);
+static_assert(sizeof(engine_names) == 55 + 1);
 
 void append_engine_name(Text& line, std::uint32_t engine) {
   const NameSpan span = engine_name_spans[engine < std::size(engine_name_spans) ? engine : 0];

@@ -1,5 +1,8 @@
 // arm64 half of the runtime: the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
+#include <purgatory/arch/sha256_armv8.h>
+
+#include "cache_window.h"
 
 extern "C" [[noreturn]] void purgatory_arch_enter_next(const purgatory_arm64_state* state);
 
@@ -14,6 +17,108 @@ unsigned current_exception_level() {
   return static_cast<unsigned>((current_el >> 2) & 3);
 }
 
+// ID_AA64ISAR0_EL1.SHA2, bits [15:12]: 0b0001 SHA256H/H2/SU0/SU1, 0b0010 also the SHA-512 ones.
+// ID_AA64PFR0_EL1.AdvSIMD, bits [23:20]: 0b1111 means no Advanced SIMD at all (which the SHA-256
+// instructions need; an implementation with SHA2 has it, this is belt and braces).
+bool cpu_has_sha256() {
+  std::uint64_t isar0, pfr0;
+  asm volatile("mrs %0, id_aa64isar0_el1" : "=r"(isar0));
+  asm volatile("mrs %0, id_aa64pfr0_el1" : "=r"(pfr0));
+  return ((isar0 >> 12) & 0xf) != 0 && ((pfr0 >> 20) & 0xf) != 0xf;
+}
+
+// FP/SIMD traps. kexec leaves them as the old kernel had them; the purgatory is built
+// -mgeneral-regs-only, so only the SHA-256 engine needs them off. What was changed is remembered here,
+// bit by bit, and put back by restore_fp_simd_traps() before the jump: the next kernel gets the
+// machine as kexec left it.
+//   EL1:            CPACR_EL1.FPEN [21:20] = 0b11 (no trap at EL1 or EL0).
+//   EL2, E2H = 0:   CPTR_EL2.TFP [10] = 0 (no trap at EL2; CPACR_EL1 does not apply to EL2).
+//   EL2, E2H = 1:   CPTR_EL2 has CPACR_EL1's layout (VHE), and FPEN [21:20] = 0b11 also covers EL2.
+// (EL3 is not an entry state the purgatory supports: select_digest_engine() stays portable there.)
+// A trap the purgatory does not control, from a higher level (CPTR_EL3.TFP, or a hypervisor's
+// CPTR_EL2 seen from EL1), is that level's business: a hypervisor emulates or switches FP state on
+// it; firmware that traps FP from EL2 leaves the purgatory without an exception vector, as it leaves
+// the kernel it started.
+constexpr std::uint64_t cpacr_fpen = 3ull << 20;
+constexpr std::uint64_t cptr_el2_tfp = 1ull << 10;
+constexpr std::uint64_t hcr_el2_e2h = 1ull << 34;
+
+enum class FpControl : std::uint8_t { none, cpacr_el1, cptr_el2_vhe, cptr_el2 };
+constinit FpControl fp_control_changed = FpControl::none;
+constinit std::uint64_t fp_bits_set = 0, fp_bits_cleared = 0;
+
+std::uint64_t read_cpacr_el1() {
+  std::uint64_t value;
+  asm volatile("mrs %0, cpacr_el1" : "=r"(value));
+  return value;
+}
+std::uint64_t read_cptr_el2() {
+  std::uint64_t value;
+  asm volatile("mrs %0, cptr_el2" : "=r"(value));
+  return value;
+}
+// The isb makes the new trap setting apply to the instructions after it (the SHA-256 code, or the
+// next kernel's).
+void write_cpacr_el1(std::uint64_t value) { asm volatile("msr cpacr_el1, %0\n\tisb" ::"r"(value) : "memory"); }
+void write_cptr_el2(std::uint64_t value) { asm volatile("msr cptr_el2, %0\n\tisb" ::"r"(value) : "memory"); }
+
+bool running_with_vhe() {
+  std::uint64_t hcr;
+  asm volatile("mrs %0, hcr_el2" : "=r"(hcr));
+  return (hcr & hcr_el2_e2h) != 0;
+}
+
+// False at an exception level whose traps the purgatory does not manage (EL3, EL0).
+bool enable_fp_simd() {
+  switch (current_exception_level()) {
+    case 1: {
+      const std::uint64_t cpacr = read_cpacr_el1();
+      fp_bits_set = ~cpacr & cpacr_fpen;
+      if (fp_bits_set != 0) {
+        fp_control_changed = FpControl::cpacr_el1;
+        write_cpacr_el1(cpacr | cpacr_fpen);
+      }
+      return true;
+    }
+    case 2: {
+      const std::uint64_t cptr = read_cptr_el2();
+      if (running_with_vhe()) {
+        fp_bits_set = ~cptr & cpacr_fpen;
+        if (fp_bits_set != 0) {
+          fp_control_changed = FpControl::cptr_el2_vhe;
+          write_cptr_el2(cptr | cpacr_fpen);
+        }
+      } else {
+        fp_bits_cleared = cptr & cptr_el2_tfp;
+        if (fp_bits_cleared != 0) {
+          fp_control_changed = FpControl::cptr_el2;
+          write_cptr_el2(cptr & ~cptr_el2_tfp);
+        }
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+void restore_fp_simd_traps() {
+  switch (fp_control_changed) {
+    case FpControl::none:
+      return;
+    case FpControl::cpacr_el1:
+      write_cpacr_el1(read_cpacr_el1() & ~fp_bits_set);
+      break;
+    case FpControl::cptr_el2_vhe:
+      write_cptr_el2(read_cptr_el2() & ~fp_bits_set);
+      break;
+    case FpControl::cptr_el2:
+      write_cptr_el2(read_cptr_el2() | fp_bits_cleared);
+      break;
+  }
+  fp_control_changed = FpControl::none;
+}
+
 }  // namespace
 
 std::string_view name() { return "arm64"; }
@@ -22,14 +127,32 @@ std::string_view name() { return "arm64"; }
 void console_initialise(const purgatory_console&) {}
 void console_write(const purgatory_console&, std::string_view) {}
 
-void before_verification(purgatory_info&) {}
+namespace {
+constinit const purgatory_info* info_to_verify = nullptr;
+constinit bool hash_with_caches = false;
+}  // namespace
 
-std::uint32_t select_digest_engine(bool) { return PURGATORY_DIGEST_ENGINE_PORTABLE; }
-Sha256BlockFunction hardware_digest_blocks() { return nullptr; }
+void before_verification(purgatory_info& info) { info_to_verify = &info; }
+
+std::uint32_t select_digest_engine(bool allow_hardware) {
+  if (!allow_hardware || !cpu_has_sha256() || !enable_fp_simd()) return PURGATORY_DIGEST_ENGINE_PORTABLE;
+  // The caches too, where the identity map can be built; if not, the engine works uncached.
+  const unsigned level = current_exception_level();
+  hash_with_caches = info_to_verify != nullptr &&
+                     prepare_cache_window(*info_to_verify, level, level == 2 && running_with_vhe());
+  return hash_with_caches ? PURGATORY_DIGEST_ENGINE_ARM64_SHA2_CACHED : PURGATORY_DIGEST_ENGINE_ARM64_SHA2;
+}
+
+Sha256BlockFunction hardware_digest_blocks() {
+  return hash_with_caches ? sha256_blocks_in_cache_window : purgatory_arch_sha256_blocks_armv8;
+}
 
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.arm64.entry; }
 
-void boot_next_kernel(const purgatory_info& info) { purgatory_arch_enter_next(&info.next.arm64); }
+void boot_next_kernel(const purgatory_info& info) {
+  restore_fp_simd_traps();
+  purgatory_arch_enter_next(&info.next.arm64);
+}
 
 void reset(const purgatory_reset& reset) {
   // The conduit is the firmware's choice (the device tree's /psci "method"); by default use hvc from

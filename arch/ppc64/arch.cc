@@ -1,5 +1,6 @@
 // ppc64 half of the runtime (both byte orders): the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
+#include <purgatory/arch/sha256_power8.h>
 
 #include <bit>
 #include <cstddef>
@@ -93,6 +94,52 @@ long hypervisor_call(std::uint64_t number, std::uint64_t a4, std::uint64_t a5, s
   return static_cast<long>(r3);
 }
 
+// The SHA-256 engine needs the vector units, which are normally off when the old kernel hands over
+// (Linux turns MSR[VEC] and MSR[VSX] on only around its own vector code and for user threads). These are
+// the MSR bits this purgatory turned on, so that boot_next_kernel can turn exactly those off again: the
+// next kernel gets the MSR as kexec left it. Power ISA Book III: MSR bits 38 (VEC) and 40 (VSX),
+// counted from the most significant of 64.
+constexpr std::uint64_t msr_vec = std::uint64_t{1} << 25;
+constexpr std::uint64_t msr_vsx = std::uint64_t{1} << 23;
+std::uint64_t msr_bits_set = 0;
+
+std::uint64_t read_msr() {
+  std::uint64_t value;
+  asm volatile("mfmsr %0" : "=r"(value));
+  return value;
+}
+// mtmsrd with L = 0 writes every bit it may (not HV, ME or LE); the value keeps the others as they are.
+// isync: the following vector instructions must see the new MSR.
+void write_msr(std::uint64_t value) { asm volatile("mtmsrd %0\n\tisync" ::"r"(value) : "memory"); }
+
+void enable_vector_units() {
+  const std::uint64_t msr = read_msr();
+  msr_bits_set = ~msr & (msr_vec | msr_vsx);
+  if (msr_bits_set != 0) write_msr(msr | msr_bits_set);
+}
+
+void restore_vector_units() {
+  if (msr_bits_set != 0) write_msr(read_msr() & ~msr_bits_set);
+}
+
+// POWER8 (ISA 2.07) brought the vector crypto facility: vshasigmaw, which the engine uses, and VSX's
+// lxvw4x. The PVR's version field (bits 0..15) names the processor; a list, because PVR values are not
+// ordered by generation. A CPU not listed gets the portable engine.
+bool cpu_has_vector_crypto() {
+  std::uint64_t pvr;
+  asm volatile("mfpvr %0" : "=r"(pvr));
+  switch ((pvr >> 16) & 0xffff) {
+    case 0x004b:  // POWER8E
+    case 0x004c:  // POWER8NVL
+    case 0x004d:  // POWER8
+    case 0x004e:  // POWER9
+    case 0x0080:  // POWER10
+      return true;
+    default:
+      return false;
+  }
+}
+
 constexpr std::uint64_t h_put_term_char = 0x58;
 constexpr long h_busy = 1;
 constexpr std::uint64_t kvmppc_h_rtas = 0xf000;  // QEMU/KVM's private RTAS hypercall
@@ -139,13 +186,19 @@ void before_verification(purgatory_info& info) {
   }
 }
 
-std::uint32_t select_digest_engine(bool) { return PURGATORY_DIGEST_ENGINE_PORTABLE; }
-Sha256BlockFunction hardware_digest_blocks() { return nullptr; }
+std::uint32_t select_digest_engine(bool allow_hardware) {
+  if (!allow_hardware || !cpu_has_vector_crypto()) return PURGATORY_DIGEST_ENGINE_PORTABLE;
+  enable_vector_units();
+  return PURGATORY_DIGEST_ENGINE_PPC64_VECTOR;
+}
+
+Sha256BlockFunction hardware_digest_blocks() { return purgatory_arch_sha256_blocks_power8; }
 
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.ppc64.entry; }
 
 void boot_next_kernel(const purgatory_info& info) {
   const purgatory_ppc64_state& state = info.next.ppc64;
+  restore_vector_units();
 
   // Linux finds its boot CPU through the device tree header's boot_cpuid_phys (offset 28, big-endian,
   // from FDT version 2): only now do we know which CPU that is.

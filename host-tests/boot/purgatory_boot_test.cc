@@ -185,7 +185,16 @@ std::vector<std::string> expected_register_reports(const Options& options,
                                                    const std::map<std::string, std::uint64_t>& registers) {
   std::vector<std::string> reports;
   for (const auto& [name, value] : registers) reports.push_back(fmt::format(" {}={:#x}", name, value));
-  if (options.arch == "arm64") reports.push_back(fmt::format(" el={:#x}", options.el2 ? 2 : 1));
+  if (options.arch == "arm64") {
+    reports.push_back(fmt::format(" el={:#x}", options.el2 ? 2 : 1));
+    // The machine state the purgatory must hand over as it found it: MMU and data cache off (the cache
+    // window turns both on to hash), and FP/SIMD traps as QEMU's reset left them (CPACR_EL1.FPEN = 0,
+    // trapping, at EL1, which the hardware engine must enable and then restore; CPTR_EL2 = 0 at EL2).
+    reports.push_back(" sctlr_mc=0x0");
+    reports.push_back(" fp_traps=0x0");
+  }
+  // ppc64: MSR[VEC] and MSR[VSX] are off at entry and must be off again after the vector engine.
+  if (options.arch.starts_with("ppc64")) reports.push_back(" msr_vec_vsx=0x0");
   return reports;
 }
 

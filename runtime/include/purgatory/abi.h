@@ -105,6 +105,7 @@
 #define PURGATORY_DIGEST_ENGINE_X86_SHA_NI 2  /* x86 SHA extensions */
 #define PURGATORY_DIGEST_ENGINE_ARM64_SHA2 3  /* Armv8 SHA-256 instructions */
 #define PURGATORY_DIGEST_ENGINE_PPC64_VECTOR 4 /* POWER8 vector crypto (vshasigmaw) */
+#define PURGATORY_DIGEST_ENGINE_ARM64_SHA2_CACHED 5 /* Armv8 SHA-256 with the MMU and caches on */
 
 /* purgatory_ppc64_state.flags */
 #define PURGATORY_PPC64_SET_FDT_BOOT_CPU PURGATORY_BIT(0) /* write the booting CPU's id into the FDT header */

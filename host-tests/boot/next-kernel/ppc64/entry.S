@@ -1,7 +1,8 @@
 /*
  * Stand-in next kernel, ppc64 (both byte orders): entered by the purgatory's jump, real mode,
  * big-endian (so a little-endian build switches first), r3/r4/r5/r8/r9 as the kernel entry protocol
- * gives them. Saves those before anything else, then reports them (next_kernel.cc).
+ * gives them. Saves those, and the MSR's VEC and VSX bits (the purgatory turns them on to hash and
+ * must turn them off again), before anything else, then reports them (next_kernel.cc).
  */
 	.abiversion 2
 #include <purgatory/arch/asm.h>
@@ -22,6 +23,10 @@ purgatory_entry:
 	std	%r5, 16(%r12)
 	std	%r8, 24(%r12)
 	std	%r9, 32(%r12)
+	mfmsr	%r0
+	lis	%r11, 0x0280		/* MSR[VEC] (1 << 25) | MSR[VSX] (1 << 23) */
+	and	%r0, %r0, %r11
+	std	%r0, 40(%r12)
 	addis	%r1, %r2, __purgatory_stack_top@toc@ha
 	addi	%r1, %r1, __purgatory_stack_top@toc@l
 	li	%r0, 0
@@ -45,4 +50,4 @@ purgatory_entry:
 	.globl	next_kernel_registers
 	.hidden	next_kernel_registers
 next_kernel_registers:
-	.fill	5, 8, 0
+	.fill	6, 8, 0

@@ -4,7 +4,7 @@
 
 namespace next_kernel {
 
-std::string_view register_names() { return "r3 r4 r5 r8 r9"; }
+std::string_view register_names() { return "r3 r4 r5 r8 r9 msr_vec_vsx"; }
 
 purgatory_console console() {
   purgatory_console console{};

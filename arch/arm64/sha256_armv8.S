@@ -1,0 +1,127 @@
+/*
+ * SHA-256 (FIPS 180-4) with the Armv8 cryptographic extension's SHA-256 instructions (FEAT_SHA256):
+ * SHA256H and SHA256H2 do four rounds on the two state halves, SHA256SU0 and SHA256SU1 compute four
+ * message-schedule words (Arm Architecture Reference Manual for A-profile, "SHA256H", "SHA256H2",
+ * "SHA256SU0", "SHA256SU1" and the shared pseudocode SHA256hash()).
+ *
+ * void purgatory_arch_sha256_blocks_armv8(uint32_t state[8], const uint8_t *data, size_t blocks)
+ *   x0 = state, a..h as eight uint32_t (4-byte aligned); x1 = data, any alignment; x2 = blocks, 64 bytes
+ *   each; blocks may be 0. The result is exactly sha256_detail::compress()'s (runtime/include/purgatory/
+ *   sha256.h), so the C++ Sha256 class can use it for whole blocks.
+ *
+ * One file for the purgatory and for the host library on aarch64 Linux (host/src/sha256_engine_aarch64.cc):
+ *   - position independent: the round constants are reached with adrp/add, and are plain numbers, so
+ *     the relocation-free purgatory links it (its load alignment, 4 KiB, keeps adrp's page offsets);
+ *   - hidden: no GOT entry, no dynamic symbol;
+ *   - the purgatory's C++ is built -mgeneral-regs-only; the SIMD and SHA-256 instructions are enabled
+ *     for this file alone (.arch_extension). The caller must have checked that the CPU has them
+ *     (ID_AA64ISAR0_EL1.SHA2 or HWCAP_SHA2) and that FP/SIMD is not trapped (CPACR_EL1.FPEN, CPTR_EL2);
+ *   - alignment-safe with the MMU off, where memory is Device memory and an access must be aligned to
+ *     its element size: the message is loaded with byte elements (ld1 .16b), the state with 32-bit
+ *     elements from a uint32_t array, the constants from a 16-byte aligned table;
+ *   - AAPCS64: v8-v15 are callee-saved (their low 64 bits); v8 and v9 are used, so d8 and d9 are saved.
+ *
+ * Registers:
+ *   v0  ABCD (lane 0 = a), v1 EFGH (lane 0 = e): the layout SHA256H/SHA256H2 take, which is also the
+ *       layout of state[] in memory, so no shuffling is needed
+ *   v2, v3  the state at the start of the block (added back at its end)
+ *   v4-v7   the sixteen schedule words in use, four per register, words 4i..4i+3 of the block first
+ *   v8  ABCD before a four-round step (SHA256H2 needs the old value, SHA256H overwrites it)
+ *   v9  four schedule words plus their round constants
+ *   v16-v31  the 64 round constants, loaded once per call
+ */
+
+	.arch_extension fp
+	.arch_extension simd
+	.arch_extension sha2
+
+/*
+ * Four rounds with the schedule words in v\w and the constants in v\k; if \expand, then also replace v\w
+ * by the words sixteen further on: W[t+16..t+19] from W[t..t+3] (v\w), W[t+4..t+7] (v\w1),
+ * W[t+8..t+11] (v\w2) and W[t+12..t+15] (v\w3) (FIPS 180-4 6.2.2 step 1:
+ * W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) + W[t-16]).
+ */
+	.macro	four_rounds k, w, w1, w2, w3, expand
+	add	v9.4s, v\w\().4s, v\k\().4s
+	.if \expand
+	sha256su0	v\w\().4s, v\w1\().4s
+	.endif
+	mov	v8.16b, v0.16b
+	sha256h		q0, q1, v9.4s
+	sha256h2	q1, q8, v9.4s
+	.if \expand
+	sha256su1	v\w\().4s, v\w2\().4s, v\w3\().4s
+	.endif
+	.endm
+
+	.section .text.purgatory_arch_sha256_blocks_armv8, "ax", %progbits
+	.globl	purgatory_arch_sha256_blocks_armv8
+	.hidden	purgatory_arch_sha256_blocks_armv8
+	.type	purgatory_arch_sha256_blocks_armv8, %function
+	.p2align 4
+purgatory_arch_sha256_blocks_armv8:
+	cbz	x2, 2f
+	stp	d8, d9, [sp, #-16]!
+
+	adrp	x3, .Lround_constants
+	add	x3, x3, :lo12:.Lround_constants
+	ld1	{v16.4s-v19.4s}, [x3], #64
+	ld1	{v20.4s-v23.4s}, [x3], #64
+	ld1	{v24.4s-v27.4s}, [x3], #64
+	ld1	{v28.4s-v31.4s}, [x3]
+
+	ld1	{v0.4s, v1.4s}, [x0]
+
+1:	/* The block's sixteen words, big-endian in memory. */
+	ld1	{v4.16b-v7.16b}, [x1], #64
+	rev32	v4.16b, v4.16b
+	rev32	v5.16b, v5.16b
+	rev32	v6.16b, v6.16b
+	rev32	v7.16b, v7.16b
+	mov	v2.16b, v0.16b
+	mov	v3.16b, v1.16b
+
+	/* Rounds 0-47 also compute words 16-63; rounds 48-63 use the last sixteen. */
+	four_rounds 16, 4, 5, 6, 7, 1
+	four_rounds 17, 5, 6, 7, 4, 1
+	four_rounds 18, 6, 7, 4, 5, 1
+	four_rounds 19, 7, 4, 5, 6, 1
+	four_rounds 20, 4, 5, 6, 7, 1
+	four_rounds 21, 5, 6, 7, 4, 1
+	four_rounds 22, 6, 7, 4, 5, 1
+	four_rounds 23, 7, 4, 5, 6, 1
+	four_rounds 24, 4, 5, 6, 7, 1
+	four_rounds 25, 5, 6, 7, 4, 1
+	four_rounds 26, 6, 7, 4, 5, 1
+	four_rounds 27, 7, 4, 5, 6, 1
+	four_rounds 28, 4, 5, 6, 7, 0
+	four_rounds 29, 5, 6, 7, 4, 0
+	four_rounds 30, 6, 7, 4, 5, 0
+	four_rounds 31, 7, 4, 5, 6, 0
+
+	add	v0.4s, v0.4s, v2.4s
+	add	v1.4s, v1.4s, v3.4s
+	subs	x2, x2, #1
+	b.ne	1b
+
+	st1	{v0.4s, v1.4s}, [x0]
+	ldp	d8, d9, [sp], #16
+2:	ret
+	.size	purgatory_arch_sha256_blocks_armv8, . - purgatory_arch_sha256_blocks_armv8
+
+/* FIPS 180-4 4.2.2: K[0..63]. Numbers only: nothing here needs relocating. */
+	.section .rodata.purgatory_arch_sha256_armv8, "a", %progbits
+	.p2align 4
+.Lround_constants:
+	.word	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5
+	.word	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174
+	.word	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da
+	.word	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967
+	.word	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85
+	.word	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070
+	.word	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3
+	.word	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+	.size	.Lround_constants, . - .Lround_constants
+
+/* No executable stack for the hosted build's linker. */
+	.section .note.GNU-stack, "", %progbits
