@@ -69,7 +69,7 @@
 #define SIX_SIGMA1_IN_23	3	/* sigma0 in elements 0 and 1, sigma1 in 2 and 3 */
 
 /* GPRs: r3 state, r4 data, r5 blocks left, r6 constants, r7..r9 the offsets 16, 32, 48, r10 the round
- * constant pointer, r11 the caller's VRSAVE, r0 and r12 scratch. */
+ * constant pointer, r11 the caller's VRSAVE, r12 the groups of four rounds left, r0 scratch. */
 
 /*
  * One round. \ae, \bf, \cg, \dh hold [a, e], [b, f], [c, g], [d, h]; \kw has K[t] + W[t] in element 1.
@@ -195,22 +195,26 @@
 #endif
 	addi	%r4, %r4, 64
 
-	/* Four groups of sixteen rounds; after each but the last, the next sixteen schedule words. */
+	/* Sixteen times four rounds on W0, each followed (but for the last four) by the four schedule
+	 * words sixteen further on, into W0; then the window moves along, W0..W3 <- W1, W2, W3, W0. One
+	 * group in a loop rather than all sixteen written out: a quarter of the code, which counts in a
+	 * purgatory image, for five register moves per group. r12 counts the groups left. */
 	mr	%r10, %r6
-	li	%r0, 4
-	mtctr	%r0
+	li	%r12, 16
 2:	four_rounds W0
-	four_rounds W1
-	four_rounds W2
-	four_rounds W3
-	bdz	3f
+	addi	%r12, %r12, -1
+	cmpldi	%r12, 4
+	blt	3f				/* W[48..63] are all in W0..W3 already */
 	schedule W0, W1, W2, W3
-	schedule W1, W2, W3, W0
-	schedule W2, W3, W0, W1
-	schedule W3, W0, W1, W2
-	b	2b
+3:	vor	T0, W0, W0
+	vor	W0, W1, W1
+	vor	W1, W2, W2
+	vor	W2, W3, W3
+	vor	W3, T0, T0
+	cmpldi	%r12, 0
+	bne	2b
 
-3:	/* Back to [a, b, c, d] and [e, f, g, h], added to the state. */
+	/* Back to [a, b, c, d] and [e, f, g, h], added to the state. */
 	vmrghw	T0, P0, P1			/* [a, b, e, f] */
 	vmrghw	T1, P2, P3			/* [c, d, g, h] */
 	xxpermdi 32+T2, 32+T0, 32+T1, 0		/* [a, b, c, d] */

@@ -17,6 +17,10 @@ class Console {
   explicit Console(purgatory_info& info);
 
   void write(std::string_view text);
+  template <std::size_t N>  // string literals, without a strlen call (see Text's operator<<)
+  [[gnu::always_inline]] void write(const char (&literal)[N]) {
+    write(std::string_view(literal, N - 1));
+  }
   void write_line(const Text& line) {
     write(line.view());
     write("\n");

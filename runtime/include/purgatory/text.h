@@ -30,6 +30,13 @@ class Text {
   Text& operator<<(Hex hex);
   Text& operator<<(Decimal decimal);
   Text& operator<<(HexBytes hex);
+  // String literals: the length is known at compile time. Through the string_view overload each one
+  // would cost a strlen call, which a freestanding build does not fold. (Only for literals: a char
+  // array with a shorter string in it goes through std::string_view explicitly.)
+  template <std::size_t N>
+  [[gnu::always_inline]] Text& operator<<(const char (&literal)[N]) {
+    return *this << std::string_view(literal, N - 1);
+  }
 
   std::string_view view() const { return {buffer_, size_}; }
 
