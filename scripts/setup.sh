@@ -19,7 +19,7 @@ packages=(
   qemu-user-static qemu-system-x86 qemu-system-arm qemu-system-ppc
   # Host side libraries and test tools.
   catch2 libssl-dev libcli11-dev nlohmann-json3-dev libfdt-dev libfmt-dev libbenchmark-dev
-  valgrind busybox-static cpio xz-utils dpkg-dev
+  valgrind bc busybox-static cpio xz-utils dpkg-dev
 )
 
 missing=()

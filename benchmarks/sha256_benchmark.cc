@@ -1,0 +1,178 @@
+// SHA-256 throughput: the SDK's portable core and hardware engine against OpenSSL's libcrypto, with all
+// its accelerations and with its SHA extensions masked (OPENSSL_ia32cap), on buffers from 4 KiB to
+// 256 MiB. Google Benchmark measures (median of repetitions); the summary prints the figures and the
+// ratios side by side.
+//
+//   sha256-benchmark                 the table (spawns itself once more for masked OpenSSL)
+//   sha256-benchmark --instructions ENGINE BYTES
+//                                    hash BYTES once with ENGINE with callgrind collecting only then
+//                                    (run under valgrind --tool=callgrind --collect-atstart=no)
+//
+// Engines: portable, hardware, openssl. Not a test: it asserts nothing, it measures.
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <valgrind/callgrind.h>
+
+#include <purgatory/host/sha256_engine.h>
+#include <purgatory/sha256.h>
+
+extern char** environ;
+
+namespace {
+
+const std::vector<std::size_t> sizes = {4 << 10, 64 << 10, 1 << 20, 8 << 20, 64 << 20, 256 << 20};
+
+std::vector<std::uint8_t>& buffer(std::size_t size) {
+  static std::map<std::size_t, std::vector<std::uint8_t>> buffers;
+  auto& bytes = buffers[size];
+  if (bytes.empty()) {
+    bytes.resize(size);
+    std::uint64_t state = 0x243f6a8885a308d3;
+    for (auto& byte : bytes) byte = static_cast<std::uint8_t>((state = state * 6364136223846793005u + 1) >> 56);
+  }
+  return bytes;
+}
+
+purgatory::Sha256Digest hash_with(const std::string& engine, const std::uint8_t* data, std::size_t size) {
+  purgatory::Sha256Digest digest{};
+  if (engine == "openssl") {
+    unsigned int length = 0;
+    EVP_Digest(data, size, digest.data(), &length, EVP_sha256(), nullptr);
+    return digest;
+  }
+  purgatory::Sha256 hasher(engine == "hardware" ? purgatory::host::host_sha256_blocks() : nullptr);
+  hasher.update(data, size);
+  return hasher.finish();
+}
+
+void register_engine(const std::string& engine) {
+  for (std::size_t size : sizes) {
+    benchmark::RegisterBenchmark(fmt::format("{}/{}", engine, size).c_str(), [engine, size](benchmark::State& state) {
+      const auto& bytes = buffer(size);
+      for (auto _ : state) benchmark::DoNotOptimize(hash_with(engine, bytes.data(), bytes.size()));
+      state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * size));
+    })->UseRealTime()->MinTime(size >= (64 << 20) ? 0.6 : 0.2);
+  }
+}
+
+// Keeps the median of each benchmark's repetitions, in MB/s.
+class MedianCollector : public benchmark::ConsoleReporter {
+ public:
+  std::map<std::string, double> megabytes_per_second;
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const auto& run : runs) {
+      if (run.aggregate_name != "median") continue;
+      const auto found = run.counters.find("bytes_per_second");
+      if (found != run.counters.end()) megabytes_per_second[run.run_name.function_name] = found->second / 1e6;
+    }
+  }
+  bool ReportContext(const Context&) override { return true; }
+  void Finalize() override {}
+};
+
+std::map<std::string, double> run_benchmarks(const std::vector<std::string>& engines) {
+  for (const auto& engine : engines) register_engine(engine);
+  int argc = 3;
+  char repetitions[] = "--benchmark_repetitions=5", aggregates[] = "--benchmark_report_aggregates_only=true";
+  char name[] = "sha256-benchmark";
+  char* argv[] = {name, repetitions, aggregates, nullptr};
+  benchmark::Initialize(&argc, argv);
+  MedianCollector collector;
+  benchmark::RunSpecifiedBenchmarks(&collector);
+  return collector.megabytes_per_second;
+}
+
+// OpenSSL reads OPENSSL_ia32cap when libcrypto loads, so masking its SHA extensions takes a new process.
+std::map<std::string, double> openssl_without_sha_extensions(const char* self) {
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry; ++entry) environment.emplace_back(*entry);
+  environment.emplace_back("OPENSSL_ia32cap=:~0x20000000");  // CPUID.7.EBX bit 29: SHA
+  std::vector<char*> env;
+  for (auto& entry : environment) env.push_back(entry.data());
+  env.push_back(nullptr);
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return {};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  char child_flag[] = "--openssl-child";
+  char* argv[] = {const_cast<char*>(self), child_flag, nullptr};
+  pid_t child = 0;
+  const int spawned = posix_spawn(&child, self, &actions, nullptr, argv, env.data());
+  close(pipe_fds[1]);
+  std::map<std::string, double> results;
+  if (spawned == 0) {
+    FILE* output = fdopen(pipe_fds[0], "r");
+    char name[64];
+    double value = 0;
+    while (std::fscanf(output, "%63s %lf", name, &value) == 2) results[std::string("openssl-no-sha/") + name] = value;
+    std::fclose(output);
+    waitpid(child, nullptr, 0);
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  return results;
+}
+
+std::string size_name(std::size_t size) {
+  return size >= (1 << 20) ? fmt::format("{} MiB", size >> 20) : fmt::format("{} KiB", size >> 10);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 4 && std::strcmp(argv[1], "--instructions") == 0) {
+    const std::string engine = argv[2];
+    const std::size_t size = std::strtoull(argv[3], nullptr, 0);
+    const auto& bytes = buffer(size);
+    hash_with(engine, bytes.data(), 4096);  // first-call setup outside the measurement
+    CALLGRIND_TOGGLE_COLLECT;
+    const auto digest = hash_with(engine, bytes.data(), bytes.size());
+    CALLGRIND_TOGGLE_COLLECT;
+    // Which code ran: valgrind's CPU lacks SHA extensions, so "hardware" may well be the portable core.
+    const char* ran = engine == "hardware" ? purgatory::host::host_sha256_engine_name() : engine.c_str();
+    std::printf("%s %zu %02x\n", ran, size, digest[0]);
+    return 0;
+  }
+  if (argc == 2 && std::strcmp(argv[1], "--openssl-child") == 0) {
+    std::fclose(stderr);  // its console report is the parent's noise
+    for (const auto& [name, value] : run_benchmarks({"openssl"})) {
+      std::printf("%s %f\n", name.substr(name.find('/') + 1).c_str(), value);
+    }
+    return 0;
+  }
+
+  std::fprintf(stderr, "measuring (median of 5 repetitions per figure)...\n");
+  auto results = run_benchmarks({"portable", "hardware", "openssl"});
+  for (const auto& [name, value] : openssl_without_sha_extensions(argv[0])) results[name] = value;
+
+  const auto figure = [&](const std::string& engine, std::size_t size) {
+    const auto found = results.find(fmt::format("{}/{}", engine, size));
+    return found == results.end() ? 0.0 : found->second;
+  };
+  fmt::print("\nSHA-256 throughput, MB/s (median of 5); hardware engine here: {}\n\n",
+             purgatory::host::host_sha256_engine_name());
+  fmt::print("{:>8} | {:>9} {:>9} {:>9} {:>9} | {:>10} {:>10} {:>12}\n", "buffer", "portable", "hardware", "openssl",
+             "ossl-nosha", "hw/openssl", "hw/portable", "port/ossl-ns");
+  for (std::size_t size : sizes) {
+    const double portable = figure("portable", size), hardware = figure("hardware", size);
+    const double openssl = figure("openssl", size), masked = figure("openssl-no-sha", size);
+    const auto ratio = [](double a, double b) { return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("-"); };
+    fmt::print("{:>8} | {:>9.0f} {:>9.0f} {:>9.0f} {:>9.0f} | {:>10} {:>10} {:>12}\n", size_name(size), portable, hardware,
+               openssl, masked, ratio(hardware, openssl), ratio(hardware, portable), ratio(portable, masked));
+  }
+  return 0;
+}
