@@ -28,13 +28,14 @@ Verdict check_and_verify(purgatory_info& info) {
   // Only now may the arch act on what the block says (ppc64 restores low memory from it).
   arch::before_verification(info);
   const std::uint32_t engine = arch::select_digest_engine((info.flags & PURGATORY_FLAG_NO_HARDWARE_DIGEST) == 0);
-  const Sha256BlockFunction blocks = engine == PURGATORY_DIGEST_ENGINE_PORTABLE ? nullptr : arch::hardware_digest_blocks();
-  return verify_segments(info, blocks, engine);
+  verdict = verify_segments(info, arch::digest_blocks(), engine);
+  if (verdict.engine != PURGATORY_DIGEST_ENGINE_NONE) verdict.engine_flags = arch::digest_flags();
+  return verdict;
 }
 
 // The engines' names as one string and a table of integer offsets into it: a table of string pointers,
 // which a switch over literals also becomes once optimised, would need relocating.
-constexpr char engine_names[] = "portable" "sha-ni" "armv8 sha2, caches on" "power8 vector crypto";
+constexpr char engine_names[] = "portable" "sha-ni" "armv8 sha2" "power8 vector crypto";
 struct NameSpan {
   std::uint8_t offset, length;
 };
@@ -43,14 +44,15 @@ constexpr NameSpan engine_name_spans[] = {
     {0, 8},    // PURGATORY_DIGEST_ENGINE_PORTABLE
     {8, 6},    // PURGATORY_DIGEST_ENGINE_X86_SHA_NI
     {14, 10},  // PURGATORY_DIGEST_ENGINE_ARM64_SHA2
-    {35, 20},  // PURGATORY_DIGEST_ENGINE_PPC64_VECTOR
-    {14, 21},  // PURGATORY_DIGEST_ENGINE_ARM64_SHA2_CACHED
+    {24, 20},  // PURGATORY_DIGEST_ENGINE_PPC64_VECTOR
 };
-static_assert(sizeof(engine_names) == 55 + 1);
+static_assert(sizeof(engine_names) == 44 + 1);
 
-void append_engine_name(Text& line, std::uint32_t engine) {
+void append_engine_name(Text& line, const Verdict& verdict) {
+  const std::uint32_t engine = verdict.engine;
   const NameSpan span = engine_name_spans[engine < std::size(engine_name_spans) ? engine : 0];
   line << std::string_view(engine_names + span.offset, span.length);
+  if (verdict.engine_flags & PURGATORY_DIGEST_CACHES_ON) line << ", caches on";
 }
 
 }  // namespace
@@ -74,7 +76,7 @@ bool verify_and_report(purgatory_info& info, Console& console) {
     case PURGATORY_STATUS_VERIFIED:
       line << "SHA-256 ok: " << Decimal{info.segment_count} << " segments, " << Decimal{verdict.bytes_hashed}
            << " bytes (";
-      append_engine_name(line, verdict.engine);
+      append_engine_name(line, verdict);
       line << ')';
       console.write_line(line);
       return true;
@@ -103,7 +105,7 @@ bool verify_and_report(purgatory_info& info, Console& console) {
   const purgatory_segment& segment = info.segments[verdict.failed_segment];
   line << "SHA-256 MISMATCH in segment " << Decimal{verdict.failed_segment} << " (" << Hex{segment.start}
        << ", " << Decimal{segment.size} << " bytes; ";
-  append_engine_name(line, verdict.engine);
+  append_engine_name(line, verdict);
   line << ')';
   console.write_line(line);
   Text expected, computed;

@@ -92,7 +92,8 @@ void record_verdict(purgatory_info& info, const Verdict& verdict) {
   info.result.failed_segment = verdict.failed_segment;
   for (std::size_t i = 0; i < verdict.computed.size(); ++i) info.result.computed_sha256[i] = verdict.computed[i];
   info.result.bytes_verified = verdict.bytes_hashed;
-  info.result.digest_engine = verdict.engine;
+  info.result.digest_engine = static_cast<std::uint16_t>(verdict.engine);
+  info.result.digest_flags = static_cast<std::uint16_t>(verdict.engine_flags);
 }
 
 }  // namespace purgatory

@@ -129,23 +129,28 @@ void console_write(const purgatory_console&, std::string_view) {}
 
 namespace {
 constinit const purgatory_info* info_to_verify = nullptr;
-constinit bool hash_with_caches = false;
+constinit bool armv8_selected = false, hash_with_caches = false;
 }  // namespace
 
 void before_verification(purgatory_info& info) { info_to_verify = &info; }
 
 std::uint32_t select_digest_engine(bool allow_hardware) {
-  if (!allow_hardware || !cpu_has_sha256() || !enable_fp_simd()) return PURGATORY_DIGEST_ENGINE_PORTABLE;
-  // The caches too, where the identity map can be built; if not, the engine works uncached.
+  armv8_selected = allow_hardware && cpu_has_sha256() && enable_fp_simd();
+  // Whichever engine hashes, it does so with the MMU and caches on where the identity map can be built
+  // (at EL1 or EL2); if not, uncached, as entered.
   const unsigned level = current_exception_level();
-  hash_with_caches = info_to_verify != nullptr &&
-                     prepare_cache_window(*info_to_verify, level, level == 2 && running_with_vhe());
-  return hash_with_caches ? PURGATORY_DIGEST_ENGINE_ARM64_SHA2_CACHED : PURGATORY_DIGEST_ENGINE_ARM64_SHA2;
+  const Sha256BlockFunction engine = armv8_selected ? purgatory_arch_sha256_blocks_armv8 : sha256_portable_blocks;
+  hash_with_caches = info_to_verify != nullptr && (level == 1 || level == 2) &&
+                     prepare_cache_window(*info_to_verify, level, level == 2 && running_with_vhe(), engine);
+  return armv8_selected ? PURGATORY_DIGEST_ENGINE_ARM64_SHA2 : PURGATORY_DIGEST_ENGINE_PORTABLE;
 }
 
-Sha256BlockFunction hardware_digest_blocks() {
-  return hash_with_caches ? sha256_blocks_in_cache_window : purgatory_arch_sha256_blocks_armv8;
+Sha256BlockFunction digest_blocks() {
+  if (hash_with_caches) return sha256_blocks_in_cache_window;
+  return armv8_selected ? purgatory_arch_sha256_blocks_armv8 : nullptr;
 }
+
+std::uint32_t digest_flags() { return hash_with_caches ? PURGATORY_DIGEST_CACHES_ON : 0; }
 
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.arm64.entry; }
 

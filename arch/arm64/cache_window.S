@@ -31,6 +31,8 @@
  * struct cache_window (cache_window.cc), 8-byte fields:
  *   0 ttbr0   8 tcr   16 mair   24 sctlr: the values for the window, at the purgatory's exception level
  *  32 memory_start  40 memory_end  48 el2: nonzero for the EL2 registers (VHE or not), zero for EL1
+ *  56 engine: the block function to run inside the window (the Armv8 engine or the portable core; it
+ *     keeps to the purgatory's memory, its stack and the data, which are all mapped)
  */
 
 /* Clean and invalidate [\start, \end) to the point of coherency, by line; \start is not changed. */
@@ -55,7 +57,7 @@
 	.type	purgatory_arch_hash_in_cache_window, %function
 purgatory_arch_hash_in_cache_window:
 	/* Stores before the cleaning below: they reach memory (caches off). */
-	stp	x29, x30, [sp, #-96]!
+	stp	x29, x30, [sp, #-112]!
 	mov	x29, sp
 	stp	x19, x20, [sp, #16]
 	stp	x21, x22, [sp, #32]
@@ -65,6 +67,8 @@ purgatory_arch_hash_in_cache_window:
 	mov	x28, x0				/* state */
 	mov	x20, x1				/* data */
 	mov	x21, x2				/* blocks */
+	ldr	x9, [x3, #56]			/* the engine: kept in the frame, stored before the cleaning */
+	str	x9, [sp, #96]
 	ldp	x9, x10, [x3]			/* window ttbr0, tcr */
 	ldp	x11, x12, [x3, #16]		/* window mair, sctlr */
 	ldp	x26, x27, [x3, #32]		/* the purgatory's memory */
@@ -104,10 +108,11 @@ purgatory_arch_hash_in_cache_window:
 	isb
 
 2:	/* MMU and caches on. */
+	ldr	x9, [sp, #96]
 	mov	x0, x28
 	mov	x1, x20
 	mov	x2, x21
-	bl	purgatory_arch_sha256_blocks_armv8
+	blr	x9
 
 	clean_invalidate x26, x27
 	add	x9, x20, x21, lsl #6
@@ -139,6 +144,6 @@ purgatory_arch_hash_in_cache_window:
 	ldp	x23, x24, [sp, #48]
 	ldp	x25, x26, [sp, #64]
 	ldp	x27, x28, [sp, #80]
-	ldp	x29, x30, [sp], #96
+	ldp	x29, x30, [sp], #112
 	ret
 	.size	purgatory_arch_hash_in_cache_window, . - purgatory_arch_hash_in_cache_window

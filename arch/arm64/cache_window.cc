@@ -13,7 +13,6 @@
 // purgatory above 4 GiB needs five. When the pool runs out the window is not used.
 #include "cache_window.h"
 
-#include <purgatory/arch/sha256_armv8.h>
 
 extern "C" char __purgatory_image_start[], __purgatory_memory_end[];
 
@@ -25,6 +24,7 @@ struct CacheWindow {
   std::uint64_t ttbr0, tcr, mair, sctlr;    // 0, 8, 16, 24: the values for the window
   std::uint64_t memory_start, memory_end;  // 32, 40: the purgatory's memory
   std::uint64_t el2;                       // 48: nonzero for the _EL2 registers
+  Sha256BlockFunction engine;              // 56: what hashes inside the window
 };
 
 extern "C" void purgatory_arch_hash_in_cache_window(std::uint32_t* state, const std::uint8_t* data,
@@ -113,7 +113,7 @@ std::uint64_t read_sctlr(bool el2) {
 
 }  // namespace
 
-bool prepare_cache_window(const purgatory_info& info, unsigned exception_level, bool vhe) {
+bool prepare_cache_window(const purgatory_info& info, unsigned exception_level, bool vhe, Sha256BlockFunction engine) {
   const bool el2 = exception_level == 2;
   std::uint64_t mmfr0;
   asm volatile("mrs %0, id_aa64mmfr0_el1" : "=r"(mmfr0));
@@ -148,6 +148,7 @@ bool prepare_cache_window(const purgatory_info& info, unsigned exception_level, 
   window.memory_start = memory_start;
   window.memory_end = memory_end;
   window.el2 = el2;
+  window.engine = engine;
   mapped_info = &info;
   return true;
 }
@@ -164,7 +165,7 @@ void sha256_blocks_in_cache_window(std::uint32_t* state, const std::uint8_t* dat
   if (mapped && inside(state_address, 32, window.memory_start, memory_size)) {
     purgatory_arch_hash_in_cache_window(state, data, blocks, &window);
   } else {
-    purgatory_arch_sha256_blocks_armv8(state, data, blocks);
+    window.engine(state, data, blocks);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include <purgatory/abi.h>
+#include <purgatory/sha256.h>
 
 namespace purgatory::arch {
 
@@ -12,11 +13,12 @@ namespace purgatory::arch {
 // purgatory runs at (1, or 2 with or without VHE). False if the machine or the segments do not allow
 // it (MMU already on, no 4 KiB granule, an address beyond 48 bits, more tables than the purgatory
 // reserves): the engine then hashes with the caches off, as before. `info` must outlive the hashing.
-bool prepare_cache_window(const purgatory_info& info, unsigned exception_level, bool vhe);
+// `engine` is the block function the window will run (the Armv8 one, or the portable core).
+bool prepare_cache_window(const purgatory_info& info, unsigned exception_level, bool vhe, Sha256BlockFunction engine);
 
-// The Armv8 SHA-256 engine with the MMU and caches on for the duration of the call (a
-// Sha256BlockFunction). Memory it cannot vouch for (state outside the purgatory, data outside the
-// purgatory and the segments) is hashed with the caches off instead.
+// The prepared engine with the MMU and caches on for the duration of the call (a Sha256BlockFunction).
+// Memory it cannot vouch for (state outside the purgatory, data outside the purgatory and the
+// segments) is hashed with the caches off instead.
 void sha256_blocks_in_cache_window(std::uint32_t* state, const std::uint8_t* data, std::size_t blocks);
 
 }  // namespace purgatory::arch

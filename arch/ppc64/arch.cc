@@ -101,7 +101,7 @@ long hypervisor_call(std::uint64_t number, std::uint64_t a4, std::uint64_t a5, s
 // counted from the most significant of 64.
 constexpr std::uint64_t msr_vec = std::uint64_t{1} << 25;
 constexpr std::uint64_t msr_vsx = std::uint64_t{1} << 23;
-std::uint64_t msr_bits_set = 0;
+constinit std::uint64_t msr_bits_set = 0;
 
 std::uint64_t read_msr() {
   std::uint64_t value;
@@ -186,13 +186,21 @@ void before_verification(purgatory_info& info) {
   }
 }
 
+namespace {
+constinit bool vector_crypto_selected = false;
+}  // namespace
+
 std::uint32_t select_digest_engine(bool allow_hardware) {
-  if (!allow_hardware || !cpu_has_vector_crypto()) return PURGATORY_DIGEST_ENGINE_PORTABLE;
+  vector_crypto_selected = allow_hardware && cpu_has_vector_crypto();
+  if (!vector_crypto_selected) return PURGATORY_DIGEST_ENGINE_PORTABLE;
   enable_vector_units();
   return PURGATORY_DIGEST_ENGINE_PPC64_VECTOR;
 }
 
-Sha256BlockFunction hardware_digest_blocks() { return purgatory_arch_sha256_blocks_power8; }
+Sha256BlockFunction digest_blocks() { return vector_crypto_selected ? purgatory_arch_sha256_blocks_power8 : nullptr; }
+
+// Real mode (MSR[IR|DR] off) accesses memory cacheable already: nothing to switch on for hashing.
+std::uint32_t digest_flags() { return 0; }
 
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.ppc64.entry; }
 

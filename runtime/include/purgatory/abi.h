@@ -35,7 +35,7 @@
 #endif
 
 #define PURGATORY_ABI_MAJOR 1
-#define PURGATORY_ABI_MINOR 1 /* 1: hardware digest engines (flag, feature, result.digest_engine) */
+#define PURGATORY_ABI_MINOR 1 /* 1: hardware digest engines (flag, feature, result.digest_engine/flags) */
 
 /* Image header magic: the 8 bytes "PURGATRY" at offset 0. */
 #define PURGATORY_IMAGE_MAGIC "PURGATRY"
@@ -105,7 +105,9 @@
 #define PURGATORY_DIGEST_ENGINE_X86_SHA_NI 2  /* x86 SHA extensions */
 #define PURGATORY_DIGEST_ENGINE_ARM64_SHA2 3  /* Armv8 SHA-256 instructions */
 #define PURGATORY_DIGEST_ENGINE_PPC64_VECTOR 4 /* POWER8 vector crypto (vshasigmaw) */
-#define PURGATORY_DIGEST_ENGINE_ARM64_SHA2_CACHED 5 /* Armv8 SHA-256 with the MMU and caches on */
+
+/* purgatory_result.digest_flags (1.1): how the engine ran. */
+#define PURGATORY_DIGEST_CACHES_ON PURGATORY_BIT(0) /* with the MMU and data cache on (arm64) */
 
 /* purgatory_ppc64_state.flags */
 #define PURGATORY_PPC64_SET_FDT_BOOT_CPU PURGATORY_BIT(0) /* write the booting CPU's id into the FDT header */
@@ -209,7 +211,8 @@ struct purgatory_result {
   uint8_t computed_sha256[PURGATORY_SHA256_SIZE]; /* of that segment (or of all, if none alone failed) */
   uint64_t bytes_verified; /* bytes hashed */
   uint32_t log_length;     /* bytes ever written to the log; the ring keeps the last PURGATORY_LOG_SIZE */
-  uint32_t digest_engine;  /* PURGATORY_DIGEST_ENGINE_* (1.1; reserved, zero, in 1.0) */
+  uint16_t digest_engine;  /* PURGATORY_DIGEST_ENGINE_* (1.1; reserved, zero, in 1.0) */
+  uint16_t digest_flags;   /* PURGATORY_DIGEST_* (1.1; reserved, zero, in 1.0) */
   char log[PURGATORY_LOG_SIZE]; /* console output, a ring: byte n is at log[n % PURGATORY_LOG_SIZE] */
 };
 
@@ -288,6 +291,7 @@ PURGATORY_ABI_CHECK(offsetof(struct purgatory_result, computed_sha256) == 8);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_result, bytes_verified) == 40);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_result, log_length) == 48);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_result, digest_engine) == 52);
+PURGATORY_ABI_CHECK(offsetof(struct purgatory_result, digest_flags) == 54);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_result, log) == 56);
 
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, info_size) == 8);

@@ -25,11 +25,14 @@ void before_verification(purgatory_info& info);
 // What hashes the segments (a PURGATORY_DIGEST_ENGINE_*): the CPU's SHA-256 instructions where it has
 // them and `allow_hardware` (the loader did not set PURGATORY_FLAG_NO_HARDWARE_DIGEST), else the
 // portable code. Choosing the hardware engine also enables the unit it needs (x86 SSE, arm64 FP/SIMD,
-// ppc64 VMX); boot_next_kernel() puts that state back as it was before the jump.
+// ppc64 VMX), and an arch may prepare to hash faster (arm64: caches); boot_next_kernel() puts that
+// state back as it was before the jump.
 std::uint32_t select_digest_engine(bool allow_hardware);
-// The hardware engine's block function, null if this arch has none. (Separate from the above, and no
-// struct of both: a constant aggregate holding a function pointer would need a relocation.)
-Sha256BlockFunction hardware_digest_blocks();
+// The block function for the engine selected, or null for the runtime's own portable core. (Separate
+// functions, no struct: a constant aggregate holding a function pointer would need a relocation.)
+Sha256BlockFunction digest_blocks();
+// How the selected engine runs, PURGATORY_DIGEST_* (recorded in the result).
+std::uint32_t digest_flags();
 
 // Where the next kernel will be entered (for the console).
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next);

@@ -183,6 +183,15 @@ constexpr void compress(std::array<std::uint32_t, 8>& state, const Byte* data, s
 // exactly as sha256_detail::compress does. Arch code provides them (arch/<dir>/).
 using Sha256BlockFunction = void (*)(std::uint32_t* state, const std::uint8_t* data, std::size_t blocks);
 
+// The portable core as a Sha256BlockFunction, for code that needs every engine by address (arm64 runs
+// whichever engine it chose inside its cache window).
+inline void sha256_portable_blocks(std::uint32_t* state, const std::uint8_t* data, std::size_t blocks) {
+  std::array<std::uint32_t, 8> working;
+  for (std::size_t i = 0; i < working.size(); ++i) working[i] = state[i];
+  sha256_detail::compress(working, data, blocks);
+  for (std::size_t i = 0; i < working.size(); ++i) state[i] = working[i];
+}
+
 // Incremental SHA-256: any number of update() calls with spans of any length, then finish().
 // finish() leaves the object in an unspecified state; reset() makes it reusable.
 class Sha256 {

@@ -15,6 +15,7 @@ struct Verdict {
   std::uint64_t bytes_hashed = 0;
   const char* problem = "";  // for BAD_INFO: what is wrong, as a literal
   std::uint32_t engine = PURGATORY_DIGEST_ENGINE_NONE;  // what hashed (PURGATORY_DIGEST_ENGINE_*)
+  std::uint32_t engine_flags = 0;                       // how (PURGATORY_DIGEST_*)
 };
 
 // Why the block cannot be used at all (damaged magic or size, not sealed, too many segments), or null.
