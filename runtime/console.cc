@@ -39,7 +39,7 @@ class MmioRegisters {
 
 // Arm PrimeCell UART (PL011 TRM): data register at 0x00, flag register at 0x18 with TXFF (transmit FIFO
 // full) in bit 5. Left configured as the firmware or old kernel set it, as Linux's pl011 earlycon does.
-void pl011_put(std::uintptr_t base, char c) {
+[[maybe_unused]] void pl011_put(std::uintptr_t base, char c) {  // not every arch has a PL011
   constexpr std::uintptr_t data = 0x00, flags = 0x18;
   constexpr std::uint32_t transmit_fifo_full = 1u << 5;
   for (unsigned polls = 0; polls < Uart8250<MmioRegisters>::max_polls_per_byte; ++polls) {
@@ -52,6 +52,10 @@ void pl011_put(std::uintptr_t base, char c) {
 
 // Only the consoles this image advertises (PURGATORY_ARCH_FEATURES): the others are unsafe or meaningless
 // on this arch (ppc64 real mode makes MMIO accesses cacheable, say).
+// The generic drivers an image carries are the ones its arch claims (PURGATORY_ARCH_FEATURES): the
+// others are left out at compile time, not merely never called (ppc64 has no MMIO consoles).
+constexpr bool arch_has(std::uint32_t feature) { return (PURGATORY_ARCH_FEATURES & feature) != 0; }
+
 bool image_supports(std::uint32_t kind) {
   std::uint32_t feature = 0;
   switch (kind) {
@@ -62,7 +66,7 @@ bool image_supports(std::uint32_t kind) {
     case PURGATORY_CONSOLE_HVC: feature = PURGATORY_FEATURE_CONSOLE_HVC; break;
     default: return false;
   }
-  return (PURGATORY_ARCH_FEATURES & feature) != 0;
+  return arch_has(feature);
 }
 
 }  // namespace
@@ -77,7 +81,7 @@ Console::Console(purgatory_info& info)
     case PURGATORY_CONSOLE_PL011:
       break;
     case PURGATORY_CONSOLE_8250_MMIO:
-      Uart8250(MmioRegisters(config_)).initialise(config_.divisor);
+      if constexpr (arch_has(PURGATORY_FEATURE_CONSOLE_8250_MMIO)) Uart8250(MmioRegisters(config_)).initialise(config_.divisor);
       break;
     default:
       arch::console_initialise(config_);
@@ -108,13 +112,16 @@ void Console::write_to_device(std::string_view text) {
   switch (config_.kind) {
     case PURGATORY_CONSOLE_NONE:
       return;
-    case PURGATORY_CONSOLE_8250_MMIO: {
-      Uart8250 uart{MmioRegisters(config_)};
-      for (char c : text) uart.put(c);
+    case PURGATORY_CONSOLE_8250_MMIO:
+      if constexpr (arch_has(PURGATORY_FEATURE_CONSOLE_8250_MMIO)) {
+        Uart8250 uart{MmioRegisters(config_)};
+        for (char c : text) uart.put(c);
+      }
       return;
-    }
     case PURGATORY_CONSOLE_PL011:
-      for (char c : text) pl011_put(static_cast<std::uintptr_t>(config_.base), c);
+      if constexpr (arch_has(PURGATORY_FEATURE_CONSOLE_PL011)) {
+        for (char c : text) pl011_put(static_cast<std::uintptr_t>(config_.base), c);
+      }
       return;
     default:
       arch::console_write(config_, text);
