@@ -197,7 +197,7 @@ std::uint32_t select_digest_engine(bool allow_hardware) {
   return PURGATORY_DIGEST_ENGINE_PPC64_VECTOR;
 }
 
-Sha256BlockFunction digest_blocks() { return vector_crypto_selected ? purgatory_arch_sha256_blocks_power8 : nullptr; }
+Sha256BlockFunction digest_blocks() { return vector_crypto_selected ? sha256_blocks_power8 : nullptr; }
 
 // Real mode (MSR[IR|DR] off) accesses memory cacheable already: nothing to switch on for hashing.
 std::uint32_t digest_flags() { return 0; }

@@ -3,10 +3,12 @@
  * orders, for the purgatory (ELFv2) and for the host library on ppc64 Linux (ELFv2 on ppc64le; Debian's
  * big-endian user space is ELFv1, which only the function entry below has to know about).
  *
- *   void purgatory_arch_sha256_blocks_power8(uint32_t state[8], const uint8_t* data, size_t blocks)
+ *   void purgatory_arch_sha256_power8(uint32_t state[8], const uint8_t* data, size_t blocks,
+ *                                     const uint32_t constants[64])
  *
  * hashes `blocks` whole 64-byte blocks at `data` (any alignment) into state[0..7] (a..h), exactly as
- * sha256_detail::compress in <purgatory/sha256.h> does. The caller has checked that the CPU is POWER8 or
+ * sha256_detail::compress in <purgatory/sha256.h> does. `constants` is that header's round_constants:
+ * one table for every engine (include/purgatory/arch/sha256_power8.h passes it). The caller has checked that the CPU is POWER8 or
  * later and, in the purgatory, turned on MSR[VEC] and MSR[VSX] (arch.cc).
  *
  * Vector instructions number the elements of a register the same way in both byte orders (element 0 is
@@ -28,16 +30,16 @@
  * computing sigma0 of two words in elements 0 and 1 and sigma1 of two in elements 2 and 3.
  *
  * Loads. lxvw4x and stxvw4x move four 32-bit words, element i <-> the word at address + 4i, each in the
- * CPU's byte order, and need no alignment. So the state (native uint32_t) and the round constants
- * (.long) load the same in both byte orders. Message words are big-endian in memory: on big-endian
- * lxvw4x loads them as they are; on little-endian each word arrives byte-reversed, and one vperm per
- * 16 bytes (the byte_swap_words selectors) reverses the bytes of every word.
+ * CPU's byte order, and need no alignment. So the state and the round constants (native uint32_t) load
+ * the same in both byte orders. Message words are big-endian in memory: on big-endian lxvw4x loads them
+ * as they are; on little-endian each word arrives byte-reversed, and one vperm per 16 bytes reverses the
+ * bytes of every word, with selectors computed in a register (lvsl, below) rather than loaded.
  *
  * Registers: v0..v19 only, all volatile in both ELF ABIs (v20..v31 are left alone, so there is nothing
  * to save); VRSAVE has the bits of v0..v19 set while the function runs and its old value back at the
  * end; VSCR is untouched (no saturating instructions). GPRs r0, r3..r12, CTR, LR (restored), CR0: all
- * volatile. No stack and no TOC: the constants are found PC-relative (bcl 20,31 / mflr, offsets the
- * linker resolves), so the purgatory needs no relocation and any caller may call through a pointer.
+ * volatile. No stack, no TOC and no data of its own, so the purgatory needs no relocation and any caller
+ * may call through a pointer.
  */
 #if defined(_CALL_ELF) && _CALL_ELF == 2
 	.abiversion 2
@@ -149,7 +151,7 @@
 #endif
 	.endm
 
-	function_entry purgatory_arch_sha256_blocks_power8
+	function_entry purgatory_arch_sha256_power8
 	cmpdi	%r5, 0
 	beqlr
 	mfvrsave %r11
@@ -157,18 +159,16 @@
 	ori	%r12, %r12, 0x8000	/* ... and v16 */
 	mtvrsave %r12
 
-	mflr	%r0
-	bcl	20, 31, 1f
-1:	mflr	%r6
-	mtlr	%r0
-	addis	%r6, %r6, (.Lconstants - 1b)@ha
-	addi	%r6, %r6, (.Lconstants - 1b)@l
 	li	%r7, 16
 	li	%r8, 32
 	li	%r9, 48
 #ifdef __LITTLE_ENDIAN__
-	li	%r12, .Lbyte_swap_words - .Lconstants
-	lxvw4x	32+SWAP, %r12, %r6
+	/* vperm selectors (register bytes, most significant first) that reverse each word's bytes:
+	 * byte i takes source byte i ^ 3. lvsl of address 0 gives 0, 1, ..., 15 in either byte order. */
+	li	%r12, 0
+	lvsl	SWAP, 0, %r12
+	vspltisb T0, 3
+	vxor	SWAP, SWAP, T0
 #endif
 	vspltisw T0, -1
 	vspltisw T1, 0
@@ -231,26 +231,7 @@
 	mtvrsave %r11
 	blr
 #if defined(_CALL_ELF) && _CALL_ELF == 2
-	.size	purgatory_arch_sha256_blocks_power8, . - purgatory_arch_sha256_blocks_power8
+	.size	purgatory_arch_sha256_power8, . - purgatory_arch_sha256_power8
 #else
-	.size	purgatory_arch_sha256_blocks_power8, . - .L.purgatory_arch_sha256_blocks_power8
-#endif
-
-	.section .rodata.purgatory_arch_sha256_power8, "a", @progbits
-	.balign	16
-.Lconstants:
-	/* FIPS 180-4 section 4.2.2: K[0..63], read four at a time with lxvw4x, so written as numbers. */
-	.long	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5
-	.long	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174
-	.long	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da
-	.long	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967
-	.long	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85
-	.long	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070
-	.long	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3
-	.long	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
-#ifdef __LITTLE_ENDIAN__
-.Lbyte_swap_words:
-	/* vperm selectors (register bytes, most significant first): result byte i = source byte
-	 * 4 * (i / 4) + 3 - i % 4. Loaded with lxvw4x, so written as numbers. */
-	.long	0x03020100, 0x07060504, 0x0b0a0908, 0x0f0e0d0c
+	.size	purgatory_arch_sha256_power8, . - .L.purgatory_arch_sha256_power8
 #endif

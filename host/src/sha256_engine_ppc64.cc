@@ -24,7 +24,7 @@ constexpr unsigned long hwcap2_vec_crypto = 0x02000000;
 
 Sha256BlockFunction host_sha256_blocks() {
   static const bool has_vec_crypto = (getauxval(AT_HWCAP2) & hwcap2_vec_crypto) != 0;
-  return has_vec_crypto ? purgatory_arch_sha256_blocks_power8 : nullptr;
+  return has_vec_crypto ? purgatory::arch::sha256_blocks_power8 : nullptr;
 }
 
 const char* host_sha256_engine_name() { return host_sha256_blocks() ? "power8 vector crypto" : "portable"; }
