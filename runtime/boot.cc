@@ -61,8 +61,10 @@ void announce(purgatory_info& info, Console& console) {
   info.result.status = PURGATORY_STATUS_RUNNING;
   info.result.failed_segment = PURGATORY_NO_SEGMENT;
   Text line;
-  line << "purgatory-sdk " << PURGATORY_SDK_VERSION << " (" << arch::name() << "): "
-       << Decimal{info.segment_count} << " segment" << (info.segment_count == 1 ? "" : "s") << " to verify";
+  line << "purgatory-sdk " PURGATORY_SDK_VERSION " (" << arch::name() << "): "
+       << Decimal{info.segment_count} << " segment";
+  if (info.segment_count != 1) line << 's';
+  line << " to verify";
   console.write_line(line);
 }
 
@@ -117,11 +119,12 @@ bool verify_and_report(purgatory_info& info, Console& console) {
 }
 
 void stop_after_failure(purgatory_info& info, Console& console) {
+  console.write("purgatory: not booting the next kernel; ");
   if (info.flags & PURGATORY_FLAG_RESET_ON_FAILURE) {
-    console.write("purgatory: not booting the next kernel; resetting\n");
+    console.write("resetting\n");
     arch::reset(info.reset);
   }
-  console.write("purgatory: not booting the next kernel; halted\n");
+  console.write("halted\n");
   arch::halt();
 }
 

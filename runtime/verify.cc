@@ -7,18 +7,14 @@ const std::uint8_t* segment_bytes(const purgatory_segment& segment) {
   return reinterpret_cast<const std::uint8_t*>(static_cast<std::uintptr_t>(segment.start));
 }
 
+// The runtime's memcmp (runtime/string.cc): one loop in the image rather than one per comparison.
 bool equal(const Sha256Digest& computed, const std::uint8_t (&expected)[PURGATORY_SHA256_SIZE]) {
-  for (std::size_t i = 0; i < computed.size(); ++i) {
-    if (computed[i] != expected[i]) return false;
-  }
-  return true;
+  static_assert(sizeof(expected) == std::tuple_size_v<Sha256Digest>);
+  return __builtin_memcmp(computed.data(), expected, sizeof(expected)) == 0;
 }
 
 bool starts_with_magic(const std::uint8_t (&magic)[8], const char (&expected)[9]) {
-  for (int i = 0; i < 8; ++i) {
-    if (magic[i] != static_cast<std::uint8_t>(expected[i])) return false;
-  }
-  return true;
+  return __builtin_memcmp(magic, expected, sizeof(magic)) == 0;
 }
 
 }  // namespace

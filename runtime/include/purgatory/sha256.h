@@ -246,8 +246,10 @@ class Sha256 {
   }
 
  private:
+  // Not inlined: update() and finish() call it four times between them, and every inlined copy of the
+  // engine dispatch costs image bytes; one call per update() is nothing next to hashing a block.
   template <ByteLike Byte>
-  constexpr void compress(const Byte* data, std::size_t blocks) {
+  [[gnu::noinline]] constexpr void compress(const Byte* data, std::size_t blocks) {
     if (!std::is_constant_evaluated() && block_function_ != nullptr) {
       if (blocks != 0) block_function_(state_.data(), reinterpret_cast<const std::uint8_t*>(data), blocks);
     } else {
