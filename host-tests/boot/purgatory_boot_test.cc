@@ -41,6 +41,7 @@ struct Options {
   std::uint64_t next_kernel_address = 0;
   std::uint64_t data_address = 0;
   bool el2 = false;  // arm64: enter at EL2 (virtualization=on)
+  bool vhe = false;  // arm64: at EL2 with HCR_EL2.E2H set, as a VHE kernel runs (implies el2)
   std::string engine = "portable";  // the digest engine the console must name
   bool no_hardware_digest = false;  // seal with PURGATORY_FLAG_NO_HARDWARE_DIGEST
   std::string work_dir;
@@ -112,6 +113,28 @@ std::vector<std::byte> pseries_trampoline(std::uint64_t target) {
   return loadable_elf(header, bytes);
 }
 
+// arm64 VHE: QEMU enters EL2 with HCR_EL2.E2H clear, and no CPU model both has FEAT_VHE and sets it.
+// This stub, where the CPU starts, sets E2H (as a VHE kernel runs, with CPTR_EL2 in CPACR_EL1's layout)
+// and jumps to the purgatory's entry.
+constexpr std::uint64_t vhe_trampoline_address = 0x47ff0000;
+
+std::vector<std::byte> vhe_trampoline(std::uint64_t target) {
+  const std::uint32_t code[] = {
+      0xd53c1100,  // mrs  x0, hcr_el2
+      0xb25e0000,  // orr  x0, x0, #(1 << 34)   (E2H)
+      0xd51c1100,  // msr  hcr_el2, x0
+      0xd5033fdf,  // isb
+      0x58000041,  // ldr  x1, target (the literal below)
+      0xd61f0020,  // br   x1
+      static_cast<std::uint32_t>(target), static_cast<std::uint32_t>(target >> 32),
+  };
+  std::vector<std::byte> bytes;
+  for (std::uint32_t word : code) {
+    for (int shift = 0; shift < 32; shift += 8) bytes.push_back(static_cast<std::byte>(word >> shift));
+  }
+  return bytes;
+}
+
 // Distinct values for each register, so a swapped or dropped one shows.
 std::map<std::string, std::uint64_t> test_registers(const Options& options) {
   std::map<std::string, std::uint64_t> registers;
@@ -159,9 +182,16 @@ std::vector<std::string> qemu_command(const Options& options, const ImageHeader&
                "-append", fmt::format("{:#x}", entry), "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                "-device", loader(image, options.load_address)};
   } else if (options.arch == "arm64") {
+    // VHE needs an Armv8.1 CPU: "max" (which also has the SHA-256 instructions).
     command = {"qemu-system-aarch64", "-M", options.el2 ? "virt,virtualization=on" : "virt", "-cpu",
-               "cortex-a57", "-m", "6G", "-semihosting", "-device", loader(image, options.load_address),
-               "-device", fmt::format("loader,addr={:#x},cpu-num=0", entry)};
+               options.vhe ? "max" : "cortex-a57", "-m", "6G", "-semihosting", "-device",
+               loader(image, options.load_address)};
+    if (options.vhe) {
+      command.insert(command.end(), {"-device", loader(image.parent_path() / "vhe-trampoline.bin", vhe_trampoline_address),
+                                     "-device", fmt::format("loader,addr={:#x},cpu-num=0", vhe_trampoline_address)});
+    } else {
+      command.insert(command.end(), {"-device", fmt::format("loader,addr={:#x},cpu-num=0", entry)});
+    }
   } else {
     // See pseries_trampoline(). The caps silence warnings TCG cannot honour.
     command = {"qemu-system-ppc64", "-M",
@@ -192,6 +222,7 @@ std::vector<std::string> expected_register_reports(const Options& options,
     // trapping, at EL1, which the hardware engine must enable and then restore; CPTR_EL2 = 0 at EL2).
     reports.push_back(" sctlr_mc=0x0");
     reports.push_back(" fp_traps=0x0");
+    reports.push_back(fmt::format(" e2h={:#x}", options.vhe ? 1 : 0));  // the trampoline's doing, kept
   }
   // ppc64: MSR[VEC] and MSR[VSX] are off at entry and must be off again after the vector engine.
   if (options.arch.starts_with("ppc64")) reports.push_back(" msr_vec_vsx=0x0");
@@ -240,6 +271,9 @@ int run_test(const Options& options) {
   write_bytes(image_file, *sealed);
   if (options.arch.starts_with("ppc64")) {
     write_bytes(work / "trampoline.elf", pseries_trampoline(options.load_address + image->header.entry_offset));
+  }
+  if (options.vhe) {
+    write_bytes(work / "vhe-trampoline.bin", vhe_trampoline(options.load_address + image->header.entry_offset));
   }
   write_bytes(work / "next-kernel.bin", next_kernel_bytes);
   write_bytes(work / "data.bin", loaded_data);
@@ -296,7 +330,7 @@ int run_test(const Options& options) {
   const std::string verdict = corrupt ? "refused" : "verified";
   if (options.summary) {
     fmt::print("{:<8} {:>13}  {:<14} {:<9} {:5.2f} s  {}\n", options.arch, fmt::format("{:#x}", options.load_address),
-               options.scenario + (options.el2 ? " (EL2)" : ""), problems.empty() ? verdict : "FAILED",
+               options.scenario + (options.vhe ? " (EL2, VHE)" : options.el2 ? " (EL2)" : ""), problems.empty() ? verdict : "FAILED",
                result.seconds, problems.empty() ? "ok" : problems.front());
   }
   if (!problems.empty()) {
@@ -327,6 +361,7 @@ int main(int argc, char** argv) {
   app.add_option("--next-kernel-address", options.next_kernel_address, "where the next kernel goes")->required();
   app.add_option("--data-address", options.data_address, "where the data segment goes")->required();
   app.add_flag("--el2", options.el2, "arm64: run at EL2");
+  app.add_flag("--vhe", options.vhe, "arm64: run at EL2 with HCR_EL2.E2H set (VHE)");
   app.add_option("--engine", options.engine, "the digest engine the purgatory must report (its console name)")
       ->capture_default_str();
   app.add_flag("--no-hardware-digest", options.no_hardware_digest, "forbid hardware digest engines");
@@ -337,6 +372,11 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error) == 0 ? 0 : 2;
+  }
+  if (options.vhe) options.el2 = true;
+  if (options.vhe && options.arch != "arm64") {
+    fmt::print(stderr, "--vhe is for arm64\n");
+    return 2;
   }
   if (options.arch == "x86_64" && options.bootstrap.empty()) {
     fmt::print(stderr, "x86_64 needs --bootstrap\n");

@@ -2,7 +2,7 @@
 
 namespace next_kernel {
 
-std::string_view register_names() { return "x0 x1 x2 x3 el sctlr_mc fp_traps"; }
+std::string_view register_names() { return "x0 x1 x2 x3 el sctlr_mc fp_traps e2h"; }
 
 purgatory_console console() {
   purgatory_console console{};
