@@ -54,6 +54,7 @@ struct Options {
   std::string purgatory, kernel, initrd, append, dtb = "/sys/firmware/fdt", console, on_failure = "halt";
   std::string corrupt_segment;
   bool dry_run = false;
+  bool no_hardware_digest = false;
 };
 
 // A segment's bytes are hashed (page-rounded) and verified by the purgatory; kexec reserves and
@@ -279,6 +280,7 @@ int run(const Options& options) {
   }
   if (plan.console) request.console = *plan.console;
   if (options.on_failure == "reset") request.flags |= PURGATORY_FLAG_RESET_ON_FAILURE;
+  if (options.no_hardware_digest) request.flags |= PURGATORY_FLAG_NO_HARDWARE_DIGEST;
   request.ppc64_secondary_entry = plan.ppc64_secondary_entry;
   request.ppc64_flags = plan.ppc64_flags;
   request.ppc64_low_memory = plan.ppc64_low_memory;
@@ -335,6 +337,8 @@ int main(int argc, char** argv) {
   app.add_option("--on-failure", options.on_failure, "halt or reset when a digest does not match")
       ->check(CLI::IsMember({"halt", "reset"}))
       ->capture_default_str();
+  app.add_flag("--no-hardware-digest", options.no_hardware_digest,
+               "the purgatory hashes with its portable code even where the CPU has SHA-256 instructions");
   app.add_flag("--dry-run", options.dry_run, "print the plan, load nothing");
   app.add_option("--test-corrupt-segment", options.corrupt_segment,
                  "TEST ONLY: flip one bit of this segment (kernel, initrd, boot-params, device-tree) after sealing, "

@@ -46,9 +46,10 @@ set(ppc64_load 0x2a6b0000)
 set(ppc64_kernel 0x8000000)
 set(ppc64_data 0x8100000)
 set(ppc64_options --reg r3=0x8100000 --reg r4=0x8000000 --console hvc,0 --reset rtas-hcall,0x2004
-                  --ppc64-secondary-entry 0x8000060 --ppc64-set-fdt-boot-cpu --ppc64-low-memory low-memory.bin)
+                  --ppc64-secondary-entry 0x8000060 --ppc64-set-fdt-boot-cpu --ppc64-low-memory low-memory.bin
+                  --no-hardware-digest)
 set(ppc64_console 4 0)
-set(ppc64_flags 0)
+set(ppc64_flags 8)      # NO_HARDWARE_DIGEST
 set(ppc64_reset 3 0x2004)
 set(ppc64_register 8 0x8100000)  # r3
 
