@@ -11,7 +11,8 @@ function(test_text)
     set(header_fields
         "arch +${arch}\n" "byte_order +${order}\n" "abi_version +${ABI_MAJOR}\\.${ABI_MINOR}\n" "header_size +128\n"
         "file_size +${size}\n" "entry_offset +0x80\n" "info_offset +0x[0-9a-f]+\n" "info_size +2376\n"
-        "sealed +false\n" "segment_count +0\n" "unsealed_sha256 +${SHA256_RE}\n")
+        "sealed +false\n" "segment_count +0\n" "result_status +0\n" "result_digest_engine +0\n"
+        "result_digest_flags +0x0\n" "unsealed_sha256 +${SHA256_RE}\n")
     expect(EXIT 0 COMMAND "${TOOL}" inspect "${bin}"
            OUTPUT_MATCHES "^${bin_re}:\n  image header\n" ${header_fields} ERROR_MATCHES "^$")
     # The ELF adds its own section before the same header.

@@ -61,6 +61,11 @@ ordered_json describe_header(const Image& image) {
       {"sealed", info_field(offsetof(purgatory_info, sealed), 4) == PURGATORY_INFO_SEALED},
       {"segment_count", info_field(offsetof(purgatory_info, segment_count), 4)},
       {"result_status", info_field(offsetof(purgatory_info, result) + offsetof(purgatory_result, status), 4)},
+      // 1.1 (reserved, zero, in 1.0): PURGATORY_DIGEST_ENGINE_* and PURGATORY_DIGEST_* of the last run.
+      {"result_digest_engine",
+       info_field(offsetof(purgatory_info, result) + offsetof(purgatory_result, digest_engine), 2)},
+      {"result_digest_flags",
+       hex_number(info_field(offsetof(purgatory_info, result) + offsetof(purgatory_result, digest_flags), 2))},
       {"unsealed_sha256", hex(unsealed_digest(image))},
   };
   return header;
@@ -108,7 +113,8 @@ void print_text(const ordered_json& description) {
   const auto print_members = [](const ordered_json& object, std::string_view indent) {
     for (const auto& [key, value] : object.items()) {
       if (value.is_array() || value.is_object()) continue;
-      fmt::print("{}{:<16} {}\n", indent, key, value.is_string() ? value.get<std::string>() : value.dump());
+      // Wide enough for the longest key (result_digest_engine).
+      fmt::print("{}{:<20} {}\n", indent, key, value.is_string() ? value.get<std::string>() : value.dump());
     }
   };
   if (description.contains("elf")) {
