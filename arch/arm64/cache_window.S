@@ -19,8 +19,9 @@
  *   - Memory written with the caches off may have stale lines in the cache (for instance those a
  *     previous window brought in): before the MMU goes on, the purgatory's memory is cleaned and
  *     invalidated to the point of coherency. Nothing is written between that and the SCTLR write.
- *     (The segments are only ever read: the old kernel cleaned them to the point of coherency after
- *     copying, and nobody has written them since.)
+ *     The data's lines are invalidated too (not cleaned: a segment is only ever read, the old kernel
+ *     cleaned it to the point of coherency, and a stale dirty line of the old kernel's must not be
+ *     written over it), as Linux's own relocation code does before it copies with the MMU off.
  *   - What the window writes (the engine's stack, the state) sits dirty in the cache: before the MMU
  *     goes off, the purgatory's memory and the data are cleaned and invalidated, so memory is up to date
  *     and no line of the next kernel's image is left behind. Again nothing is written in between.
@@ -35,8 +36,9 @@
  *     keeps to the purgatory's memory, its stack and the data, which are all mapped)
  */
 
-/* Clean and invalidate [\start, \end) to the point of coherency, by line; \start is not changed. */
-	.macro	clean_invalidate start, end
+/* Data cache maintenance \op (civac: clean and invalidate; ivac: invalidate) on [\start, \end) to the
+ * point of coherency, by line; \start is not changed. */
+	.macro	by_line op, start, end
 	mrs	x13, ctr_el0
 	ubfx	x13, x13, #16, #4	/* DminLine: log2 of the smallest data cache line, in words */
 	mov	x14, #4
@@ -45,7 +47,7 @@
 	bic	x15, \start, x13
 9:	cmp	x15, \end
 	b.hs	8f
-	dc	civac, x15
+	dc	\op, x15
 	add	x15, x15, x14
 	b	9b
 8:	dsb	sy
@@ -74,7 +76,9 @@ purgatory_arch_hash_in_cache_window:
 	ldp	x26, x27, [x3, #32]		/* the purgatory's memory */
 	ldr	x25, [x3, #48]			/* el2 */
 
-	clean_invalidate x26, x27
+	by_line civac, x26, x27
+	add	x16, x20, x21, lsl #6		/* x9-x12 hold the window values */
+	by_line ivac, x20, x16
 	/* From here to the window: system registers only, no stores. The old values go to x19, x22-x24. */
 	cbnz	x25, 1f
 	mrs	x19, sctlr_el1
@@ -114,9 +118,9 @@ purgatory_arch_hash_in_cache_window:
 	mov	x2, x21
 	blr	x9
 
-	clean_invalidate x26, x27
+	by_line civac, x26, x27
 	add	x9, x20, x21, lsl #6
-	clean_invalidate x20, x9
+	by_line civac, x20, x9
 	/* From here until the MMU is off: no stores. */
 	cbnz	x25, 3f
 	msr	sctlr_el1, x19
