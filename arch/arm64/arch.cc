@@ -139,7 +139,7 @@ std::uint32_t select_digest_engine(bool allow_hardware) {
   // Whichever engine hashes, it does so with the MMU and caches on where the identity map can be built
   // (at EL1 or EL2); if not, uncached, as entered.
   const unsigned level = current_exception_level();
-  const Sha256BlockFunction engine = armv8_selected ? purgatory_arch_sha256_blocks_armv8 : sha256_portable_blocks;
+  const Sha256BlockFunction engine = armv8_selected ? sha256_blocks_armv8 : sha256_portable_blocks;
   hash_with_caches = info_to_verify != nullptr && (level == 1 || level == 2) &&
                      prepare_cache_window(*info_to_verify, level, level == 2 && running_with_vhe(), engine);
   return armv8_selected ? PURGATORY_DIGEST_ENGINE_ARM64_SHA2 : PURGATORY_DIGEST_ENGINE_PORTABLE;
@@ -147,7 +147,7 @@ std::uint32_t select_digest_engine(bool allow_hardware) {
 
 Sha256BlockFunction digest_blocks() {
   if (hash_with_caches) return sha256_blocks_in_cache_window;
-  return armv8_selected ? purgatory_arch_sha256_blocks_armv8 : nullptr;
+  return armv8_selected ? sha256_blocks_armv8 : nullptr;
 }
 
 std::uint32_t digest_flags() { return hash_with_caches ? PURGATORY_DIGEST_CACHES_ON : 0; }

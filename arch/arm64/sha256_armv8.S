@@ -4,21 +4,23 @@
  * message-schedule words (Arm Architecture Reference Manual for A-profile, "SHA256H", "SHA256H2",
  * "SHA256SU0", "SHA256SU1" and the shared pseudocode SHA256hash()).
  *
- * void purgatory_arch_sha256_blocks_armv8(uint32_t state[8], const uint8_t *data, size_t blocks)
+ * void purgatory_arch_sha256_armv8(uint32_t state[8], const uint8_t *data, size_t blocks,
+ *                                   const uint32_t constants[64])
  *   x0 = state, a..h as eight uint32_t (4-byte aligned); x1 = data, any alignment; x2 = blocks, 64 bytes
- *   each; blocks may be 0. The result is exactly sha256_detail::compress()'s (runtime/include/purgatory/
- *   sha256.h), so the C++ Sha256 class can use it for whole blocks.
+ *   each; blocks may be 0; x3 = K[0..63], <purgatory/sha256.h>'s sha256_detail::round_constants (one
+ *   table for every engine; include/purgatory/arch/sha256_armv8.h passes it). The result is exactly
+ *   sha256_detail::compress()'s, so the C++ Sha256 class can use it for whole blocks.
  *
  * One file for the purgatory and for the host library on aarch64 Linux (host/src/sha256_engine_aarch64.cc):
- *   - position independent: the round constants are reached with adrp/add, and are plain numbers, so
- *     the relocation-free purgatory links it (its load alignment, 4 KiB, keeps adrp's page offsets);
+ *   - position independent, with no data of its own (the caller passes the constants), so the
+ *     relocation-free purgatory links it;
  *   - hidden: no GOT entry, no dynamic symbol;
  *   - the purgatory's C++ is built -mgeneral-regs-only; the SIMD and SHA-256 instructions are enabled
  *     for this file alone (.arch_extension). The caller must have checked that the CPU has them
  *     (ID_AA64ISAR0_EL1.SHA2 or HWCAP_SHA2) and that FP/SIMD is not trapped (CPACR_EL1.FPEN, CPTR_EL2);
  *   - alignment-safe with the MMU off, where memory is Device memory and an access must be aligned to
  *     its element size: the message is loaded with byte elements (ld1 .16b), the state with 32-bit
- *     elements from a uint32_t array, the constants from a 16-byte aligned table;
+ *     and the constants with 32-bit elements from uint32_t arrays;
  *   - AAPCS64: v8-v15 are callee-saved (their low 64 bits); v8 and v9 are used, so d8 and d9 are saved.
  *
  * Registers:
@@ -54,17 +56,15 @@
 	.endif
 	.endm
 
-	.section .text.purgatory_arch_sha256_blocks_armv8, "ax", %progbits
-	.globl	purgatory_arch_sha256_blocks_armv8
-	.hidden	purgatory_arch_sha256_blocks_armv8
-	.type	purgatory_arch_sha256_blocks_armv8, %function
+	.section .text.purgatory_arch_sha256_armv8, "ax", %progbits
+	.globl	purgatory_arch_sha256_armv8
+	.hidden	purgatory_arch_sha256_armv8
+	.type	purgatory_arch_sha256_armv8, %function
 	.p2align 4
-purgatory_arch_sha256_blocks_armv8:
+purgatory_arch_sha256_armv8:
 	cbz	x2, 2f
 	stp	d8, d9, [sp, #-16]!
 
-	adrp	x3, .Lround_constants
-	add	x3, x3, :lo12:.Lround_constants
 	ld1	{v16.4s-v19.4s}, [x3], #64
 	ld1	{v20.4s-v23.4s}, [x3], #64
 	ld1	{v24.4s-v27.4s}, [x3], #64
@@ -107,21 +107,7 @@ purgatory_arch_sha256_blocks_armv8:
 	st1	{v0.4s, v1.4s}, [x0]
 	ldp	d8, d9, [sp], #16
 2:	ret
-	.size	purgatory_arch_sha256_blocks_armv8, . - purgatory_arch_sha256_blocks_armv8
-
-/* FIPS 180-4 4.2.2: K[0..63]. Numbers only: nothing here needs relocating. */
-	.section .rodata.purgatory_arch_sha256_armv8, "a", %progbits
-	.p2align 4
-.Lround_constants:
-	.word	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5
-	.word	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174
-	.word	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da
-	.word	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967
-	.word	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85
-	.word	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070
-	.word	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3
-	.word	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
-	.size	.Lround_constants, . - .Lround_constants
+	.size	purgatory_arch_sha256_armv8, . - purgatory_arch_sha256_armv8
 
 /* No executable stack for the hosted build's linker. */
 	.section .note.GNU-stack, "", %progbits

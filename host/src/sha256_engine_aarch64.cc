@@ -21,7 +21,7 @@ constexpr unsigned long hwcap_sha2 = 1ul << 6;
 
 Sha256BlockFunction host_sha256_blocks() {
   static const bool has_sha2 = (getauxval(AT_HWCAP) & hwcap_sha2) != 0;
-  return has_sha2 ? purgatory_arch_sha256_blocks_armv8 : nullptr;
+  return has_sha2 ? purgatory::arch::sha256_blocks_armv8 : nullptr;
 }
 
 const char* host_sha256_engine_name() { return host_sha256_blocks() ? "armv8 sha2" : "portable"; }

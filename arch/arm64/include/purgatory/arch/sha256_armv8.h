@@ -7,9 +7,22 @@
 #include <cstddef>
 #include <cstdint>
 
-// Hashes `blocks` 64-byte blocks into state[0..7] (a..h), as sha256_detail::compress does. Hidden (in
-// the purgatory every declaration is, by the forced-included visibility pragma; here explicitly for the
-// host build), so the address is formed PC-relative: no GOT entry, no relocation.
-extern "C" [[gnu::visibility("hidden")]] void purgatory_arch_sha256_blocks_armv8(std::uint32_t* state,
-                                                                                const std::uint8_t* data,
-                                                                                std::size_t blocks);
+#include <purgatory/sha256.h>
+
+// Hashes `blocks` 64-byte blocks into state[0..7] (a..h), as sha256_detail::compress does, with the
+// round constants from the caller: one table in the image for the portable core and this engine alike.
+// Hidden (in the purgatory every declaration is, by the forced-included visibility pragma; here
+// explicitly for the host build), so the address is formed PC-relative: no GOT entry, no relocation.
+extern "C" [[gnu::visibility("hidden")]] void purgatory_arch_sha256_armv8(std::uint32_t* state,
+                                                                         const std::uint8_t* data,
+                                                                         std::size_t blocks,
+                                                                         const std::uint32_t* constants);
+
+namespace purgatory::arch {
+
+// The engine as a <purgatory/sha256.h> Sha256BlockFunction.
+inline void sha256_blocks_armv8(std::uint32_t* state, const std::uint8_t* data, std::size_t blocks) {
+  purgatory_arch_sha256_armv8(state, data, blocks, sha256_detail::round_constants);
+}
+
+}  // namespace purgatory::arch
