@@ -51,9 +51,8 @@ class MmioRegisters {
 }
 
 // Only the consoles this image advertises (PURGATORY_ARCH_FEATURES): the others are unsafe or meaningless
-// on this arch (ppc64 real mode makes MMIO accesses cacheable, say).
-// The generic drivers an image carries are the ones its arch claims (PURGATORY_ARCH_FEATURES): the
-// others are left out at compile time, not merely never called (ppc64 has no MMIO consoles).
+// on this arch (ppc64 real mode makes MMIO accesses cacheable, say). The generic drivers of the others
+// are left out at compile time (if constexpr below), not merely never called.
 constexpr bool arch_has(std::uint32_t feature) { return (PURGATORY_ARCH_FEATURES & feature) != 0; }
 
 bool image_supports(std::uint32_t kind) {
