@@ -1,5 +1,6 @@
 // The host's hardware SHA-256 engine (the same block function the purgatory uses on this arch) against
 // the portable core, the oracle: random messages of random lengths in random pieces.
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -50,5 +51,33 @@ TEST_CASE("The hardware engine passes SHA256LongMsg", "[sha256][engine][nist]") 
     hardware.update(vector.message.data(), vector.message.size());
     INFO("Len = " << vector.bit_length);
     CHECK(to_hex(hardware.finish()) == to_hex(vector.digest));
+  }
+}
+
+TEST_CASE("The two-lane engine hashes two messages as the portable core hashes each", "[sha256][engine]") {
+  const auto two_lanes = purgatory::host::host_sha256_two_lanes();
+#if !defined(__x86_64__)
+  // Only SHA-NI has a two-lane form.
+  CHECK(two_lanes == nullptr);
+  return;
+#endif
+  REQUIRE(two_lanes != nullptr);
+  std::mt19937_64 random(Catch::rngSeed());
+  std::uniform_int_distribution<std::size_t> length_of(0, 20 * 1024);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<std::uint8_t> messages[2];
+    for (auto& message : messages) {
+      message.resize(length_of(random));
+      for (auto& byte : message) byte = static_cast<std::uint8_t>(random());
+    }
+    // As the purgatory pairs segments: whole blocks of both together, then each finishes alone.
+    const std::size_t together = std::min(messages[0].size(), messages[1].size()) / 64 * 64;
+    Sha256 hashers[2] = {Sha256(purgatory::host::host_sha256_blocks()), Sha256(purgatory::host::host_sha256_blocks())};
+    update_side_by_side(hashers[0], messages[0].data(), hashers[1], messages[1].data(), together / 64, two_lanes);
+    INFO("message lengths " << messages[0].size() << " and " << messages[1].size());
+    for (int lane = 0; lane < 2; ++lane) {
+      hashers[lane].update(messages[lane].data() + together, messages[lane].size() - together);
+      REQUIRE(to_hex(hashers[lane].finish()) == to_hex(purgatory::sha256(messages[lane].data(), messages[lane].size())));
+    }
   }
 }

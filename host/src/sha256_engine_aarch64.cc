@@ -24,6 +24,8 @@ Sha256BlockFunction host_sha256_blocks() {
   return has_sha2 ? purgatory::arch::sha256_blocks_armv8 : nullptr;
 }
 
+Sha256TwoLaneFunction host_sha256_two_lanes() { return nullptr; }
+
 const char* host_sha256_engine_name() { return host_sha256_blocks() ? "armv8 sha2" : "portable"; }
 
 }  // namespace purgatory::host

@@ -4,6 +4,8 @@
 namespace purgatory::host {
 
 Sha256BlockFunction host_sha256_blocks() { return nullptr; }
+Sha256TwoLaneFunction host_sha256_two_lanes() { return nullptr; }
+
 const char* host_sha256_engine_name() { return "portable"; }
 
 }  // namespace purgatory::host

@@ -27,6 +27,8 @@ Sha256BlockFunction host_sha256_blocks() {
   return has_vec_crypto ? purgatory::arch::sha256_blocks_power8 : nullptr;
 }
 
+Sha256TwoLaneFunction host_sha256_two_lanes() { return nullptr; }
+
 const char* host_sha256_engine_name() { return host_sha256_blocks() ? "power8 vector crypto" : "portable"; }
 
 }  // namespace purgatory::host

@@ -10,6 +10,10 @@ Sha256BlockFunction host_sha256_blocks() {
   return has_sha_ni ? arch::sha256_blocks_sha_ni : nullptr;
 }
 
+Sha256TwoLaneFunction host_sha256_two_lanes() {
+  return host_sha256_blocks() ? arch::sha256_two_lanes_sha_ni : nullptr;
+}
+
 const char* host_sha256_engine_name() { return host_sha256_blocks() ? "sha-ni" : "portable"; }
 
 }  // namespace purgatory::host

@@ -183,6 +183,11 @@ constexpr void compress(std::array<std::uint32_t, 8>& state, const Byte* data, s
 // exactly as sha256_detail::compress does. Arch code provides them (arch/<dir>/).
 using Sha256BlockFunction = void (*)(std::uint32_t* state, const std::uint8_t* data, std::size_t blocks);
 
+// A two-lane engine: `blocks` whole blocks into each of two independent hashes at once, each exactly
+// as a Sha256BlockFunction would (x86 SHA-NI fills the cycles one hash's dependency chain leaves idle).
+using Sha256TwoLaneFunction = void (*)(std::uint32_t* state_a, const std::uint8_t* data_a, std::uint32_t* state_b,
+                                       const std::uint8_t* data_b, std::size_t blocks);
+
 // The portable core as a Sha256BlockFunction, for code that needs every engine by address (arm64 runs
 // whichever engine it chose inside its cache window).
 inline void sha256_portable_blocks(std::uint32_t* state, const std::uint8_t* data, std::size_t blocks) {
@@ -224,6 +229,16 @@ class Sha256 {
   template <ByteLike Byte, std::size_t Extent>
   constexpr void update(std::span<Byte, Extent> data) {
     update(data.data(), data.size());
+  }
+
+  // Whole blocks into two hashes at once through a two-lane engine, `blocks` from each of data_a and
+  // data_b. Both hashes must be at a block boundary (everything they were given so far a multiple of
+  // 64 bytes), as they are when each starts at the beginning of its message. Run time only.
+  friend void update_side_by_side(Sha256& a, const std::uint8_t* data_a, Sha256& b, const std::uint8_t* data_b,
+                                  std::size_t blocks, Sha256TwoLaneFunction two_lanes) {
+    two_lanes(a.state_.data(), data_a, b.state_.data(), data_b, blocks);
+    a.total_bytes_ += blocks * sha256_block_size;
+    b.total_bytes_ += blocks * sha256_block_size;
   }
 
   // FIPS 180-4 section 5.1.1: a one bit, zeros to 56 mod 64 bytes, then the bit length big-endian.

@@ -9,6 +9,9 @@ namespace purgatory::host {
 // Null when only the portable core applies.
 Sha256BlockFunction host_sha256_blocks();
 
+// The engine's two-lane form (two messages hashed at once), or null where it has none: x86 SHA-NI.
+Sha256TwoLaneFunction host_sha256_two_lanes();
+
 // "sha-ni", "armv8 sha2", "power8 vector crypto" or "portable".
 const char* host_sha256_engine_name();
 
