@@ -1,6 +1,7 @@
 #include <purgatory/boot.h>
 
 #include <purgatory/arch.h>
+#include <purgatory/arch_features.h>
 #include <purgatory/verify.h>
 
 // The purgatory's own memory, from the linker script: a segment there would be checked while the
@@ -27,10 +28,7 @@ Verdict check_and_verify(purgatory_info& info) {
   }
   // Only now may the arch act on what the block says (ppc64 restores low memory from it).
   arch::before_verification(info);
-  const std::uint32_t engine = arch::select_digest_engine((info.flags & PURGATORY_FLAG_NO_HARDWARE_DIGEST) == 0);
-  verdict = verify_segments(info, arch::digest_blocks(), engine);
-  if (verdict.engine != PURGATORY_DIGEST_ENGINE_NONE) verdict.engine_flags = arch::digest_flags();
-  return verdict;
+  return verify_segments(info, arch::select_digest_engine((info.flags & PURGATORY_FLAG_NO_HARDWARE_DIGEST) == 0));
 }
 
 // The engines' names as one string and a table of integer offsets into it: a table of string pointers,
@@ -53,6 +51,9 @@ void append_engine_name(Text& line, const Verdict& verdict) {
   const NameSpan span = engine_name_spans[engine < std::size(engine_name_spans) ? engine : 0];
   line << std::string_view(engine_names + span.offset, span.length);
   if (verdict.engine_flags & PURGATORY_DIGEST_CACHES_ON) line << ", caches on";
+  if (arch_has(PURGATORY_FEATURE_VERIFY_EACH_SEGMENT) && (verdict.engine_flags & PURGATORY_DIGEST_TWO_LANES)) {
+    line << ", two lanes";
+  }
 }
 
 }  // namespace
@@ -76,8 +77,11 @@ bool verify_and_report(purgatory_info& info, Console& console) {
   line << "purgatory: ";
   switch (verdict.status) {
     case PURGATORY_STATUS_VERIFIED:
-      line << "SHA-256 ok: " << Decimal{info.segment_count} << " segments, " << Decimal{verdict.bytes_hashed}
-           << " bytes (";
+      line << "SHA-256 ok: " << Decimal{info.segment_count} << " segments, ";
+      if (arch_has(PURGATORY_FEATURE_VERIFY_EACH_SEGMENT) && (info.flags & PURGATORY_FLAG_VERIFY_EACH_SEGMENT)) {
+        line << "each by its own digest, ";
+      }
+      line << Decimal{verdict.bytes_hashed} << " bytes (";
       append_engine_name(line, verdict);
       line << ')';
       console.write_line(line);

@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include <purgatory/arch.h>
-#include <purgatory/arch/image.h>
+#include <purgatory/arch_features.h>
 #include <purgatory/uart_8250.h>
 
 namespace purgatory {
@@ -50,10 +50,8 @@ class MmioRegisters {
   }
 }
 
-// Only the consoles this image advertises (PURGATORY_ARCH_FEATURES): the others are unsafe or meaningless
-// on this arch (ppc64 real mode makes MMIO accesses cacheable, say). The generic drivers of the others
-// are left out at compile time (if constexpr below), not merely never called.
-constexpr bool arch_has(std::uint32_t feature) { return (PURGATORY_ARCH_FEATURES & feature) != 0; }
+// Only the consoles this image advertises (arch_has): the others are unsafe or meaningless on this arch
+// (ppc64 real mode makes MMIO accesses cacheable, say), and their generic drivers are left out.
 
 bool image_supports(std::uint32_t kind) {
   std::uint32_t feature = 0;

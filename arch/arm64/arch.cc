@@ -129,28 +129,26 @@ void console_write(const purgatory_console&, std::string_view) {}
 
 namespace {
 constinit const purgatory_info* info_to_verify = nullptr;
-constinit bool armv8_selected = false, hash_with_caches = false;
 }  // namespace
 
 void before_verification(purgatory_info& info) { info_to_verify = &info; }
 
-std::uint32_t select_digest_engine(bool allow_hardware) {
-  armv8_selected = allow_hardware && cpu_has_sha256() && enable_fp_simd();
+// No two-lane form: the image has no room for one.
+DigestEngine select_digest_engine(bool allow_hardware) {
+  const bool armv8 = allow_hardware && cpu_has_sha256() && enable_fp_simd();
+  DigestEngine engine;  // the portable core
+  if (armv8) engine = {.id = PURGATORY_DIGEST_ENGINE_ARM64_SHA2, .blocks = sha256_blocks_armv8};
   // Whichever engine hashes, it does so with the MMU and caches on where the identity map can be built
   // (at EL1 or EL2); if not, uncached, as entered.
   const unsigned level = current_exception_level();
-  const Sha256BlockFunction engine = armv8_selected ? sha256_blocks_armv8 : sha256_portable_blocks;
-  hash_with_caches = info_to_verify != nullptr && (level == 1 || level == 2) &&
-                     prepare_cache_window(*info_to_verify, level, level == 2 && running_with_vhe(), engine);
-  return armv8_selected ? PURGATORY_DIGEST_ENGINE_ARM64_SHA2 : PURGATORY_DIGEST_ENGINE_PORTABLE;
+  if (info_to_verify != nullptr && (level == 1 || level == 2) &&
+      prepare_cache_window(*info_to_verify, level, level == 2 && running_with_vhe(),
+                           armv8 ? sha256_blocks_armv8 : sha256_portable_blocks)) {
+    engine.flags = PURGATORY_DIGEST_CACHES_ON;
+    engine.blocks = sha256_blocks_in_cache_window;
+  }
+  return engine;
 }
-
-Sha256BlockFunction digest_blocks() {
-  if (hash_with_caches) return sha256_blocks_in_cache_window;
-  return armv8_selected ? sha256_blocks_armv8 : nullptr;
-}
-
-std::uint32_t digest_flags() { return hash_with_caches ? PURGATORY_DIGEST_CACHES_ON : 0; }
 
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.arm64.entry; }
 

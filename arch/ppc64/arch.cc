@@ -186,21 +186,13 @@ void before_verification(purgatory_info& info) {
   }
 }
 
-namespace {
-constinit bool vector_crypto_selected = false;
-}  // namespace
-
-std::uint32_t select_digest_engine(bool allow_hardware) {
-  vector_crypto_selected = allow_hardware && cpu_has_vector_crypto();
-  if (!vector_crypto_selected) return PURGATORY_DIGEST_ENGINE_PORTABLE;
-  enable_vector_units();
-  return PURGATORY_DIGEST_ENGINE_PPC64_VECTOR;
-}
-
-Sha256BlockFunction digest_blocks() { return vector_crypto_selected ? sha256_blocks_power8 : nullptr; }
-
 // Real mode (MSR[IR|DR] off) accesses memory cacheable already: nothing to switch on for hashing.
-std::uint32_t digest_flags() { return 0; }
+// No two-lane form: the image has no room for one.
+DigestEngine select_digest_engine(bool allow_hardware) {
+  if (!allow_hardware || !cpu_has_vector_crypto()) return {};
+  enable_vector_units();
+  return {.id = PURGATORY_DIGEST_ENGINE_PPC64_VECTOR, .blocks = sha256_blocks_power8};
+}
 
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.ppc64.entry; }
 

@@ -79,20 +79,11 @@ void console_write(const purgatory_console& config, std::string_view text) {
 
 void before_verification(purgatory_info&) {}
 
-namespace {
-constinit bool sha_ni_selected = false;
-}  // namespace
-
-std::uint32_t select_digest_engine(bool allow_hardware) {
-  sha_ni_selected = allow_hardware && cpu_has_sha_ni();
-  if (!sha_ni_selected) return PURGATORY_DIGEST_ENGINE_PORTABLE;
+DigestEngine select_digest_engine(bool allow_hardware) {
+  if (!allow_hardware || !cpu_has_sha_ni()) return {};
   enable_sse();
-  return PURGATORY_DIGEST_ENGINE_X86_SHA_NI;
+  return {.id = PURGATORY_DIGEST_ENGINE_X86_SHA_NI, .blocks = sha256_blocks_sha_ni, .two_lanes = sha256_two_lanes_sha_ni};
 }
-
-Sha256BlockFunction digest_blocks() { return sha_ni_selected ? sha256_blocks_sha_ni : nullptr; }
-
-std::uint32_t digest_flags() { return 0; }
 
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.x86_64.rip; }
 

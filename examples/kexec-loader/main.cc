@@ -55,6 +55,7 @@ struct Options {
   std::string corrupt_segment;
   bool dry_run = false;
   bool no_hardware_digest = false;
+  bool verify_each_segment = false;
 };
 
 // A segment's bytes are hashed (page-rounded) and verified by the purgatory; kexec reserves and
@@ -281,6 +282,7 @@ int run(const Options& options) {
   if (plan.console) request.console = *plan.console;
   if (options.on_failure == "reset") request.flags |= PURGATORY_FLAG_RESET_ON_FAILURE;
   if (options.no_hardware_digest) request.flags |= PURGATORY_FLAG_NO_HARDWARE_DIGEST;
+  if (options.verify_each_segment) request.flags |= PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
   request.ppc64_secondary_entry = plan.ppc64_secondary_entry;
   request.ppc64_flags = plan.ppc64_flags;
   request.ppc64_low_memory = plan.ppc64_low_memory;
@@ -339,6 +341,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--no-hardware-digest", options.no_hardware_digest,
                "the purgatory hashes with its portable code even where the CPU has SHA-256 instructions");
+  app.add_flag("--verify-each-segment", options.verify_each_segment,
+               "the purgatory checks each segment by its own digest, two at once where it can (x86_64 with "
+               "SHA-NI); images that cannot check the all-segments digest as usual");
   app.add_flag("--dry-run", options.dry_run, "print the plan, load nothing");
   app.add_option("--test-corrupt-segment", options.corrupt_segment,
                  "TEST ONLY: flip one bit of this segment (kernel, initrd, boot-params, device-tree) after sealing, "

@@ -44,6 +44,7 @@ struct Options {
   bool vhe = false;  // arm64: at EL2 with HCR_EL2.E2H set, as a VHE kernel runs (implies el2)
   std::string engine = "portable";  // the digest engine the console must name
   bool no_hardware_digest = false;  // seal with PURGATORY_FLAG_NO_HARDWARE_DIGEST
+  bool verify_each_segment = false;  // seal with PURGATORY_FLAG_VERIFY_EACH_SEGMENT
   std::string work_dir;
   double timeout_seconds = 30;
   bool summary = false;
@@ -255,6 +256,7 @@ int run_test(const Options& options) {
     }
   }
   if (options.no_hardware_digest) request.flags |= PURGATORY_FLAG_NO_HARDWARE_DIGEST;
+  if (options.verify_each_segment) request.flags |= PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
   if (options.scenario == "custom") {
     // examples/custom wipes user[1] bytes at user[0] before the jump: a page of the data segment's
     // tail that nothing else reads (the digest was checked before).
@@ -298,7 +300,12 @@ int run_test(const Options& options) {
     rejected.push_back("next-kernel:");
     rejected.push_back("booting next kernel");
   } else {
-    expected.push_back(fmt::format("purgatory: SHA-256 ok: 2 segments, {} bytes ({})",
+    // Only an image that advertises it checks each segment by its own digest; the others ignore the
+    // flag and check the all-segments digest, which the loader fills in either way.
+    const bool each_segment =
+        options.verify_each_segment && (image->header.features & PURGATORY_FEATURE_VERIFY_EACH_SEGMENT) != 0;
+    expected.push_back(fmt::format("purgatory: SHA-256 ok: 2 segments, {}{} bytes ({})",
+                                   each_segment ? "each by its own digest, " : "",
                                    next_kernel_bytes.size() + data.size(), options.engine));
     expected.push_back(fmt::format("purgatory: booting next kernel at {:#x}", options.next_kernel_address));
     for (const auto& report : expected_register_reports(options, registers)) expected.push_back(report);
@@ -365,6 +372,7 @@ int main(int argc, char** argv) {
   app.add_option("--engine", options.engine, "the digest engine the purgatory must report (its console name)")
       ->capture_default_str();
   app.add_flag("--no-hardware-digest", options.no_hardware_digest, "forbid hardware digest engines");
+  app.add_flag("--verify-each-segment", options.verify_each_segment, "ask for each segment to be checked alone");
   app.add_option("--work-dir", options.work_dir, "directory for the sealed files")->required();
   app.add_option("--timeout", options.timeout_seconds, "seconds before giving up");
   app.add_flag("--summary", options.summary, "print one table row instead of the console");

@@ -17,9 +17,9 @@ set(INFO_RESET 1240)   # method (4 bytes), token (4 bytes)
 set(x86_64_load 0x1234000)
 set(x86_64_kernel 0x3000000)
 set(x86_64_data 0x3100000)
-set(x86_64_options --reg rsi=0x3100000 --console 8250-pio,0x3f8,divisor=1 --quiet)
+set(x86_64_options --reg rsi=0x3100000 --console 8250-pio,0x3f8,divisor=1 --quiet --verify-each-segment)
 set(x86_64_console 1 0x3f8)
-set(x86_64_flags 4)     # QUIET
+set(x86_64_flags 20)    # QUIET, VERIFY_EACH_SEGMENT
 set(x86_64_reset 0 0)   # method, token
 set(x86_64_register 40 0x3100000)  # rsi: its offset in purgatory_x86_64_state, its value
 

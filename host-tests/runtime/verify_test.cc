@@ -1,10 +1,12 @@
 // verify_segments and record_verdict on the host: purgatory_info lives in host memory and its segment
 // addresses point at host buffers, so the purgatory's own verification code runs unchanged.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <memory>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -326,4 +328,119 @@ TEST_CASE("record_verdict stores status, failed segment, digest and bytes in pur
   // The log is the console's, not the verdict's.
   CHECK(result.log_length == 5);
   CHECK(std::memcmp(result.log, "hello", 5) == 0);
+}
+
+// PURGATORY_FLAG_VERIFY_EACH_SEGMENT (ABI 1.2).
+namespace {
+
+// A two-lane engine made of the portable core run on each lane in turn: what the scheduling must
+// produce does not depend on how an engine is built. It counts what it was given.
+struct TwoLaneCalls {
+  std::size_t calls = 0, blocks = 0;
+};
+TwoLaneCalls two_lane_calls;
+
+void portable_two_lanes(std::uint32_t* state_a, const std::uint8_t* data_a, std::uint32_t* state_b,
+                        const std::uint8_t* data_b, std::size_t blocks) {
+  ++two_lane_calls.calls;
+  two_lane_calls.blocks += blocks;
+  purgatory::sha256_portable_blocks(state_a, data_a, blocks);
+  purgatory::sha256_portable_blocks(state_b, data_b, blocks);
+}
+
+const purgatory::DigestEngine one_lane{};
+const purgatory::DigestEngine two_lanes{.two_lanes = portable_two_lanes};
+
+}  // namespace
+
+TEST_CASE("Each segment by its own digest: VERIFIED, every byte hashed once, no all-segments digest",
+          "[verify][each-segment]") {
+  Sealed sealed;
+  sealed.info->flags = PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
+  sealed.info->sha256[0] ^= 1;  // not looked at in this mode
+  for (const auto& engine : {one_lane, two_lanes}) {
+    const Verdict verdict = purgatory::verify_segments(*sealed.info, engine);
+    CHECK(verdict.status == PURGATORY_STATUS_VERIFIED);
+    CHECK(verdict.failed_segment == PURGATORY_NO_SEGMENT);
+    CHECK(verdict.bytes_hashed == sealed.total_size());
+    CHECK(verdict.computed == Sha256Digest{});
+  }
+}
+
+TEST_CASE("Each segment by its own digest: a flipped bit names the segment, whatever else is hashed",
+          "[verify][each-segment]") {
+  Sealed sealed;
+  sealed.info->flags = PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
+  const std::size_t segment = GENERATE(std::size_t{0}, std::size_t{1}, std::size_t{2});
+  flip_bit(sealed.segments[segment], 77);
+  for (const auto& engine : {one_lane, two_lanes}) {
+    const Verdict verdict = purgatory::verify_segments(*sealed.info, engine);
+    CHECK(verdict.status == PURGATORY_STATUS_MISMATCH);
+    CHECK(verdict.failed_segment == segment);
+    CHECK(verdict.computed == digest_of(sealed.segments[segment]));
+    CHECK(verdict.bytes_hashed == sealed.total_size());  // every segment, once, in this mode
+  }
+}
+
+TEST_CASE("Two lanes pair segments 0 with 1, 2 with 3, and give the verdict one lane gives",
+          "[verify][each-segment]") {
+  std::mt19937_64 random(Catch::rngSeed());
+  for (int round = 0; round < 200; ++round) {
+    // Sizes that end mid-block, on a block, at zero, or far apart, over 1 to 16 segments.
+    const std::size_t count = std::uniform_int_distribution<std::size_t>(1, PURGATORY_MAX_SEGMENTS)(random);
+    std::vector<Buffer> segments;
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::size_t size = std::uniform_int_distribution<std::size_t>(0, 4)(random) == 0
+                                   ? 64 * std::uniform_int_distribution<std::size_t>(0, 8)(random)
+                                   : std::uniform_int_distribution<std::size_t>(0, 3000)(random);
+      segments.push_back(pattern(size, static_cast<unsigned>(round * 100 + i)));
+    }
+    auto info = std::make_unique<purgatory_info>();
+    std::memcpy(info->magic, PURGATORY_INFO_MAGIC, 8);
+    info->info_size = sizeof(purgatory_info);
+    info->sealed = PURGATORY_INFO_SEALED;
+    info->flags = PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
+    info->segment_count = static_cast<std::uint32_t>(count);
+    std::size_t expected_blocks = 0;  // what the pairs have in common, in whole blocks
+    for (std::size_t i = 0; i < count; ++i) {
+      info->segments[i].start = reinterpret_cast<std::uintptr_t>(segments[i].data());
+      info->segments[i].size = segments[i].size();
+      copy_digest(info->segments[i].sha256, digest_of(segments[i]));
+      if (i % 2 == 1) expected_blocks += std::min(segments[i - 1].size(), segments[i].size()) / 64;
+    }
+    // Damage up to two segments' digests (not their bytes: the digests are what is compared).
+    std::uniform_int_distribution<std::size_t> segment_of(0, count);  // count: none
+    for (int damage = 0; damage < 2; ++damage) {
+      if (const std::size_t i = segment_of(random); i < count) info->segments[i].sha256[i % 32] ^= 0x40;
+    }
+    INFO("round " << round << ", " << count << " segments");
+
+    const Verdict alone = purgatory::verify_segments(*info, one_lane);
+    two_lane_calls = {};
+    const Verdict paired = purgatory::verify_segments(*info, two_lanes);
+    CHECK(paired.status == alone.status);
+    CHECK(paired.failed_segment == alone.failed_segment);
+    CHECK(paired.computed == alone.computed);
+    CHECK(paired.bytes_hashed == alone.bytes_hashed);
+    CHECK((alone.engine_flags & PURGATORY_DIGEST_TWO_LANES) == 0);
+    // Two lanes are used exactly where a pair has a whole block in common, and for all of it.
+    CHECK(two_lane_calls.blocks == expected_blocks);
+    CHECK(((paired.engine_flags & PURGATORY_DIGEST_TWO_LANES) != 0) == (expected_blocks != 0));
+    // The lowest-numbered segment that differs is named, as one lane in order would find it.
+    std::uint32_t first_bad = PURGATORY_NO_SEGMENT;
+    for (std::uint32_t i = 0; i < count && first_bad == PURGATORY_NO_SEGMENT; ++i) {
+      if (std::memcmp(info->segments[i].sha256, digest_of(segments[i]).data(), 32) != 0) first_bad = i;
+    }
+    CHECK(alone.failed_segment == first_bad);
+  }
+}
+
+TEST_CASE("Without the flag two lanes are never used, and the all-segments digest decides", "[verify][each-segment]") {
+  Sealed sealed;
+  two_lane_calls = {};
+  const Verdict verdict = purgatory::verify_segments(*sealed.info, two_lanes);
+  CHECK(verdict.status == PURGATORY_STATUS_VERIFIED);
+  CHECK(verdict.computed == digest_of(sealed.concatenation()));
+  CHECK(two_lane_calls.calls == 0);
+  CHECK((verdict.engine_flags & PURGATORY_DIGEST_TWO_LANES) == 0);
 }

@@ -16,7 +16,7 @@ struct SealOptions {
   std::string image, output, load_address, entry, console = "none", on_failure = "halt", reset = "default";
   std::vector<std::string> segments, registers, user;
   std::string arch;
-  bool skip_verification = false, quiet = false, no_hardware_digest = false;
+  bool skip_verification = false, quiet = false, no_hardware_digest = false, verify_each_segment = false;
   std::string ppc64_secondary_entry, ppc64_low_memory;
   bool ppc64_set_fdt_boot_cpu = false;
 };
@@ -62,6 +62,7 @@ Result<SealRequest> build_request(const SealOptions& options, std::vector<std::s
   if (options.skip_verification) request.flags |= PURGATORY_FLAG_SKIP_VERIFICATION;
   if (options.quiet) request.flags |= PURGATORY_FLAG_QUIET;
   if (options.no_hardware_digest) request.flags |= PURGATORY_FLAG_NO_HARDWARE_DIGEST;
+  if (options.verify_each_segment) request.flags |= PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
 
   if (!options.ppc64_secondary_entry.empty()) {  // given, even as 0
     const auto address = parse_number(options.ppc64_secondary_entry);
@@ -157,6 +158,9 @@ Command add_seal(CLI::App& app) {
   command->add_flag("--quiet", o->quiet, "no console output (the memory log is still written)");
   command->add_flag("--no-hardware-digest", o->no_hardware_digest,
                     "hash with the portable code even where the CPU has SHA-256 instructions");
+  command->add_flag("--verify-each-segment", o->verify_each_segment,
+                    "check each segment by its own digest: images that can hash two segments at once do "
+                    "(x86_64 with SHA-NI), others check the all-segments digest as usual");
   command->add_option("--user", o->user, "INDEX=VALUE: purgatory_info.user[INDEX], for custom purgatories");
   command->add_option("--arch", o->arch, "refuse the image unless it is for this arch")
       ->check(CLI::IsMember({"x86_64", "arm64", "ppc64le", "ppc64"}));

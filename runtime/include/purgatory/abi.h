@@ -35,7 +35,8 @@
 #endif
 
 #define PURGATORY_ABI_MAJOR 1
-#define PURGATORY_ABI_MINOR 1 /* 1: hardware digest engines (flag, feature, result.digest_engine/flags) */
+#define PURGATORY_ABI_MINOR 2 /* 1: hardware digest engines (flag, feature, result.digest_engine/flags);
+                                 2: verification of each segment by its own digest, two segments at once */
 
 /* Image header magic: the 8 bytes "PURGATRY" at offset 0. */
 #define PURGATORY_IMAGE_MAGIC "PURGATRY"
@@ -58,6 +59,7 @@
 #define PURGATORY_FEATURE_MEMORY_LOG PURGATORY_BIT(1)     /* writes result.log */
 #define PURGATORY_FEATURE_RESET PURGATORY_BIT(2)          /* honours PURGATORY_FLAG_RESET_ON_FAILURE */
 #define PURGATORY_FEATURE_HARDWARE_DIGEST PURGATORY_BIT(3) /* hashes with the CPU's SHA-256 instructions if it has them (1.1) */
+#define PURGATORY_FEATURE_VERIFY_EACH_SEGMENT PURGATORY_BIT(4) /* honours PURGATORY_FLAG_VERIFY_EACH_SEGMENT (1.2) */
 #define PURGATORY_FEATURE_CONSOLE_8250_PIO PURGATORY_BIT(8)
 #define PURGATORY_FEATURE_CONSOLE_8250_MMIO PURGATORY_BIT(9)
 #define PURGATORY_FEATURE_CONSOLE_PL011 PURGATORY_BIT(10)
@@ -75,6 +77,8 @@
 #define PURGATORY_FLAG_RESET_ON_FAILURE PURGATORY_BIT(1)  /* on a mismatch, reset instead of halting */
 #define PURGATORY_FLAG_QUIET PURGATORY_BIT(2)             /* no console output (the memory log is still written) */
 #define PURGATORY_FLAG_NO_HARDWARE_DIGEST PURGATORY_BIT(3) /* hash with the portable code only (1.1) */
+#define PURGATORY_FLAG_VERIFY_EACH_SEGMENT PURGATORY_BIT(4) /* check each segment by its own digest, not the
+                                                          all-segments one: two can be hashed at once (1.2) */
 
 /* purgatory_console.kind */
 #define PURGATORY_CONSOLE_NONE 0
@@ -108,6 +112,7 @@
 
 /* purgatory_result.digest_flags (1.1): how the engine ran. */
 #define PURGATORY_DIGEST_CACHES_ON PURGATORY_BIT(0) /* with the MMU and data cache on (arm64) */
+#define PURGATORY_DIGEST_TWO_LANES PURGATORY_BIT(1) /* two segments hashed side by side (1.2) */
 
 /* purgatory_ppc64_state.flags */
 #define PURGATORY_PPC64_SET_FDT_BOOT_CPU PURGATORY_BIT(0) /* write the booting CPU's id into the FDT header */

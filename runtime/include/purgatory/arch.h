@@ -7,6 +7,7 @@
 
 #include <purgatory/abi.h>
 #include <purgatory/sha256.h>
+#include <purgatory/verify.h>
 
 namespace purgatory::arch {
 
@@ -22,17 +23,13 @@ void console_write(const purgatory_console& config, std::string_view text);
 // (ppc64: move the secondary CPUs off low memory and restore it).
 void before_verification(purgatory_info& info);
 
-// What hashes the segments (a PURGATORY_DIGEST_ENGINE_*): the CPU's SHA-256 instructions where it has
-// them and `allow_hardware` (the loader did not set PURGATORY_FLAG_NO_HARDWARE_DIGEST), else the
-// portable code. Choosing the hardware engine also enables the unit it needs (x86 SSE, arm64 FP/SIMD,
-// ppc64 VMX), and an arch may prepare to hash faster (arm64: caches); boot_next_kernel() puts that
-// state back as it was before the jump.
-std::uint32_t select_digest_engine(bool allow_hardware);
-// The block function for the engine selected, or null for the runtime's own portable core. (Separate
-// functions, no struct: a constant aggregate holding a function pointer would need a relocation.)
-Sha256BlockFunction digest_blocks();
-// How the selected engine runs, PURGATORY_DIGEST_* (recorded in the result).
-std::uint32_t digest_flags();
+// What hashes the segments: the CPU's SHA-256 instructions where it has them and `allow_hardware`
+// (the loader did not set PURGATORY_FLAG_NO_HARDWARE_DIGEST), else the portable code. Choosing the
+// hardware engine also enables the unit it needs (x86 SSE, arm64 FP/SIMD, ppc64 VMX), and an arch may
+// prepare to hash faster (arm64: caches); boot_next_kernel() puts that state back as it was before the
+// jump. The engine is built here, at run time: a constant aggregate holding function pointers would
+// need a relocation.
+DigestEngine select_digest_engine(bool allow_hardware);
 
 // Where the next kernel will be entered (for the console).
 std::uint64_t next_kernel_entry(const purgatory_next_kernel& next);

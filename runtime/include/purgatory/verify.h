@@ -18,19 +18,27 @@ struct Verdict {
   std::uint32_t engine_flags = 0;                       // how (PURGATORY_DIGEST_*)
 };
 
+// What hashes the segments.
+struct DigestEngine {
+  std::uint32_t id = PURGATORY_DIGEST_ENGINE_PORTABLE;  // PURGATORY_DIGEST_ENGINE_*, recorded in the verdict
+  std::uint32_t flags = 0;                             // PURGATORY_DIGEST_*: how it runs, recorded too
+  Sha256BlockFunction blocks = nullptr;                // null: the portable core
+  Sha256TwoLaneFunction two_lanes = nullptr;           // null: one segment at a time
+};
+
 // Why the block cannot be used at all (damaged magic or size, not sealed, too many segments), or null.
 const char* info_problem(const purgatory_info& info);
 
 // The first segment that overlaps [begin, end) (the purgatory's own memory), or PURGATORY_NO_SEGMENT.
 std::uint32_t first_segment_overlapping(const purgatory_info& info, std::uint64_t begin, std::uint64_t end);
 
-// The success path hashes every byte once, for the all-segments digest (kexec_file's rule: segments
-// in order, as one message). Only when that fails does it hash each segment alone, to name the first
-// one whose own digest differs. Segment addresses are used as pointers: physical memory is identity
-// mapped (or, in host tests, they are host addresses).
-// `blocks` is the engine's block function (null: the portable core); `engine` its id, recorded.
-Verdict verify_segments(const purgatory_info& info, Sha256BlockFunction blocks = nullptr,
-                        std::uint32_t engine = PURGATORY_DIGEST_ENGINE_PORTABLE);
+// The success path hashes every byte once. By default that is for the all-segments digest
+// (kexec_file's rule: segments in order, as one message), and only when it fails is each segment hashed
+// alone, to name the first one whose own digest differs. With PURGATORY_FLAG_VERIFY_EACH_SEGMENT each
+// segment is checked against its own digest instead, two segments side by side where the engine has
+// two lanes, and every segment is hashed once whatever the outcome. Segment addresses are used as
+// pointers: physical memory is identity mapped (or, in host tests, they are host addresses).
+Verdict verify_segments(const purgatory_info& info, const DigestEngine& engine = {});
 
 // Stores the verdict in info.result.
 void record_verdict(purgatory_info& info, const Verdict& verdict);
