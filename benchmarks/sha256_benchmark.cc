@@ -1,14 +1,16 @@
 // SHA-256 throughput: the SDK's portable core and hardware engine against OpenSSL's libcrypto, with all
 // its accelerations and with its SHA extensions masked (OPENSSL_ia32cap), on buffers from 4 KiB to
 // 256 MiB. Google Benchmark measures (median of repetitions); the summary prints the figures and the
-// ratios side by side.
+// ratios side by side. "two-lanes" is the buffer verified as the purgatory verifies two segments with
+// PURGATORY_FLAG_VERIFY_EACH_SEGMENT: its halves hashed side by side, each to its own digest (where the
+// engine has no two-lane form, one half after the other).
 //
 //   sha256-benchmark                 the table (spawns itself once more for masked OpenSSL)
 //   sha256-benchmark --instructions ENGINE BYTES
 //                                    hash BYTES once with ENGINE with callgrind collecting only then
 //                                    (run under valgrind --tool=callgrind --collect-atstart=no)
 //
-// Engines: portable, hardware, openssl. Not a test: it asserts nothing, it measures.
+// Engines: portable, hardware, two-lanes, openssl. Not a test: it asserts nothing, it measures.
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +58,22 @@ purgatory::Sha256Digest hash_with(const std::string& engine, const std::uint8_t*
   if (engine == "openssl") {
     unsigned int length = 0;
     EVP_Digest(data, size, digest.data(), &length, EVP_sha256(), nullptr);
+    return digest;
+  }
+  if (engine == "two-lanes") {
+    const std::size_t half = size / 2, together = half / purgatory::sha256_block_size;
+    purgatory::Sha256 first(purgatory::host::host_sha256_blocks()), second(purgatory::host::host_sha256_blocks());
+    if (const auto two_lanes = purgatory::host::host_sha256_two_lanes()) {
+      update_side_by_side(first, data, second, data + half, together, two_lanes);
+    } else {
+      first.update(data, together * purgatory::sha256_block_size);
+      second.update(data + half, together * purgatory::sha256_block_size);
+    }
+    const std::size_t done = together * purgatory::sha256_block_size;
+    first.update(data + done, half - done);
+    second.update(data + half + done, size - half - done);
+    const auto first_digest = first.finish(), second_digest = second.finish();
+    for (std::size_t i = 0; i < digest.size(); ++i) digest[i] = first_digest[i] ^ second_digest[i];
     return digest;
   }
   purgatory::Sha256 hasher(engine == "hardware" ? purgatory::host::host_sha256_blocks() : nullptr);
@@ -195,7 +213,7 @@ int main(int argc, char** argv) {
   }
 
   std::fprintf(stderr, "measuring (median of 5 repetitions per figure)...\n");
-  auto results = run_benchmarks({"portable", "hardware", "openssl"});
+  auto results = run_benchmarks({"portable", "hardware", "two-lanes", "openssl"});
   for (const auto& [name, value] : openssl_without_sha_extensions(argv[0])) results[name] = value;
   const double limit = sha_ni_limit();
 
@@ -205,18 +223,23 @@ int main(int argc, char** argv) {
   };
   fmt::print("\nSHA-256 throughput, MB/s (median of 5); hardware engine here: {}\n\n",
              purgatory::host::host_sha256_engine_name());
-  fmt::print("{:>8} | {:>9} {:>9} {:>9} {:>9} | {:>10} {:>10} {:>12} {:>9}\n", "buffer", "portable", "hardware", "openssl",
-             "ossl-nosha", "hw/openssl", "hw/portable", "port/ossl-ns", "hw/limit");
+  fmt::print("{:>8} | {:>9} {:>9} {:>9} {:>9} {:>9} | {:>10} {:>10} {:>12} {:>9} {:>10}\n", "buffer", "portable",
+             "hardware", "two-lanes", "openssl", "ossl-nosha", "hw/openssl", "hw/portable", "port/ossl-ns", "hw/limit",
+             "2l/openssl");
   for (std::size_t size : sizes) {
     const double portable = figure("portable", size), hardware = figure("hardware", size);
+    const double two_lanes = figure("two-lanes", size);
     const double openssl = figure("openssl", size), masked = figure("openssl-no-sha", size);
     const auto ratio = [](double a, double b) { return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("-"); };
-    fmt::print("{:>8} | {:>9.0f} {:>9.0f} {:>9.0f} {:>9.0f} | {:>10} {:>10} {:>12} {:>9}\n", size_name(size), portable,
-               hardware, openssl, masked, ratio(hardware, openssl), ratio(hardware, portable), ratio(portable, masked),
-               ratio(hardware, limit));
+    fmt::print("{:>8} | {:>9.0f} {:>9.0f} {:>9.0f} {:>9.0f} {:>9.0f} | {:>10} {:>10} {:>12} {:>9} {:>10}\n",
+               size_name(size), portable, hardware, two_lanes, openssl, masked, ratio(hardware, openssl),
+               ratio(hardware, portable), ratio(portable, masked), ratio(hardware, limit), ratio(two_lanes, openssl));
   }
   if (limit > 0) {
     fmt::print("\nlimit: one stream of 32 dependent sha256rnds2 per block, measured on this CPU: {:.0f} MB/s\n", limit);
   }
+  fmt::print("two-lanes: the buffer as two segments of half its size, each checked by its own digest "
+             "(PURGATORY_FLAG_VERIFY_EACH_SEGMENT); two-lane engine here: {}\n",
+             purgatory::host::host_sha256_two_lanes() ? "yes" : "none, one half after the other");
   return 0;
 }
