@@ -283,6 +283,10 @@ int run(const Options& options) {
   if (options.on_failure == "reset") request.flags |= PURGATORY_FLAG_RESET_ON_FAILURE;
   if (options.no_hardware_digest) request.flags |= PURGATORY_FLAG_NO_HARDWARE_DIGEST;
   if (options.verify_each_segment) request.flags |= PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
+  // An image that hashes two segments at once gets the large ones as halves it can pair up.
+  if (options.verify_each_segment && (image->header.features & PURGATORY_FEATURE_VERIFY_EACH_SEGMENT)) {
+    request.segments = pair_for_two_lanes(request.segments);
+  }
   request.ppc64_secondary_entry = plan.ppc64_secondary_entry;
   request.ppc64_flags = plan.ppc64_flags;
   request.ppc64_low_memory = plan.ppc64_low_memory;
@@ -342,8 +346,9 @@ int main(int argc, char** argv) {
   app.add_flag("--no-hardware-digest", options.no_hardware_digest,
                "the purgatory hashes with its portable code even where the CPU has SHA-256 instructions");
   app.add_flag("--verify-each-segment", options.verify_each_segment,
-               "the purgatory checks each segment by its own digest, two at once where it can (x86_64 with "
-               "SHA-NI); images that cannot check the all-segments digest as usual");
+               "the purgatory checks each segment by its own digest, two at once where it can (x86_64; "
+               "segments of 1 MiB or more are then sealed as two halves); other images check the "
+               "all-segments digest as usual");
   app.add_flag("--dry-run", options.dry_run, "print the plan, load nothing");
   app.add_option("--test-corrupt-segment", options.corrupt_segment,
                  "TEST ONLY: flip one bit of this segment (kernel, initrd, boot-params, device-tree) after sealing, "

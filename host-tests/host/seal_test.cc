@@ -515,3 +515,97 @@ TEST_CASE("ppc64-only settings are refused for an image of another arch", "[seal
   SECTION("low memory") { request.ppc64_low_memory.emplace(); }
   CHECK_THAT(refusal(image, request), Contains("ppc64 settings") && Contains(arch.name));
 }
+
+// pair_for_two_lanes: how a loader lays segments out for an image that hashes two at once.
+namespace {
+
+std::uint64_t size_of(const Segment& segment) {
+  return segment.memory_size != 0 ? segment.memory_size : segment.bytes.size();
+}
+
+// Address -> byte over every segment, zero-filled tails included: what the purgatory will hash.
+std::map<std::uint64_t, std::byte> memory_of(const std::vector<Segment>& segments) {
+  std::map<std::uint64_t, std::byte> memory;
+  for (const auto& segment : segments) {
+    for (std::uint64_t i = 0; i < size_of(segment); ++i) {
+      const bool inserted =
+          memory.emplace(segment.address + i, i < segment.bytes.size() ? segment.bytes[i] : std::byte{0}).second;
+      REQUIRE(inserted);  // no byte described twice
+    }
+  }
+  return memory;
+}
+
+}  // namespace
+
+TEST_CASE("pair_for_two_lanes splits large segments into halves that come first, the rest in order",
+          "[seal][two-lanes]") {
+  const std::vector<Segment> segments = {
+      {0x1000, pattern(4096, 1), 0},                 // small: stays whole
+      {0x100000, pattern(3 << 20, 2), (3 << 20) + 100},  // large, with a zero-filled tail
+      {0x800000, pattern(70000, 3), 0},              // small
+      {0x900000, pattern(1 << 20, 4), 0},            // exactly the threshold
+  };
+  const auto paired = pair_for_two_lanes(segments);
+  REQUIRE(paired.size() == 6);
+  // The halves of segment 1, then of segment 3, then segments 0 and 2 as they were.
+  CHECK(paired[0].address == 0x100000);
+  CHECK(paired[1].address == 0x100000 + size_of(paired[0]));
+  CHECK(size_of(paired[0]) + size_of(paired[1]) == (3 << 20) + 100);
+  CHECK(paired[2].address == 0x900000);
+  CHECK(paired[3].address == 0x900000 + size_of(paired[2]));
+  CHECK(size_of(paired[2]) + size_of(paired[3]) == 1 << 20);
+  for (std::size_t pair = 0; pair < 4; pair += 2) {
+    // The first half a whole number of blocks, the two within a block of each other: both lanes busy
+    // almost to the end.
+    CHECK(size_of(paired[pair]) % purgatory::sha256_block_size == 0);
+    CHECK(size_of(paired[pair + 1]) - size_of(paired[pair]) < 2 * purgatory::sha256_block_size);
+  }
+  CHECK(paired[4].address == 0x1000);
+  CHECK(paired[4].bytes == segments[0].bytes);
+  CHECK(paired[5].address == 0x800000);
+  CHECK(paired[5].bytes == segments[2].bytes);
+  // The same bytes at the same addresses: nothing the purgatory hashes has changed.
+  CHECK(memory_of(paired) == memory_of(segments));
+}
+
+TEST_CASE("pair_for_two_lanes keeps within 16 segments, splitting the largest first", "[seal][two-lanes]") {
+  std::vector<Segment> segments;
+  for (std::uint64_t i = 0; i < 14; ++i) segments.push_back({i << 24, pattern((1 << 20) + i * 4096, 5), 0});
+  const auto paired = pair_for_two_lanes(segments);
+  REQUIRE(paired.size() == PURGATORY_MAX_SEGMENTS);
+  // Room for two splits: segments 13 and 12, the largest, in their given order (12 first).
+  CHECK(paired[0].address == 12u << 24);
+  CHECK(paired[2].address == 13u << 24);
+  CHECK(memory_of(paired) == memory_of(segments));
+
+  segments.resize(PURGATORY_MAX_SEGMENTS, Segment{0xff000000, pattern(2 << 20, 6), 0});
+  segments.back().address = 0xfe000000;
+  CHECK(pair_for_two_lanes(segments).size() == PURGATORY_MAX_SEGMENTS);  // no room: unchanged
+}
+
+TEST_CASE("pair_for_two_lanes leaves a segment whose file exceeds its memory size for seal to refuse",
+          "[seal][two-lanes]") {
+  const std::vector<Segment> segments = {{0x100000, pattern(3 << 20, 7), 2 << 20}};
+  const auto paired = pair_for_two_lanes(segments);
+  REQUIRE(paired.size() == 1);
+  CHECK(paired[0].memory_size == 2u << 20);
+}
+
+TEST_CASE("Sealed after pair_for_two_lanes, each segment's digest is that of its own bytes", "[seal][two-lanes]") {
+  const Arch& arch = any_arch();
+  const Image image = parsed(ImageBuilder::valid(arch));
+  SealRequest request;
+  request.load_address = 0x10000000;
+  request.flags = PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
+  request.segments = pair_for_two_lanes({{0x100000, pattern(1 << 20, 8), (1 << 20) + 4096}});
+  REQUIRE(request.segments.size() == 2);
+  const auto sealed = seal(image, request);
+  REQUIRE(sealed);
+  const InfoReader info(*sealed, image.header.info_offset, arch.order);
+  CHECK(info.u32(at::segment_count) == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto bytes = in_memory(request.segments[i]);
+    CHECK(info.digest(at::segments + i * at::segment_size + 16) == purgatory::sha256(bytes.data(), bytes.size()));
+  }
+}

@@ -224,6 +224,41 @@ std::vector<std::string> register_names(const std::string& arch) {
   return {"r3", "r4", "r5", "r8", "r9"};
 }
 
+std::vector<Segment> pair_for_two_lanes(const std::vector<Segment>& segments, std::uint64_t split_from) {
+  split_from = std::max<std::uint64_t>(split_from, 2 * sha256_block_size);  // halves of a block at least
+  // Which to split: the large ones, largest first, while the list still fits (each split adds one).
+  std::vector<std::size_t> candidates;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    // One whose file is larger than its memory is left whole, for seal() to refuse under its own index.
+    const std::uint64_t size = segment_memory_size(segments[i]);
+    if (size >= split_from && segments[i].bytes.size() <= size) candidates.push_back(i);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) {
+    return segment_memory_size(segments[a]) > segment_memory_size(segments[b]);
+  });
+  const std::size_t room = segments.size() < PURGATORY_MAX_SEGMENTS ? PURGATORY_MAX_SEGMENTS - segments.size() : 0;
+  if (candidates.size() > room) candidates.resize(room);
+  std::vector<bool> split(segments.size(), false);
+  for (std::size_t i : candidates) split[i] = true;
+
+  std::vector<Segment> paired, whole;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const Segment& segment = segments[i];
+    if (!split[i]) {
+      whole.push_back(segment);
+      continue;
+    }
+    const std::uint64_t size = segment_memory_size(segment);
+    const std::uint64_t first_size = size / 2 / sha256_block_size * sha256_block_size;
+    const std::size_t file_split = static_cast<std::size_t>(std::min<std::uint64_t>(first_size, segment.bytes.size()));
+    const auto middle = segment.bytes.begin() + static_cast<std::ptrdiff_t>(file_split);
+    paired.push_back({segment.address, {segment.bytes.begin(), middle}, first_size});
+    paired.push_back({segment.address + first_size, {middle, segment.bytes.end()}, size - first_size});
+  }
+  paired.insert(paired.end(), whole.begin(), whole.end());
+  return paired;
+}
+
 std::array<std::uint8_t, 32> segments_digest(const std::vector<Segment>& segments) {
   Sha256 hasher = host_sha256();
   for (const auto& segment : segments) hash_segment(hasher, segment);

@@ -114,6 +114,9 @@ int seal_image(const SealOptions& options) {
       return exit_failed;
     }
   }
+  if (options.verify_each_segment && (image->header.features & PURGATORY_FEATURE_VERIFY_EACH_SEGMENT)) {
+    request.value().segments = pair_for_two_lanes(request.value().segments);
+  }
   const auto sealed = seal(*image, *request);
   if (!sealed) {
     fmt::print(stderr, "purgatory-tool: cannot seal {}: {}\n", options.image, sealed.error().message);
@@ -160,7 +163,9 @@ Command add_seal(CLI::App& app) {
                     "hash with the portable code even where the CPU has SHA-256 instructions");
   command->add_flag("--verify-each-segment", o->verify_each_segment,
                     "check each segment by its own digest: images that can hash two segments at once do "
-                    "(x86_64 with SHA-NI), others check the all-segments digest as usual");
+                    "(x86_64), and for them each segment of 1 MiB or more is sealed as two halves, listed "
+                    "first, so that the halves are hashed side by side; other images check the "
+                    "all-segments digest as usual");
   command->add_option("--user", o->user, "INDEX=VALUE: purgatory_info.user[INDEX], for custom purgatories");
   command->add_option("--arch", o->arch, "refuse the image unless it is for this arch")
       ->check(CLI::IsMember({"x86_64", "arm64", "ppc64le", "ppc64"}));

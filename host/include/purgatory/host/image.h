@@ -85,6 +85,15 @@ std::vector<std::string> register_names(const std::string& arch);
 // address overflow and unknown register names.
 Result<std::vector<std::byte>> seal(const Image& image, const SealRequest& request);
 
+// The same bytes as segments an image with PURGATORY_FEATURE_VERIFY_EACH_SEGMENT verifies fastest under
+// PURGATORY_FLAG_VERIFY_EACH_SEGMENT. It hashes segments 0 and 1, 2 and 3, ... side by side, as far as
+// the shorter of each pair goes; so every segment of at least `split_from` bytes (memory size) becomes
+// two halves, the first a whole number of 64-byte blocks, and these pairs come first, in the given
+// order, followed by the unsplit segments in the given order. While that would exceed
+// PURGATORY_MAX_SEGMENTS, the smallest candidates stay whole. Only the description changes: the same
+// bytes at the same addresses are hashed (seal() computes the digests for the new list).
+std::vector<Segment> pair_for_two_lanes(const std::vector<Segment>& segments, std::uint64_t split_from = 1 << 20);
+
 // The same digest a kexec_file-style loader and the purgatory compute: all segments in order.
 std::array<std::uint8_t, 32> segments_digest(const std::vector<Segment>& segments);
 
