@@ -23,6 +23,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <purgatory/abi.h>
+#include <purgatory/host/file.h>
+#include <purgatory/host/image.h>
+
 #include "qemu_run.h"
 
 namespace {
@@ -37,6 +41,7 @@ struct Options {
   std::string initrd;
   std::string loader;  // checked only: the initrd carries its copy
   std::string scenario = "kexec";
+  std::string each_segment_image;  // --verify-each-segment: the purgatory image, for its features
   std::string nonce;  // random by default
   double timeout_seconds = 300;
   bool summary = false;
@@ -183,7 +188,20 @@ int run_test(Options options) {
 
   std::string append = fmt::format("console={} purgatory_sdk.nonce={}", console_device(options.arch), options.nonce);
   if (options.scenario == "direct") append += " purgatory_sdk.stage=2";
-  if (options.scenario == "corrupt") append += " purgatory_sdk.loader_args=--test-corrupt-segment=kernel";
+  std::vector<std::string> loader_args;
+  if (options.scenario == "corrupt") loader_args.push_back("--test-corrupt-segment=kernel");
+  // The loader asks for each segment to be checked by its own digest; an image with the feature then
+  // gets the kernel and initrd as halves it hashes two at a time, and says so.
+  bool each_segment = false;
+  if (!options.each_segment_image.empty()) {
+    loader_args.push_back("--verify-each-segment");
+    const auto bytes = purgatory::host::read_file(options.each_segment_image);
+    if (!bytes) throw std::runtime_error(bytes.error().message);
+    const auto image = purgatory::host::parse_image(*bytes);
+    if (!image) throw std::runtime_error(options.each_segment_image + ": " + image.error().message);
+    each_segment = (image->header.features & PURGATORY_FEATURE_VERIFY_EACH_SEGMENT) != 0;
+  }
+  if (!loader_args.empty()) append += " purgatory_sdk.loader_args=" + fmt::format("{}", fmt::join(loader_args, ","));
   const auto command = qemu_command(options, append);
 
   std::vector<std::string> stop_markers = {panic_marker, halted_marker};
@@ -200,7 +218,12 @@ int run_test(Options options) {
     if (options.scenario == "kexec") {
       checks.literal(first_kernel_marker);
       checks.pattern(banner, fmt::format(" ({}): N segments to verify", options.purgatory_arch));
-      checks.literal("purgatory: SHA-256 ok");
+      if (each_segment) {
+        checks.pattern(R"(purgatory: SHA-256 ok: [0-9]+ segments, each by its own digest, )",
+                       "purgatory: SHA-256 ok: N segments, each by its own digest, ");
+      } else {
+        checks.literal("purgatory: SHA-256 ok");
+      }
       rejected.insert(rejected.end(), {"MISMATCH", halted_marker, "purgatory: cannot verify"});
       if (count(output, first_kernel_marker) > 1) problems.push_back("the first kernel's /init ran twice");
       // Each kernel prints its banner once on the console; two of them show that a second kernel booted.
@@ -286,6 +309,9 @@ int main(int argc, char** argv) {
   app.add_option("--loader", options.loader, "the kexec loader the initramfs carries (checked to exist)");
   app.add_option("--scenario", options.scenario, "kexec, corrupt or direct")
       ->check(CLI::IsMember({"kexec", "corrupt", "direct"}));
+  app.add_option("--verify-each-segment", options.each_segment_image,
+                 "the loader passes --verify-each-segment; the purgatory image (PATH) says whether the "
+                 "purgatory must then report checking each segment");
   app.add_option("--nonce", options.nonce, "the nonce passed to the second kernel (random by default)");
   app.add_option("--timeout", options.timeout_seconds, "seconds before giving up");
   app.add_flag("--summary", options.summary, "print one table row instead of the console");
