@@ -284,6 +284,7 @@ int run(const Options& options) {
   if (options.no_hardware_digest) request.flags |= PURGATORY_FLAG_NO_HARDWARE_DIGEST;
   if (options.verify_each_segment) request.flags |= PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
   // An image that hashes two segments at once gets the large ones as halves it can pair up.
+  const std::vector<Segment> unsplit = request.segments;  // in plan.segments' order
   if (options.verify_each_segment && (image->header.features & PURGATORY_FEATURE_VERIFY_EACH_SEGMENT)) {
     request.segments = pair_for_two_lanes(request.segments);
   }
@@ -306,6 +307,21 @@ int run(const Options& options) {
              *purgatory_address, entry);
   for (const auto& segment : plan.segments) {
     fmt::print("kexec-loader: {:<12} {:#14x} {:>10} bytes\n", segment.name, segment.address, segment.bytes.size());
+  }
+  if (request.segments.size() != plan.segments.size()) {
+    // Split into halves for two lanes: the purgatory's segment numbers, as its failure report uses them.
+    fmt::print("kexec-loader: the purgatory checks {} segments, each by its own digest:\n", request.segments.size());
+    for (std::size_t i = 0; i < request.segments.size(); ++i) {
+      const Segment& sealed_segment = request.segments[i];
+      const auto whole = std::find_if(unsplit.begin(), unsplit.end(), [&](const Segment& segment) {
+        return segment.address <= sealed_segment.address && sealed_segment.address - segment.address < segment.memory_size;
+      });
+      const std::string part = sealed_segment.memory_size == whole->memory_size ? ""
+                               : sealed_segment.address == whole->address     ? ", first half"
+                                                                              : ", second half";
+      fmt::print("kexec-loader:   {:>2}: {:#14x} {:>10} bytes ({}{})\n", i, sealed_segment.address,
+                 sealed_segment.memory_size, plan.segments[static_cast<std::size_t>(whole - unsplit.begin())].name, part);
+    }
   }
   fmt::print("kexec-loader: next kernel entry {:#x}", plan.entry);
   for (const auto& [name, value] : plan.registers) fmt::print(" {}={:#x}", name, value);

@@ -217,6 +217,12 @@ int run_test(Options options) {
   if (options.scenario == "kexec" || options.scenario == "direct") {
     if (options.scenario == "kexec") {
       checks.literal(first_kernel_marker);
+      if (each_segment) {
+        checks.pattern(R"(kexec-loader: the purgatory checks [0-9]+ segments, each by its own digest:)",
+                       "kexec-loader: the purgatory checks N segments, each by its own digest:");
+        checks.pattern(R"(kexec-loader: +0: +0x[0-9a-f]+ +[0-9]+ bytes \(kernel, first half\))",
+                       "kexec-loader:    0: ADDRESS SIZE bytes (kernel, first half)");
+      }
       checks.pattern(banner, fmt::format(" ({}): N segments to verify", options.purgatory_arch));
       if (each_segment) {
         checks.pattern(R"(purgatory: SHA-256 ok: [0-9]+ segments, each by its own digest, )",
