@@ -1,5 +1,8 @@
 // purgatory-tool inspect FILE...: what an image is, for people (text), scripts (--json) and tables
 // (--brief).
+#include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,6 +71,22 @@ ordered_json describe_header(const Image& image) {
        hex_number(info_field(offsetof(purgatory_info, result) + offsetof(purgatory_result, digest_flags), 2))},
       {"unsealed_sha256", hex(unsealed_digest(image))},
   };
+  // What a sealed image checks, as the purgatory numbers it in a failure report (a loader may have
+  // split segments in halves for two lanes, so this need not be the loader's own list).
+  const auto count = info_field(offsetof(purgatory_info, segment_count), 4);
+  if (header["sealed"].get<bool>() && count <= PURGATORY_MAX_SEGMENTS) {
+    ordered_json segments = ordered_json::array();
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const std::size_t at = offsetof(purgatory_info, segments) + i * sizeof(purgatory_segment);
+      const std::span<const std::uint8_t> digest(
+          reinterpret_cast<const std::uint8_t*>(image.bytes.data()) + h.info_offset + at + offsetof(purgatory_segment, sha256),
+          PURGATORY_SHA256_SIZE);
+      segments.push_back({{"start", hex_number(info_field(at + offsetof(purgatory_segment, start), 8))},
+                          {"size", info_field(at + offsetof(purgatory_segment, size), 8)},
+                          {"sha256", hex(digest)}});
+    }
+    header["segments"] = segments;
+  }
   return header;
 }
 
@@ -132,6 +151,13 @@ void print_text(const ordered_json& description) {
   if (description.contains("image")) {
     fmt::print("  image header\n");
     print_members(description["image"], "    ");
+    if (description["image"].contains("segments")) {
+      std::size_t index = 0;
+      for (const auto& segment : description["image"]["segments"]) {
+        fmt::print("    segment {:<2} start {:>18} size {:>12} sha256 {}\n", index++, segment["start"].get<std::string>(),
+                   segment["size"].dump(), segment["sha256"].get<std::string>());
+      }
+    }
   }
   if (description.contains("image_error")) {
     fmt::print("  image: {}\n", description["image_error"].get<std::string>());
