@@ -267,11 +267,11 @@ int run(const Options& options) {
                                                plan.floor, plan.ceiling, "purgatory");
   if (!purgatory_address) return fail(purgatory_address.error().message);
 
+  // What the purgatory hashes of each segment: its bytes, page-rounded (kexec zero-fills the rest).
+  const auto hashed_size = [](const PlannedSegment& segment) { return round_up(segment.bytes.size(), page_size()); };
   SealRequest request;
   request.load_address = *purgatory_address;
-  for (const auto& segment : plan.segments) {
-    request.segments.push_back({segment.address, segment.bytes, round_up(segment.bytes.size(), page_size())});
-  }
+  for (const auto& segment : plan.segments) request.segments.push_back({segment.address, segment.bytes, hashed_size(segment)});
   request.entry = plan.entry;
   request.registers = plan.registers;
   if (!options.console.empty()) {
@@ -284,8 +284,7 @@ int run(const Options& options) {
   if (options.no_hardware_digest) request.flags |= PURGATORY_FLAG_NO_HARDWARE_DIGEST;
   if (options.verify_each_segment) request.flags |= PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
   // An image that hashes two segments at once gets the large ones as halves it can pair up.
-  const std::vector<Segment> unsplit = request.segments;  // in plan.segments' order
-  if (options.verify_each_segment && (image->header.features & PURGATORY_FEATURE_VERIFY_EACH_SEGMENT)) {
+  if (checks_each_segment(image->header, request.flags)) {
     request.segments = pair_for_two_lanes(request.segments);
   }
   request.ppc64_secondary_entry = plan.ppc64_secondary_entry;
@@ -313,14 +312,14 @@ int run(const Options& options) {
     fmt::print("kexec-loader: the purgatory checks {} segments, each by its own digest:\n", request.segments.size());
     for (std::size_t i = 0; i < request.segments.size(); ++i) {
       const Segment& sealed_segment = request.segments[i];
-      const auto whole = std::find_if(unsplit.begin(), unsplit.end(), [&](const Segment& segment) {
-        return segment.address <= sealed_segment.address && sealed_segment.address - segment.address < segment.memory_size;
+      const auto whole = std::find_if(plan.segments.begin(), plan.segments.end(), [&](const PlannedSegment& segment) {
+        return segment.address <= sealed_segment.address && sealed_segment.address - segment.address < hashed_size(segment);
       });
-      const std::string part = sealed_segment.memory_size == whole->memory_size ? ""
-                               : sealed_segment.address == whole->address     ? ", first half"
-                                                                              : ", second half";
+      const std::string part = sealed_segment.memory_size == hashed_size(*whole) ? ""
+                               : sealed_segment.address == whole->address      ? ", first half"
+                                                                               : ", second half";
       fmt::print("kexec-loader:   {:>2}: {:#14x} {:>10} bytes ({}{})\n", i, sealed_segment.address,
-                 sealed_segment.memory_size, plan.segments[static_cast<std::size_t>(whole - unsplit.begin())].name, part);
+                 sealed_segment.memory_size, whole->name, part);
     }
   }
   fmt::print("kexec-loader: next kernel entry {:#x}", plan.entry);

@@ -265,8 +265,7 @@ int run_test(const Options& options) {
   // flag and check the all-segments digest, which the loader fills in either way. For the first kind
   // the loader lays the segments out in halves to pair up, as purgatory-tool seal does (from 16 KiB
   // here, so that the 48 KiB data segment is split: the purgatory then checks three segments).
-  const bool each_segment =
-      options.verify_each_segment && (image->header.features & PURGATORY_FEATURE_VERIFY_EACH_SEGMENT) != 0;
+  const bool each_segment = checks_each_segment(image->header, request.flags);
   if (each_segment) request.segments = pair_for_two_lanes(request.segments, 16 * 1024);
   if (options.scenario == "custom") {
     // examples/custom wipes user[1] bytes at user[0] before the jump: a page of the data segment's

@@ -609,3 +609,12 @@ TEST_CASE("Sealed after pair_for_two_lanes, each segment's digest is that of its
     CHECK(info.digest(at::segments + i * at::segment_size + 16) == purgatory::sha256(bytes.data(), bytes.size()));
   }
 }
+
+TEST_CASE("checks_each_segment: only the flag on an image with the feature", "[seal][two-lanes]") {
+  ImageHeader header;
+  header.features = PURGATORY_FEATURE_VERIFY_SHA256 | PURGATORY_FEATURE_VERIFY_EACH_SEGMENT;
+  CHECK(checks_each_segment(header, PURGATORY_FLAG_VERIFY_EACH_SEGMENT | PURGATORY_FLAG_QUIET));
+  CHECK_FALSE(checks_each_segment(header, PURGATORY_FLAG_QUIET));
+  header.features = PURGATORY_FEATURE_VERIFY_SHA256 | PURGATORY_FEATURE_HARDWARE_DIGEST;
+  CHECK_FALSE(checks_each_segment(header, PURGATORY_FLAG_VERIFY_EACH_SEGMENT));
+}

@@ -199,7 +199,7 @@ int run_test(Options options) {
     if (!bytes) throw std::runtime_error(bytes.error().message);
     const auto image = purgatory::host::parse_image(*bytes);
     if (!image) throw std::runtime_error(options.each_segment_image + ": " + image.error().message);
-    each_segment = (image->header.features & PURGATORY_FEATURE_VERIFY_EACH_SEGMENT) != 0;
+    each_segment = purgatory::host::checks_each_segment(image->header, PURGATORY_FLAG_VERIFY_EACH_SEGMENT);
   }
   if (!loader_args.empty()) append += " purgatory_sdk.loader_args=" + fmt::format("{}", fmt::join(loader_args, ","));
   const auto command = qemu_command(options, append);

@@ -224,6 +224,10 @@ std::vector<std::string> register_names(const std::string& arch) {
   return {"r3", "r4", "r5", "r8", "r9"};
 }
 
+bool checks_each_segment(const ImageHeader& header, std::uint32_t flags) {
+  return (flags & PURGATORY_FLAG_VERIFY_EACH_SEGMENT) != 0 && (header.features & PURGATORY_FEATURE_VERIFY_EACH_SEGMENT) != 0;
+}
+
 std::vector<Segment> pair_for_two_lanes(const std::vector<Segment>& segments, std::uint64_t split_from) {
   split_from = std::max<std::uint64_t>(split_from, 2 * sha256_block_size);  // halves of a block at least
   // Which to split: the large ones, largest first, while the list still fits (each split adds one).

@@ -114,7 +114,7 @@ int seal_image(const SealOptions& options) {
       return exit_failed;
     }
   }
-  if (options.verify_each_segment && (image->header.features & PURGATORY_FEATURE_VERIFY_EACH_SEGMENT)) {
+  if (checks_each_segment(image->header, request.value().flags)) {
     request.value().segments = pair_for_two_lanes(request.value().segments);
   }
   const auto sealed = seal(*image, *request);

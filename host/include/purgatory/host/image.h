@@ -85,6 +85,11 @@ std::vector<std::string> register_names(const std::string& arch);
 // address overflow and unknown register names.
 Result<std::vector<std::byte>> seal(const Image& image, const SealRequest& request);
 
+// Whether the image, sealed with `flags`, checks each segment by its own digest, two at a time:
+// PURGATORY_FLAG_VERIFY_EACH_SEGMENT is set and the image advertises PURGATORY_FEATURE_VERIFY_EACH_SEGMENT
+// (others ignore the flag). Only then does pair_for_two_lanes() pay.
+bool checks_each_segment(const ImageHeader& header, std::uint32_t flags);
+
 // The same bytes as segments an image with PURGATORY_FEATURE_VERIFY_EACH_SEGMENT verifies fastest under
 // PURGATORY_FLAG_VERIFY_EACH_SEGMENT. It hashes segments 0 and 1, 2 and 3, ... side by side, as far as
 // the shorter of each pair goes; so every segment of at least `split_from` bytes (memory size) becomes
