@@ -57,7 +57,7 @@ std::vector<std::byte> bytes_of(const std::string& path) {
 }
 
 void write_bytes(const fs::path& path, std::span<const std::byte> bytes) {
-  const auto written = write_file_atomically(path, bytes);
+  const auto written = write_output(path.string(), bytes);
   if (!written) throw std::runtime_error(written.error().message);
 }
 

@@ -156,6 +156,15 @@ function(expect_no_file)
   endforeach()
 endfunction()
 
+# expect_no_temporary_files(): nothing a write leaves behind while it works (".NAME.XXXXXX") is in the
+# work directory.
+function(expect_no_temporary_files)
+  file(GLOB leftovers LIST_DIRECTORIES true "${WORK_DIR}/.*")
+  if(leftovers)
+    message(SEND_ERROR "FAILED: temporary files left behind: ${leftovers}")
+  endif()
+endfunction()
+
 # ---------------------------------------------------------------------------------------------------
 # The images under test. Each function fails the test if the file is missing.
 

@@ -406,7 +406,7 @@ function(test_outputs)
   purgatory_image(x86 x86_64 bin)
   set(ok --load-address 0x1234000 --segment 0x3000000:kernel.bin --entry 0x3000000)
 
-  # A refused seal leaves an existing output as it was.
+  # A refused seal leaves an existing output as it was, and no temporary file beside it.
   file(WRITE precious.bin "an earlier output that a failed seal must not touch\n")
   file(SHA256 precious.bin before)
   foreach(case IN ITEMS "1|--console uart,1" "1|--segment 0x1234000:data.bin" "1|--reg x9=1"
@@ -418,28 +418,66 @@ function(test_outputs)
     expect(EXIT ${status} COMMAND "${TOOL}" seal "${x86}" ${ok} ${bad} -o precious.bin ERROR_MATCHES "." OUTPUT_MATCHES "^$")
     file(SHA256 precious.bin after)
     expect_equal("${after}" "${before}" "SHA-256 of precious.bin after a refused seal (${bad})")
-    expect_no_file("${WORK_DIR}/precious.bin.tmp")
+    expect_no_temporary_files()
   endforeach()
 
-  # A successful seal replaces it.
+  # A successful seal replaces it, keeping its permissions.
+  file(CHMOD precious.bin PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
   expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" ${ok} -o precious.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
   expect(EXIT 0 COMMAND "${TOOL}" inspect --brief precious.bin OUTPUT_MATCHES "\nx86_64 .* precious\\.bin\n$")
-  expect_no_file("${WORK_DIR}/precious.bin.tmp")
+  expect(EXIT 0 COMMAND stat -c %a precious.bin OUTPUT_MATCHES "^640\n$")
+  expect_no_temporary_files()
+  file(SHA256 precious.bin sealed)
 
   # Sealing in place (output = input) is allowed, and gives what sealing a copy gives.
   file(COPY_FILE "${x86}" in-place.bin)
   expect(EXIT 0 COMMAND "${TOOL}" seal in-place.bin ${ok} -o in-place.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
   file(SHA256 in-place.bin in_place)
-  file(SHA256 precious.bin copy)
-  expect_equal("${in_place}" "${copy}" "SHA-256 of an image sealed in place")
+  expect_equal("${in_place}" "${sealed}" "SHA-256 of an image sealed in place")
 
-  # An output that cannot be written: status 2, nothing left behind.
+  # "-" is standard output; a file named "-" is never created.
+  list(JOIN ok " " ok_text)
+  expect(EXIT 0 COMMAND sh -c "\"$1\" seal \"$2\" ${ok_text} -o - > from-stdout.bin" sh "${TOOL}" "${x86}"
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  file(SHA256 from-stdout.bin from_stdout)
+  expect_equal("${from_stdout}" "${sealed}" "SHA-256 of the image sealed to standard output")
+  expect_no_file("${WORK_DIR}/-")
+
+  # A symbolic link is written through: the link stays, the file it names gets the bytes.
+  file(WRITE link-target.bin "old\n")
+  file(CREATE_LINK link-target.bin a-link.bin SYMBOLIC)
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" ${ok} -o a-link.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND readlink a-link.bin OUTPUT_MATCHES "^link-target\\.bin\n$")
+  file(SHA256 link-target.bin through_link)
+  expect_equal("${through_link}" "${sealed}" "SHA-256 of the file a symbolic link output names")
+  # A dangling one is refused, as cp refuses it.
+  file(CREATE_LINK nowhere.bin dangling.bin SYMBOLIC)
+  expect(EXIT 2 COMMAND "${TOOL}" seal "${x86}" ${ok} -o dangling.bin OUTPUT_MATCHES "^$"
+         ERROR_MATCHES "^purgatory-tool: dangling\\.bin: is a dangling symbolic link")
+  expect_no_file("${WORK_DIR}/nowhere.bin")
+
+  # A FIFO is written through, never replaced.
+  expect(EXIT 0 COMMAND mkfifo a-fifo ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND sh -c "cat a-fifo > from-fifo.bin & \"$1\" seal \"$2\" ${ok_text} -o a-fifo && wait" sh "${TOOL}" "${x86}"
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  file(SHA256 from-fifo.bin from_fifo)
+  expect_equal("${from_fifo}" "${sealed}" "SHA-256 of what was read from the FIFO")
+  expect(EXIT 0 COMMAND test -p a-fifo ERROR_MATCHES "^$")
+
+  # A device node is written through too: made here, never under /dev (the null device's numbers;
+  # making it needs root, which the tests run as).
+  expect(EXIT 0 COMMAND mknod a-null-device c 1 3 ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" ${ok} -o a-null-device OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND test -c a-null-device ERROR_MATCHES "^$")
+  expect_no_temporary_files()
+
+  # An output that cannot be written: status 2, the user's path named, nothing left behind.
   expect(EXIT 2 COMMAND "${TOOL}" seal "${x86}" ${ok} -o no-such-dir/out.bin OUTPUT_MATCHES "^$"
-         ERROR_MATCHES "no-such-dir/out\\.bin\\.tmp.*cannot create")
+         ERROR_MATCHES "^purgatory-tool: no-such-dir/out\\.bin: cannot create a file in its directory: No such file")
   expect_no_file("${WORK_DIR}/no-such-dir")
   file(MAKE_DIRECTORY a-directory)
-  expect(EXIT 2 COMMAND "${TOOL}" seal "${x86}" ${ok} -o a-directory ERROR_MATCHES "a-directory.*cannot rename into place")
-  expect_no_file("${WORK_DIR}/a-directory.tmp")
+  expect(EXIT 2 COMMAND "${TOOL}" seal "${x86}" ${ok} -o a-directory ERROR_MATCHES "^purgatory-tool: a-directory: is a directory\n$")
+  expect_no_temporary_files()
 endfunction()
 
 run_group()

@@ -1,48 +1,218 @@
 #include <purgatory/host/file.h>
 
+#include <fcntl.h>
+#include <libgen.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <system_error>
+#include <new>
 
 #include <fmt/format.h>
-#include <fmt/std.h>
 
 namespace purgatory::host {
+namespace {
 
-Result<std::vector<std::byte>> read_file(const std::filesystem::path& path) {
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) return Error{fmt::format("{}: is a directory", path)};
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
-  std::vector<char> chars((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
-  if (stream.bad()) return Error{fmt::format("{}: read error", path)};
-  std::vector<std::byte> bytes(chars.size());
-  if (!chars.empty()) std::memcpy(bytes.data(), chars.data(), chars.size());  // never memcpy from null
+// Closes a descriptor on every path out of a function.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  // close(2) can report a deferred write error (NFS, quotas): the caller wants to know.
+  bool close() {
+    const int fd = fd_;
+    fd_ = -1;
+    return ::close(fd) == 0;
+  }
+
+ private:
+  int fd_;
+};
+
+Error failure(const std::string& path, std::string_view what) {
+  return Error{fmt::format("{}: {}: {}", path, what, std::strerror(errno))};
+}
+
+std::uint64_t physical_memory() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_size <= 0) return UINT64_MAX;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
+}
+
+std::string size_text(std::uint64_t bytes) {
+  if (bytes >= (std::uint64_t{1} << 30)) return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1 << 30));
+  if (bytes >= (std::uint64_t{1} << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20));
+  return fmt::format("{} bytes", bytes);
+}
+
+Result<std::vector<std::byte>> read_descriptor(int fd, const std::string& path, std::uint64_t limit) {
+  struct stat info {};
+  if (fstat(fd, &info) != 0) return failure(path, "cannot read");
+  if (S_ISDIR(info.st_mode)) return Error{fmt::format("{}: is a directory", path)};
+  const std::uint64_t memory = physical_memory();
+  std::vector<std::byte> bytes;
+  if (S_ISREG(info.st_mode) && info.st_size > 0) {
+    const auto size = static_cast<std::uint64_t>(info.st_size);
+    if (size > limit) {
+      return Error{fmt::format("{}: {} is larger than the {} this accepts", path, size_text(size), size_text(limit))};
+    }
+    if (size > memory) {
+      return Error{fmt::format("{}: {} is larger than this machine's memory ({})", path, size_text(size),
+                               size_text(memory))};
+    }
+    try {
+      bytes.reserve(static_cast<std::size_t>(size));
+    } catch (const std::bad_alloc&) {
+      return Error{fmt::format("{}: not enough memory to read its {}", path, size_text(size))};
+    }
+  }
+  // Read to the end, whatever fstat said: /proc files report 0, and a file may grow meanwhile.
+  const std::uint64_t cap = std::min(limit, memory);
+  std::size_t used = 0;
+  for (;;) {
+    if (bytes.size() - used < 65536) {
+      const std::size_t grown = used + std::max<std::size_t>(65536, used / 2);
+      try {
+        bytes.resize(std::min<std::uint64_t>(grown, cap + 1));
+      } catch (const std::bad_alloc&) {
+        return Error{fmt::format("{}: not enough memory to read more than {}", path, size_text(used))};
+      }
+      if (bytes.size() == used) {
+        return Error{fmt::format("{}: larger than the {} this accepts", path, size_text(cap))};
+      }
+    }
+    const ssize_t got = ::read(fd, bytes.data() + used, bytes.size() - used);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return failure(path, "read error");
+    if (got == 0) break;
+    used += static_cast<std::size_t>(got);
+    if (used > cap) return Error{fmt::format("{}: larger than the {} this accepts", path, size_text(cap))};
+  }
+  bytes.resize(used);
+  bytes.shrink_to_fit();
   return bytes;
 }
 
-Result<bool> write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes) {
-  std::filesystem::path temporary = path;
-  temporary += ".tmp";
-  {
-    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-    if (!stream) return Error{fmt::format("{}: cannot create: {}", temporary, std::strerror(errno))};
-    stream.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    stream.close();
-    if (!stream) {
-      std::filesystem::remove(temporary);
-      return Error{fmt::format("{}: write error", temporary)};
+bool write_all(int fd, std::span<const std::byte> bytes) {
+  while (!bytes.empty()) {
+    const ssize_t wrote = ::write(fd, bytes.data(), bytes.size());
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      if (wrote == 0) errno = EIO;
+      return false;
     }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::filesystem::remove(temporary);
-    return Error{fmt::format("{}: cannot rename into place: {}", path, error.message())};
+    bytes = bytes.subspan(static_cast<std::size_t>(wrote));
   }
   return true;
+}
+
+std::string directory_of(const std::string& path) {
+  std::string copy = path;
+  return ::dirname(copy.data());
+}
+
+std::string base_name_of(const std::string& path) {
+  std::string copy = path;
+  return ::basename(copy.data());
+}
+
+mode_t creation_mode() {
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  return 0666 & ~mask;
+}
+
+// A new file beside `target`, renamed over it once complete. `shown` is the path as the user gave it.
+Result<bool> replace_atomically(const std::string& target, const std::string& shown,
+                                const struct stat* existing, std::span<const std::byte> bytes) {
+  std::string temporary = directory_of(target) + "/." + base_name_of(target) + ".XXXXXX";
+  FileDescriptor fd(::mkostemp(temporary.data(), O_CLOEXEC));
+  if (fd.get() < 0) return failure(shown, "cannot create a file in its directory");
+  const auto discard = [&](Error error) {
+    ::unlink(temporary.c_str());
+    return error;
+  };
+  // mkostemp creates 0600: give the file the permissions a plain creation would have, or the old ones.
+  const mode_t mode = existing != nullptr ? existing->st_mode & 07777 : creation_mode();
+  if (::fchmod(fd.get(), mode) != 0) return discard(failure(shown, "cannot set permissions"));
+  if (existing != nullptr && (existing->st_uid != ::geteuid() || existing->st_gid != ::getegid())) {
+    // Only root may give a file away; anyone else keeps their own, as a copy would.
+    [[maybe_unused]] const int ignored = ::fchown(fd.get(), existing->st_uid, existing->st_gid);
+  }
+  if (!write_all(fd.get(), bytes)) return discard(failure(shown, "write error"));
+  if (::fsync(fd.get()) != 0) return discard(failure(shown, "write error"));
+  if (!fd.close()) return discard(failure(shown, "write error"));
+  if (::rename(temporary.c_str(), target.c_str()) != 0) return discard(failure(shown, "cannot replace"));
+  FileDescriptor directory(::open(directory_of(target).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (directory.get() >= 0) ::fsync(directory.get());  // the rename itself, durable; best effort
+  return true;
+}
+
+Result<bool> write_through(const std::string& target, const std::string& shown, std::span<const std::byte> bytes) {
+  FileDescriptor fd(::open(target.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY));
+  if (fd.get() < 0) return failure(shown, "cannot open for writing");
+  if (!write_all(fd.get(), bytes)) return failure(shown, "write error");
+  if (!fd.close()) return failure(shown, "write error");
+  return true;
+}
+
+}  // namespace
+
+Result<std::vector<std::byte>> read_file(const std::string& path, std::uint64_t limit) {
+  if (path == "-") return read_descriptor(STDIN_FILENO, "standard input", limit);
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (fd.get() < 0) return failure(path, "cannot open");
+  return read_descriptor(fd.get(), path, limit);
+}
+
+Result<std::optional<std::uint64_t>> regular_file_size(const std::string& path) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (fd.get() < 0) return failure(path, "cannot open");
+  struct stat info {};
+  if (fstat(fd.get(), &info) != 0) return failure(path, "cannot read");
+  if (S_ISDIR(info.st_mode)) return Error{fmt::format("{}: is a directory", path)};
+  if (!S_ISREG(info.st_mode) || info.st_size == 0) return std::optional<std::uint64_t>{};
+  return std::optional<std::uint64_t>{static_cast<std::uint64_t>(info.st_size)};
+}
+
+Result<bool> write_output(const std::string& path, std::span<const std::byte> bytes) {
+  if (path == "-") {
+    if (!write_all(STDOUT_FILENO, bytes)) return failure("standard output", "write error");
+    return true;
+  }
+  if (path.empty()) return Error{"the output file name is empty"};
+
+  std::string target = path;
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) == 0 && S_ISLNK(info.st_mode)) {
+    if (char* resolved = ::realpath(path.c_str(), nullptr)) {
+      target = resolved;
+      std::free(resolved);
+    } else if (::stat(path.c_str(), &info) == 0 && !S_ISDIR(info.st_mode)) {
+      // A magic link such as /dev/stdout -> /proc/self/fd/1 -> pipe:[...]: it opens, but names no
+      // path to rename over.
+      return write_through(path, path, bytes);
+    } else {
+      return Error{fmt::format("{}: is a dangling symbolic link: not writing through it", path)};
+    }
+  }
+  if (::stat(target.c_str(), &info) != 0) {
+    if (errno == ENOENT) return replace_atomically(target, path, nullptr, bytes);
+    return failure(path, "cannot write");
+  }
+  if (S_ISREG(info.st_mode)) return replace_atomically(target, path, &info, bytes);
+  if (S_ISCHR(info.st_mode) || S_ISBLK(info.st_mode) || S_ISFIFO(info.st_mode)) {
+    return write_through(target, path, bytes);
+  }
+  if (S_ISDIR(info.st_mode)) return Error{fmt::format("{}: is a directory", path)};
+  return Error{fmt::format("{}: is not a regular file, a device or a FIFO: not replacing it", path)};
 }
 
 }  // namespace purgatory::host

@@ -21,13 +21,7 @@ struct FilesOptions {
   std::vector<std::string> files;
 };
 
-std::optional<std::vector<std::byte>> read_file_or_stdin(const std::string& path) {
-  if (path != "-") return read_input(path);
-  std::vector<char> chars((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> bytes(chars.size());
-  if (!chars.empty()) std::memcpy(bytes.data(), chars.data(), chars.size());  // never memcpy from null
-  return bytes;
-}
+std::optional<std::vector<std::byte>> read_file_or_stdin(const std::string& path) { return read_input(path); }
 
 }  // namespace
 

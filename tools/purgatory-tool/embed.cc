@@ -37,7 +37,7 @@ int embed(const EmbedOptions& options) {
     fmt::print(stderr, "purgatory-tool: --format asm .incbin's the file as it is: give the flat image, not the ELF\n");
     return exit_failed;
   }
-  const auto written = write_file_atomically(
+  const auto written = write_output(
       options.output, std::span(reinterpret_cast<const std::byte*>(text->data()), text->size()));
   if (!written) {
     fmt::print(stderr, "purgatory-tool: {}\n", written.error().message);

@@ -122,7 +122,7 @@ int seal_image(const SealOptions& options) {
     fmt::print(stderr, "purgatory-tool: cannot seal {}: {}\n", options.image, sealed.error().message);
     return exit_failed;
   }
-  const auto written = write_file_atomically(options.output, *sealed);
+  const auto written = write_output(options.output, *sealed);
   if (!written) {
     fmt::print(stderr, "purgatory-tool: {}\n", written.error().message);
     return exit_usage;

@@ -1,19 +1,40 @@
-// Whole-file reads and writes for the host tools. Writes go to a temporary file renamed into place, so
-// a failed or interrupted write never leaves a half-written output.
+// Reading inputs and writing outputs for the host tools. Errors are values whose message names the
+// path as the user gave it; nothing here throws, and no failure leaves an output half-written or an
+// existing file, link or device replaced by something else.
 #pragma once
 
 #include <cstddef>
-#include <filesystem>
+#include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <purgatory/host/result.h>
 
 namespace purgatory::host {
 
-Result<std::vector<std::byte>> read_file(const std::filesystem::path& path);
+// Larger than any purgatory image has reason to be: what the tools accept as an image file.
+inline constexpr std::uint64_t image_file_limit = std::uint64_t{64} << 20;
 
+// The whole of `path` ("-" is standard input). Refused, before anything is read where the size is
+// known (a regular file), and while reading otherwise: a directory, more than `limit` bytes, more than
+// this machine's memory. A read error (an unreadable /proc file, an I/O error) is an Error too.
+Result<std::vector<std::byte>> read_file(const std::string& path, std::uint64_t limit = UINT64_MAX);
+
+// The size of a regular file, for checks before reading it; nullopt for anything else that can be read
+// (a pipe, a device, a /proc file that reports 0). An Error if it cannot be opened or is a directory.
+Result<std::optional<std::uint64_t>> regular_file_size(const std::string& path);
+
+// Writes `bytes` to `path`, according to what is there:
+//   "-"                     standard output;
+//   nothing, a regular file a new file beside it (a unique name), flushed to disk, then renamed over
+//                           it; a file replaced keeps its permissions;
+//   a symbolic link         the same for the file it points to: the link stays (a dangling one is
+//                           refused, as cp refuses it);
+//   a device or a FIFO      written through, as cp does: never replaced;
+//   anything else           refused (a directory, a socket).
 // The value is only a success marker.
-Result<bool> write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes);
+Result<bool> write_output(const std::string& path, std::span<const std::byte> bytes);
 
 }  // namespace purgatory::host
