@@ -53,6 +53,9 @@ target_compile_options(purgatory_freestanding INTERFACE
   # Hidden visibility for definitions, and through the forced include for declarations too.
   -fvisibility=hidden
   $<$<COMPILE_LANGUAGE:C,CXX>:-include${PURGATORY_SDK_RUNTIME_INCLUDE_DIR}/purgatory/hidden_visibility.h>
+  # Physical address 0 is memory like any other here (ppc64's low memory is a segment starting there):
+  # a load from it must be a load, not undefined behaviour the optimiser may act on.
+  -fno-delete-null-pointer-checks
   # A stack canary needs a thread pointer and __stack_chk_fail; neither exists between two kernels.
   -fno-stack-protector
   # Unused functions and data are dropped by --gc-sections.

@@ -50,10 +50,11 @@ class MmioRegisters {
   }
 }
 
+}  // namespace
+
 // Only the consoles this image advertises (arch_has): the others are unsafe or meaningless on this arch
 // (ppc64 real mode makes MMIO accesses cacheable, say), and their generic drivers are left out.
-
-bool image_supports(std::uint32_t kind) {
+bool Console::image_supports(std::uint32_t kind) {
   std::uint32_t feature = 0;
   switch (kind) {
     case PURGATORY_CONSOLE_NONE: return true;
@@ -66,13 +67,9 @@ bool image_supports(std::uint32_t kind) {
   return arch_has(feature);
 }
 
-}  // namespace
-
-Console::Console(purgatory_info& info)
-    : config_(info.console), result_(info.result),
-      to_device_((info.flags & PURGATORY_FLAG_QUIET) == 0 && info.sealed == PURGATORY_INFO_SEALED &&
-                 image_supports(info.console.kind)) {
-  if (!to_device_) return;
+void Console::use_device() {
+  if (to_device_ || !image_supports(config_.kind)) return;
+  to_device_ = true;
   switch (config_.kind) {
     case PURGATORY_CONSOLE_NONE:
     case PURGATORY_CONSOLE_PL011:
@@ -88,8 +85,8 @@ Console::Console(purgatory_info& info)
 
 void Console::write(std::string_view text) {
   for (char c : text) {
-    result_.log[result_.log_length % PURGATORY_LOG_SIZE] = c;
-    ++result_.log_length;
+    log_.log[log_.log_length % PURGATORY_LOG_SIZE] = c;
+    ++log_.log_length;
   }
   if (!to_device_) return;
   // Serial terminals want CR LF: the devices get each line's text, then "\r\n".

@@ -56,34 +56,18 @@ void check_each_segment(const purgatory_info& info, const DigestEngine& engine, 
 
 }  // namespace
 
-const char* info_problem(const purgatory_info& info) {
+const char* block_problem(const purgatory_info& info) {
   if (!starts_with_magic(info.magic, PURGATORY_INFO_MAGIC) || info.info_size != sizeof(purgatory_info)) {
     return "purgatory_info is damaged (magic or size)";
   }
   if (info.sealed != PURGATORY_INFO_SEALED) return "purgatory_info was not sealed by a loader";
-  if (info.segment_count > PURGATORY_MAX_SEGMENTS) return "more segments than PURGATORY_MAX_SEGMENTS";
-  for (std::uint32_t i = 0; i < info.segment_count; ++i) {
-    const purgatory_segment& segment = info.segments[i];
-    // The last byte, not the end: a segment may end exactly at the top of the address space.
-    if (segment.size != 0 && segment.start + (segment.size - 1) < segment.start) {
-      return "a segment runs past the end of the address space";
-    }
-  }
+  if (info.segment_count > PURGATORY_MAX_SEGMENTS) return "more segments than PURGATORY_MAX_SEGMENTS (16)";
   return nullptr;
-}
-
-std::uint32_t first_segment_overlapping(const purgatory_info& info, std::uint64_t begin, std::uint64_t end) {
-  const std::uint32_t count = info.segment_count < PURGATORY_MAX_SEGMENTS ? info.segment_count : PURGATORY_MAX_SEGMENTS;
-  for (std::uint32_t i = 0; i < count; ++i) {
-    const purgatory_segment& segment = info.segments[i];
-    if (segment.size != 0 && segment.start < end && begin <= segment.start + (segment.size - 1)) return i;
-  }
-  return PURGATORY_NO_SEGMENT;
 }
 
 Verdict verify_segments(const purgatory_info& info, const DigestEngine& engine) {
   Verdict verdict;
-  if (const char* problem = info_problem(info)) {
+  if (const char* problem = block_problem(info)) {
     verdict.status = PURGATORY_STATUS_BAD_INFO;
     verdict.problem = problem;
     return verdict;
@@ -124,13 +108,13 @@ Verdict verify_segments(const purgatory_info& info, const DigestEngine& engine) 
   return verdict;
 }
 
-void record_verdict(purgatory_info& info, const Verdict& verdict) {
-  info.result.status = verdict.status;
-  info.result.failed_segment = verdict.failed_segment;
-  for (std::size_t i = 0; i < verdict.computed.size(); ++i) info.result.computed_sha256[i] = verdict.computed[i];
-  info.result.bytes_verified = verdict.bytes_hashed;
-  info.result.digest_engine = static_cast<std::uint16_t>(verdict.engine);
-  info.result.digest_flags = static_cast<std::uint16_t>(verdict.engine_flags);
+void record_verdict(purgatory_result& result, const Verdict& verdict) {
+  result.status = verdict.status;
+  result.failed_segment = verdict.failed_segment;
+  for (std::size_t i = 0; i < verdict.computed.size(); ++i) result.computed_sha256[i] = verdict.computed[i];
+  result.bytes_verified = verdict.bytes_hashed;
+  result.digest_engine = static_cast<std::uint16_t>(verdict.engine);
+  result.digest_flags = static_cast<std::uint16_t>(verdict.engine_flags);
 }
 
 }  // namespace purgatory

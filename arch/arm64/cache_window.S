@@ -36,22 +36,7 @@
  *     keeps to the purgatory's memory, its stack and the data, which are all mapped)
  */
 
-/* Data cache maintenance \op (civac: clean and invalidate; ivac: invalidate) on [\start, \end) to the
- * point of coherency, by line; \start is not changed. */
-	.macro	by_line op, start, end
-	mrs	x13, ctr_el0
-	ubfx	x13, x13, #16, #4	/* DminLine: log2 of the smallest data cache line, in words */
-	mov	x14, #4
-	lsl	x14, x14, x13
-	sub	x13, x14, #1
-	bic	x15, \start, x13
-9:	cmp	x15, \end
-	b.hs	8f
-	dc	\op, x15
-	add	x15, x15, x14
-	b	9b
-8:	dsb	sy
-	.endm
+#include "cache_lines.h"
 
 	.section .text.purgatory_arch_hash_in_cache_window, "ax", %progbits
 	.globl	purgatory_arch_hash_in_cache_window

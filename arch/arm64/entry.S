@@ -9,7 +9,7 @@
  * The image may sit at any 4 KiB-aligned address: everything below is PC-relative (adr/adrp).
  *
  * What it does: masks exceptions again (cheap, and the contract then does not depend on the caller),
- * takes its own stack, zeroes .bss, calls purgatory_main(). From there on the full C++ ABI is available.
+ * takes its own stack (as SP_ELx), zeroes .bss, calls purgatory_main(). From there on the full C++ ABI is available.
  */
 
 	.section .text.purgatory_entry, "ax", %progbits
@@ -18,6 +18,8 @@
 	.type	purgatory_entry, %function
 purgatory_entry:
 	msr	daifset, #0xf
+	/* SP_ELx, not SP_EL0: an exception is taken on SP_ELx, so the fault vectors find this stack. */
+	msr	spsel, #1
 	adrp	x9, __purgatory_stack_top
 	add	x9, x9, :lo12:__purgatory_stack_top
 	mov	sp, x9

@@ -1,17 +1,24 @@
 // ppc64 half of the runtime (both byte orders): the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
 #include <purgatory/arch/sha256_power8.h>
+#include <purgatory/fault.h>
+#include <purgatory/seal_rules.h>
 
 #include <bit>
 #include <cstddef>
 
 extern "C" {
+extern char __purgatory_image_start[];
 [[noreturn]] void purgatory_arch_enter_next(const purgatory_ppc64_state* state);
 extern char purgatory_entry[];            // the low stub's original, in this image
 extern char purgatory_secondary_hold[];   // where held secondaries wait (entry.S)
 extern std::uint64_t purgatory_secondary_release;
 extern std::uint64_t purgatory_secondaries_held;  // set once the hold address is published
 extern std::uint64_t purgatory_boot_cpu_id;
+extern char purgatory_arch_vector_template[], purgatory_arch_vector_template_end[];  // faults.S
+extern char purgatory_arch_fault_common[];
+[[noreturn]] void purgatory_arch_fault(std::uint64_t vector, std::uint64_t srr0, std::uint64_t srr1, std::uint64_t dar,
+                                       std::uint64_t dsisr);
 }
 
 namespace purgatory::arch {
@@ -168,8 +175,42 @@ void console_write(const purgatory_console& config, std::string_view text) {
   }
 }
 
-void before_verification(purgatory_info& info) {
-  const purgatory_ppc64_state& state = info.next.ppc64;
+// The real-mode interrupt vectors installed (Power ISA Book III, 7.5): machine check, data and
+// instruction storage and segment, alignment, program, floating-point unavailable. They and the slot
+// holding the handler's address lie in [0x200, 0x900), which no segment may hold.
+constexpr std::uint16_t fault_vectors[] = {0x200, 0x300, 0x380, 0x400, 0x480, 0x600, 0x700, 0x800};
+constexpr std::uint64_t vector_area_start = 0x200, vector_area_end = 0x900;
+constexpr std::uint64_t vector_handler_slot = 0x2f8;  // faults.S: VECTOR_HANDLER_SLOT
+constexpr std::uint64_t vector_number_offset = 0x54;   // faults.S: the template's "li r3, 0"
+
+const char* install_fault_handlers(const purgatory_info& request) {
+  const std::uint64_t image = address_of(__purgatory_image_start);
+  if (image < vector_area_end) return "the purgatory itself lies where the interrupt vectors go";
+  const std::uint32_t count = request.segment_count < PURGATORY_MAX_SEGMENTS ? request.segment_count : PURGATORY_MAX_SEGMENTS;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const purgatory_segment& segment = request.segments[i];
+    if (segment.size != 0 &&
+        rules_detail::overlap(segment.start, segment.size, vector_area_start, vector_area_end - vector_area_start)) {
+      return "a segment lies where the interrupt vectors go, [0x200, 0x900)";
+    }
+  }
+  const std::uint64_t size = address_of(purgatory_arch_vector_template_end) - address_of(purgatory_arch_vector_template);
+  for (std::uint16_t vector : fault_vectors) {
+    auto* to = reinterpret_cast<volatile std::uint8_t*>(std::uintptr_t{vector});
+    for (std::uint64_t i = 0; i < size; ++i) to[i] = static_cast<std::uint8_t>(purgatory_arch_vector_template[i]);
+    *reinterpret_cast<volatile std::uint32_t*>(std::uintptr_t{vector} + vector_number_offset) = 0x38600000u | vector;  // li r3, vector
+  }
+  store_physical(vector_handler_slot, address_of(purgatory_arch_fault_common));
+  synchronise_caches(vector_area_start, vector_area_end - vector_area_start);
+  return nullptr;
+}
+
+// Real mode reaches what the hypervisor gives it (an LPAR: its real mode area); nothing here says how
+// far that is, so a segment beyond it is reported by the vectors when it is read.
+std::uint32_t first_unreadable_segment(const purgatory_info&) { return PURGATORY_NO_SEGMENT; }
+
+void before_verification(const purgatory_info& request) {
+  const purgatory_ppc64_state& state = request.next.ppc64;
   if (low_memory_holds_our_stub()) {
     // Call the secondaries up into this image, and give them time to leave low memory: they were
     // released from the old kernel before we started, and need only a few instructions.
@@ -188,16 +229,15 @@ void before_verification(purgatory_info& info) {
 
 // Real mode (MSR[IR|DR] off) accesses memory cacheable already: nothing to switch on for hashing.
 // No two-lane form: the image has no room for one.
-DigestEngine select_digest_engine(bool allow_hardware) {
+DigestEngine select_digest_engine(bool allow_hardware, const purgatory_info&) {
   if (!allow_hardware || !cpu_has_vector_crypto()) return {};
   enable_vector_units();
   return {.id = PURGATORY_DIGEST_ENGINE_PPC64_VECTOR, .blocks = sha256_blocks_power8};
 }
 
-std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.ppc64.entry; }
-
-void boot_next_kernel(const purgatory_info& info) {
-  const purgatory_ppc64_state& state = info.next.ppc64;
+// The vectors stay: the next kernel puts its own there when it moves itself to 0.
+void enter_next_kernel(const purgatory_info& request) {
+  const purgatory_ppc64_state& state = request.next.ppc64;
   restore_vector_units();
 
   // Linux finds its boot CPU through the device tree header's boot_cpuid_phys (offset 28, big-endian,
@@ -223,7 +263,6 @@ void reset(const purgatory_reset& reset) {
     alignas(8) std::uint32_t rtas_arguments[4] = {swap_big_endian(reset.token), 0, swap_big_endian(1), 0};
     hypervisor_call(kvmppc_h_rtas, address_of(rtas_arguments), 0, 0, 0);
   }
-  halt();
 }
 
 void halt() {
@@ -232,3 +271,15 @@ void halt() {
 }
 
 }  // namespace purgatory::arch
+
+// DAR holds the address for data storage (0x300) and alignment (0x600) interrupts.
+void purgatory_arch_fault(std::uint64_t vector, std::uint64_t srr0, std::uint64_t srr1, std::uint64_t dar,
+                          std::uint64_t) {
+  purgatory::handle_fault({.kind = "ppc64 interrupt",
+                           .number = vector,
+                           .detail_name = "SRR1",
+                           .detail = srr1,
+                           .pc = srr0,
+                           .address = dar,
+                           .address_known = vector == 0x300 || vector == 0x600});
+}

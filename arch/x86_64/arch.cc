@@ -1,9 +1,15 @@
 // x86_64 half of the runtime: the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
 #include <purgatory/arch/sha256_sha_ni.h>
+#include <purgatory/fault.h>
 #include <purgatory/uart_8250.h>
 
-extern "C" [[noreturn]] void purgatory_arch_enter_next(const purgatory_x86_64_state* state);
+extern "C" {
+[[noreturn]] void purgatory_arch_enter_next(const purgatory_x86_64_state* state);
+extern char purgatory_arch_fault_stubs[];  // faults.S: 32 stubs, 8 bytes apart
+[[noreturn]] void purgatory_arch_fault(std::uint64_t vector, std::uint64_t error_code, std::uint64_t rip,
+                                       std::uint64_t cr2);
+}
 
 namespace purgatory::arch {
 namespace {
@@ -26,6 +32,11 @@ std::uint64_t cr0_bits_set = 0, cr0_bits_cleared = 0;
 std::uint64_t read_cr0() {
   std::uint64_t value;
   asm volatile("mov %%cr0, %0" : "=r"(value));
+  return value;
+}
+std::uint64_t read_cr3() {
+  std::uint64_t value;
+  asm volatile("mov %%cr3, %0" : "=r"(value));
   return value;
 }
 std::uint64_t read_cr4() {
@@ -77,19 +88,90 @@ void console_write(const purgatory_console& config, std::string_view text) {
   for (char c : text) uart.put(c);
 }
 
-void before_verification(purgatory_info&) {}
+// The descriptor lidt and sidt take.
+struct [[gnu::packed]] DescriptorTable {
+  std::uint16_t limit;
+  std::uint64_t base;
+};
 
-DigestEngine select_digest_engine(bool allow_hardware) {
+// A 64-bit interrupt gate (Intel SDM vol. 3, 6.14.1).
+struct InterruptGate {
+  std::uint16_t offset_low, selector;
+  std::uint8_t stack_table, type;
+  std::uint16_t offset_middle;
+  std::uint32_t offset_high, reserved;
+};
+static_assert(sizeof(InterruptGate) == 16);
+
+namespace {
+constexpr std::uint16_t code_selector = 0x10;  // entry.S's GDT
+constexpr std::uint8_t interrupt_gate_present = 0x8e;
+alignas(16) constinit InterruptGate fault_gates[32] = {};
+// What the old kernel left in IDTR (Linux: an empty table), put back before the jump.
+constinit DescriptorTable entry_idt = {};
+}  // namespace
+
+const char* install_fault_handlers(const purgatory_info&) {
+  for (unsigned vector = 0; vector < 32; ++vector) {
+    const auto stub = reinterpret_cast<std::uintptr_t>(purgatory_arch_fault_stubs) + 8 * vector;
+    fault_gates[vector] = {static_cast<std::uint16_t>(stub), code_selector, 0, interrupt_gate_present,
+                           static_cast<std::uint16_t>(stub >> 16), static_cast<std::uint32_t>(stub >> 32), 0};
+  }
+  // Taken at run time (the empty asm hides where the value comes from): as a constant, the descriptor
+  // would be a table holding an address, which needs relocating.
+  auto base = reinterpret_cast<std::uintptr_t>(fault_gates);
+  asm("" : "+r"(base));
+  const DescriptorTable ours{sizeof(fault_gates) - 1, base};
+  asm volatile("sidt %0" : "=m"(entry_idt));
+  asm volatile("lidt %0" ::"m"(ours) : "memory");
+  return nullptr;
+}
+
+// Walks the page tables the purgatory was entered with (CR3; 4 or, with CR4.LA57, 5 levels; Intel SDM
+// vol. 3, 4.5): every page of every segment must be present. kexec's identity map covers RAM and the
+// segments; a segment beyond it would otherwise end in a page fault in the middle of hashing.
+std::uint32_t first_unreadable_segment(const purgatory_info& request) {
+  constexpr std::uint64_t present = 1, large_page = 1 << 7, address_mask = 0x000ffffffffff000;
+  const unsigned levels = (read_cr4() >> 12) & 1 ? 5 : 4;
+  const unsigned address_bits = 12 + 9 * levels;
+  const std::uint64_t root = read_cr3() & address_mask;
+  for (std::uint32_t i = 0; i < request.segment_count; ++i) {
+    const purgatory_segment& segment = request.segments[i];
+    const std::uint64_t last = segment.start + (segment.size - 1);
+    if (last >> (address_bits - 1) != 0) return i;  // not canonical, or in the upper half
+    for (std::uint64_t address = segment.start;;) {
+      std::uint64_t table = root, page_size = 0;
+      for (unsigned level = levels; level > 0; --level) {
+        const unsigned shift = 12 + 9 * (level - 1);
+        const std::uint64_t entry =
+            reinterpret_cast<const volatile std::uint64_t*>(static_cast<std::uintptr_t>(table))[(address >> shift) & 511];
+        if ((entry & present) == 0) return i;
+        if (level == 1 || ((entry & large_page) && level <= 3)) {
+          page_size = std::uint64_t{1} << shift;
+          break;
+        }
+        table = entry & address_mask;
+      }
+      const std::uint64_t next = (address | (page_size - 1)) + 1;
+      if (next == 0 || next > last) break;
+      address = next;
+    }
+  }
+  return PURGATORY_NO_SEGMENT;
+}
+
+void before_verification(const purgatory_info&) {}
+
+DigestEngine select_digest_engine(bool allow_hardware, const purgatory_info&) {
   if (!allow_hardware || !cpu_has_sha_ni()) return {};
   enable_sse();
   return {.id = PURGATORY_DIGEST_ENGINE_X86_SHA_NI, .blocks = sha256_blocks_sha_ni, .two_lanes = sha256_two_lanes_sha_ni};
 }
 
-std::uint64_t next_kernel_entry(const purgatory_next_kernel& next) { return next.x86_64.rip; }
-
-void boot_next_kernel(const purgatory_info& info) {
+void enter_next_kernel(const purgatory_info& request) {
   restore_fpu_state();
-  purgatory_arch_enter_next(&info.next.x86_64);
+  asm volatile("lidt %0" ::"m"(entry_idt) : "memory");
+  purgatory_arch_enter_next(&request.next.x86_64);
 }
 
 void reset(const purgatory_reset&) {
@@ -106,7 +188,6 @@ void reset(const purgatory_reset&) {
     std::uint64_t base;
   } empty_idt{0, 0};
   asm volatile("lidt %0\n\tint3" ::"m"(empty_idt));
-  halt();
 }
 
 void halt() {
@@ -115,3 +196,13 @@ void halt() {
 }
 
 }  // namespace purgatory::arch
+
+void purgatory_arch_fault(std::uint64_t vector, std::uint64_t error_code, std::uint64_t rip, std::uint64_t cr2) {
+  purgatory::handle_fault({.kind = "x86 exception",
+                           .number = vector,
+                           .detail_name = "error code",
+                           .detail = error_code,
+                           .pc = rip,
+                           .address = cr2,
+                           .address_known = vector == 14});  // #PF: CR2 holds the address
+}

@@ -11,22 +11,23 @@
 
 namespace {
 
-void wipe_loader_named_range(const purgatory_info& info, purgatory::Console& console) {
-  const std::uint64_t address = info.user[0], length = info.user[1];
+// Reads the loader's request as the session copied it: what the loader wrote is never read again once
+// the purgatory has started.
+void wipe_loader_named_range(purgatory::Session& session) {
+  const std::uint64_t address = session.request().user[0], length = session.request().user[1];
   if (length == 0) return;
   memset(reinterpret_cast<void*>(static_cast<std::uintptr_t>(address)), 0, length);
   purgatory::Text line;
   line << "custom: wiped " << purgatory::Decimal{length} << " bytes at " << purgatory::Hex{address};
-  console.write_line(line);
+  session.console().write_line(line);
 }
 
 }  // namespace
 
 extern "C" void purgatory_main() {
-  purgatory_info& info = purgatory::loader_info();
-  purgatory::Console console(info);
-  purgatory::announce(info, console);
-  if (!purgatory::verify_and_report(info, console)) purgatory::stop_after_failure(info, console);
-  wipe_loader_named_range(info, console);
-  purgatory::boot_next_kernel(info, console);
+  purgatory::Session session(purgatory::loader_info());
+  purgatory::announce(session);
+  if (!purgatory::verify_and_report(session)) purgatory::stop_after_failure(session);
+  wipe_loader_named_range(session);
+  purgatory::boot_next_kernel(session);
 }

@@ -28,6 +28,6 @@ int main() {
   }
   std::printf("embedded %s purgatory: %zu bytes (STAMP_X86_64_FILE_SIZE %llu), entry %#llx, sealed %zu bytes\n",
               image->header.arch().c_str(), bytes.size(), STAMP_X86_64_FILE_SIZE,
-              static_cast<unsigned long long>(image->header.entry_offset), sealed->size());
+              static_cast<unsigned long long>(image->header.entry_offset), sealed->bytes.size());
   return bytes.size() == STAMP_X86_64_FILE_SIZE ? 0 : 1;
 }

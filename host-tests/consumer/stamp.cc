@@ -4,10 +4,9 @@
 #include <purgatory/info.h>
 
 extern "C" void purgatory_main() {
-  purgatory_info& info = purgatory::loader_info();
-  purgatory::Console console(info);
-  purgatory::announce(info, console);
-  if (!purgatory::verify_and_report(info, console)) purgatory::stop_after_failure(info, console);
-  console.write("stamp: verified, handing over\n");
-  purgatory::boot_next_kernel(info, console);
+  purgatory::Session session(purgatory::loader_info());
+  purgatory::announce(session);
+  if (!purgatory::verify_and_report(session)) purgatory::stop_after_failure(session);
+  session.console().write("stamp: verified, handing over\n");
+  purgatory::boot_next_kernel(session);
 }

@@ -41,13 +41,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto sealed = seal(*image, request);
   if (!sealed) return 0;
-  const auto reparsed = parse_image(*sealed);
+  const auto reparsed = parse_image(sealed->bytes);
   if (!reparsed) __builtin_trap();
   if (unsealed_digest(*reparsed) != unsealed_digest(*image)) __builtin_trap();
   const std::size_t info_begin = static_cast<std::size_t>(image->header.info_offset);
-  const std::size_t info_end = info_begin + sizeof(purgatory_info);
-  for (std::size_t i = 0; i < sealed->size(); ++i) {
-    if ((i < info_begin || i >= info_end) && (*sealed)[i] != image->bytes[i]) __builtin_trap();
+  const std::size_t info_end = info_begin + static_cast<std::size_t>(image->header.info_size);
+  for (std::size_t i = 0; i < sealed->bytes.size(); ++i) {
+    if ((i < info_begin || i >= info_end) && sealed->bytes[i] != image->bytes[i]) __builtin_trap();
   }
   (void)embed_as_c_header(*image, "fuzz", "fuzz.bin");
   return 0;

@@ -38,6 +38,7 @@ namespace at {
 constexpr std::size_t info_size = 8, sealed = 12, flags = 16, segment_count = 20, sha256 = 24;
 constexpr std::size_t segments = 56, segment_size = 48, next = 824, next_size = 384;
 constexpr std::size_t console = 1208, reset = 1240, user = 1264, result = 1296, result_size = 1080;
+constexpr std::size_t segment_origin = 2376;
 }  // namespace at
 
 const std::map<std::string, std::size_t> x86_64_registers = {
@@ -129,12 +130,13 @@ SealRequest valid_request(const Arch& arch) {
   request.segments.push_back(Segment{0x200000, pattern(100, 1), 0});
   request.segments.push_back(Segment{0x300000, pattern(5000, 2), 0x2000});
   request.segments.push_back(Segment{0x10000, pattern(1, 3), 0x10000});
-  request.entry = 0x0123456789abcdef;
+  request.entry = 0x200040;  // inside segment 0, as the purgatory requires
   std::uint64_t value = 0x1111111111111111;
   for (const auto& [name, offset] : registers_of(arch)) {
     request.registers[name] = value;
     value += 0x0102030405060708;
   }
+  if (is_ppc64(arch)) request.registers["r3"] = 0x300000;  // the device tree: in segment 1
   // A console and a reset the arch's images support (seal refuses others).
   request.console.kind = is_ppc64(arch) ? PURGATORY_CONSOLE_HVC : PURGATORY_CONSOLE_8250_MMIO;
   request.console.register_shift = 2;
@@ -153,7 +155,7 @@ SealRequest valid_request(const Arch& arch) {
   request.reset.reserved[1] = 2;
   request.user = {0x0102030405060708, 0, UINT64_MAX, 42};
   if (is_ppc64(arch)) {
-    request.ppc64_secondary_entry = 0x0000000002000060;
+    request.ppc64_secondary_entry = 0x60;  // Linux's __secondary_hold, in low memory
     request.ppc64_flags = PURGATORY_PPC64_SET_FDT_BOOT_CPU;
     std::array<std::uint8_t, PURGATORY_PPC64_LOW_MEMORY_SIZE> low{};
     for (std::size_t i = 0; i < low.size(); ++i) low[i] = static_cast<std::uint8_t>(0xff - i);
@@ -184,16 +186,18 @@ TEST_CASE("Sealing fills every purgatory_info field in the image's byte order", 
   const auto sealed = seal(image, request);
   INFO((sealed.ok() ? std::string() : sealed.error().message));
   REQUIRE(sealed.ok());
-  REQUIRE(sealed->size() == image.bytes.size());
+  REQUIRE(sealed->bytes.size() == image.bytes.size());
   const std::size_t info_offset = static_cast<std::size_t>(image.header.info_offset);
-  const InfoReader info(*sealed, info_offset, arch.order);
+  const InfoReader info(sealed->bytes, info_offset, arch.order);
+  // ppc64 low memory is checked as a fourth segment, after the request's own.
+  const std::size_t count = is_ppc64(arch) ? 4 : 3;
 
   SECTION("the header fields") {
     CHECK(info.bytes(0, 8) == std::vector<std::uint8_t>{'P', 'U', 'R', 'G', 'I', 'N', 'F', 'O'});
     CHECK(info.u32(at::info_size) == sizeof(purgatory_info));
     CHECK(info.u32(at::sealed) == PURGATORY_INFO_SEALED);
     CHECK(info.u32(at::flags) == (PURGATORY_FLAG_RESET_ON_FAILURE | PURGATORY_FLAG_QUIET));
-    CHECK(info.u32(at::segment_count) == 3);
+    CHECK(info.u32(at::segment_count) == count);
   }
 
   SECTION("each segment's place, size and digest of its bytes zero-padded to its memory size") {
@@ -208,10 +212,30 @@ TEST_CASE("Sealing fills every purgatory_info field in the image's byte order", 
     }
     CHECK(info.u64(at::segments + 1 * at::segment_size + 8) == 0x2000);
     CHECK(info.u64(at::segments + 2 * at::segment_size + 8) == 0x10000);
+    if (is_ppc64(arch)) {
+      const auto& low = *request.ppc64_low_memory;
+      const std::size_t base = at::segments + 3 * at::segment_size;
+      CHECK(info.u64(base) == 0);
+      CHECK(info.u64(base + 8) == low.size());
+      CHECK(info.digest(base + 16) == purgatory::sha256(low.data(), low.size()));
+    }
+  }
+
+  SECTION("whose each segment is: the request's own, in order; ppc64 low memory marked") {
+    std::vector<std::uint8_t> origins(PURGATORY_MAX_SEGMENTS, 0);
+    origins[0] = 1, origins[1] = 2, origins[2] = 3;
+    if (is_ppc64(arch)) origins[3] = PURGATORY_ORIGIN_PPC64_LOW_MEMORY;
+    CHECK(info.bytes(at::segment_origin, PURGATORY_MAX_SEGMENTS) == origins);
+    REQUIRE(sealed->segments.size() == count);
+    for (std::size_t i = 0; i < 3; ++i) {
+      CHECK(sealed->segments[i].loader_index == i);
+      CHECK(sealed->segments[i].part == CheckedSegment::Part::whole);
+    }
+    if (is_ppc64(arch)) CHECK(sealed->segments[3].part == CheckedSegment::Part::low_memory);
   }
 
   SECTION("the unused segment slots are zero") {
-    const std::size_t used = request.segments.size();
+    const std::size_t used = count;
     CHECK(all_zero(info.bytes(at::segments + used * at::segment_size,
                               (PURGATORY_MAX_SEGMENTS - used) * at::segment_size)));
   }
@@ -222,10 +246,10 @@ TEST_CASE("Sealing fills every purgatory_info field in the image's byte order", 
       const auto memory = in_memory(segment);
       all.insert(all.end(), memory.begin(), memory.end());
     }
-    const auto expected = purgatory::sha256(all.data(), all.size());
-    CHECK(info.digest(at::sha256) == expected);
-    const auto from_library = segments_digest(request.segments);
-    CHECK(purgatory::Sha256Digest(from_library) == expected);
+    const auto from_library = purgatory::Sha256Digest(segments_digest(request.segments));
+    CHECK(from_library == purgatory::sha256(all.data(), all.size()));
+    if (is_ppc64(arch)) all.insert(all.end(), request.ppc64_low_memory->begin(), request.ppc64_low_memory->end());
+    CHECK(info.digest(at::sha256) == purgatory::sha256(all.data(), all.size()));
   }
 
   SECTION("the next kernel's entry and registers at the arch's offsets, everything else zero") {
@@ -241,8 +265,8 @@ TEST_CASE("Sealing fills every purgatory_info field in the image's byte order", 
       put(offset, request.registers.at(name), 8);
     }
     if (is_ppc64(arch)) {
-      CHECK(info.u64(at::next + 48) == 0x0000000002000060);
-      put(48, 0x0000000002000060, 8);
+      CHECK(info.u64(at::next + 48) == 0x60);
+      put(48, 0x60, 8);
       // Giving low memory turns on its restore flag.
       const std::uint32_t flags = PURGATORY_PPC64_SET_FDT_BOOT_CPU | PURGATORY_PPC64_RESTORE_LOW_MEMORY;
       CHECK(info.u32(at::next + 56) == flags);
@@ -288,18 +312,26 @@ TEST_CASE("Sealing fills every purgatory_info field in the image's byte order", 
   SECTION("the bytes outside purgatory_info are unchanged") {
     const auto end = info_offset + sizeof(purgatory_info);
     CHECK(std::equal(image.bytes.begin(), image.bytes.begin() + static_cast<std::ptrdiff_t>(info_offset),
-                     sealed->begin()));
+                     sealed->bytes.begin()));
     CHECK(std::equal(image.bytes.begin() + static_cast<std::ptrdiff_t>(end), image.bytes.end(),
-                     sealed->begin() + static_cast<std::ptrdiff_t>(end)));
+                     sealed->bytes.begin() + static_cast<std::ptrdiff_t>(end)));
   }
 }
 
-TEST_CASE("Sealing without segments records the digest of the empty message", "[seal]") {
+TEST_CASE("Sealing without segments is refused, unless verification is skipped", "[seal]") {
   const Arch& arch = any_arch();
   const Image image = garbage_filled_image(arch);
-  const auto sealed = seal(image, SealRequest{});
+  CHECK_THAT(refusal(image, SealRequest{}), Contains("no segments to verify"));
+}
+
+TEST_CASE("Sealing without segments, skipping verification, records the digest of the empty message", "[seal]") {
+  const Arch& arch = any_arch();
+  const Image image = garbage_filled_image(arch);
+  SealRequest request;
+  request.flags = PURGATORY_FLAG_SKIP_VERIFICATION;
+  const auto sealed = seal(image, request);
   REQUIRE(sealed.ok());
-  const InfoReader info(*sealed, static_cast<std::size_t>(image.header.info_offset), arch.order);
+  const InfoReader info(sealed->bytes, static_cast<std::size_t>(image.header.info_offset), arch.order);
   CHECK(info.u32(at::sealed) == PURGATORY_INFO_SEALED);
   CHECK(info.u32(at::segment_count) == 0);
   // FIPS 180-4 example: SHA-256("") = e3b0c442...7852b855
@@ -317,11 +349,11 @@ TEST_CASE("Sealing a sealed image again with the same request gives the same byt
   const SealRequest request = valid_request(arch);
   const auto first = seal(image, request);
   REQUIRE(first.ok());
-  const auto reparsed = parse_image(*first);
+  const auto reparsed = parse_image(first->bytes);
   REQUIRE(reparsed.ok());
   const auto second = seal(*reparsed, request);
   REQUIRE(second.ok());
-  CHECK(*second == *first);
+  CHECK(second->bytes == first->bytes);
 }
 
 TEST_CASE("Sealing leaves purgatory_info bytes beyond this ABI's structure as the image has them", "[seal]") {
@@ -334,8 +366,8 @@ TEST_CASE("Sealing leaves purgatory_info bytes beyond this ABI's structure as th
   const auto sealed = seal(image, valid_request(arch));
   REQUIRE(sealed.ok());
   const std::size_t end = static_cast<std::size_t>(image.header.info_offset) + sizeof(purgatory_info);
-  for (std::size_t i = end; i < end + 16; ++i) CHECK((*sealed)[i] == std::byte{0x3c});
-  CHECK(InfoReader(*sealed, end - sizeof(purgatory_info), arch.order).u32(at::info_size) ==
+  for (std::size_t i = end; i < end + 16; ++i) CHECK(sealed->bytes[i] == std::byte{0x3c});
+  CHECK(InfoReader(sealed->bytes, end - sizeof(purgatory_info), arch.order).u32(at::info_size) ==
         sizeof(purgatory_info) + 16);
 }
 
@@ -368,7 +400,13 @@ TEST_CASE("More than 16 segments are refused, 16 accepted", "[seal]") {
   const Image image = garbage_filled_image(arch);
   auto request = valid_request(arch);
   request.segments.clear();
+  request.ppc64_low_memory.reset();  // on ppc64 a 17th segment
   for (std::uint64_t i = 0; i < 16; ++i) request.segments.push_back(Segment{0x1000000 + i * 0x1000, pattern(16, 4), 0});
+  request.entry = 0x1000000;
+  if (is_ppc64(arch)) {
+    request.ppc64_secondary_entry.reset();
+    request.registers["r3"] = 0;  // no device tree to write into
+  }
   require_sealed(image, request);
   request.segments.push_back(Segment{0x2000000, pattern(16, 5), 0});
   CHECK_THAT(refusal(image, request), Contains("17 segments") && Contains("at most 16"));
@@ -379,6 +417,8 @@ TEST_CASE("Overlapping segments are refused", "[seal]") {
   const Image image = garbage_filled_image(arch);
   auto request = valid_request(arch);
   request.segments = {Segment{0x200000, pattern(0x1000, 6), 0}};
+  request.ppc64_secondary_entry.reset();
+  request.registers.erase("r3");
   SECTION("the second starts inside the first") {
     request.segments.push_back(Segment{0x200800, pattern(0x1000, 7), 0});
   }
@@ -411,7 +451,7 @@ TEST_CASE("Segments that touch without overlapping are accepted", "[seal]") {
   const Arch& arch = any_arch();
   auto request = valid_request(arch);
   request.segments = {Segment{0x200000, pattern(0x10, 6), 0x1000}, Segment{0x201000, pattern(0x10, 7), 0},
-                      Segment{0x1ff000, {}, 0x1000}};
+                      Segment{0x300000, {}, 0x1000}};
   require_sealed(garbage_filled_image(arch), request);
 }
 
@@ -431,7 +471,7 @@ TEST_CASE("A segment overlapping the purgatory's memory is refused", "[seal]") {
   SECTION("only through the zero-filled tail") {
     request.segments.push_back(Segment{0xff000, pattern(1, 9), 0x1800});
   }
-  CHECK_THAT(refusal(image, request), Contains("segment 3") && Contains("overlaps the purgatory's memory") &&
+  CHECK_THAT(refusal(image, request), Contains("segment 3 at") && Contains("overlaps the purgatory's own memory") &&
                                           Contains("[0x100000, 0x103000)"));
 }
 
@@ -456,9 +496,10 @@ TEST_CASE("A segment of zeros only (no bytes, a memory size) is accepted and has
   SealRequest request;
   request.load_address = 0x100000;
   request.segments = {Segment{0x400000, {}, 0x1234}};
+  request.entry = 0x400000;
   const auto sealed = seal(image, request);
   REQUIRE(sealed.ok());
-  const InfoReader info(*sealed, static_cast<std::size_t>(image.header.info_offset), arch.order);
+  const InfoReader info(sealed->bytes, static_cast<std::size_t>(image.header.info_offset), arch.order);
   const std::vector<std::uint8_t> zeros(0x1234, 0);
   CHECK(info.u64(at::segments + 8) == 0x1234);
   CHECK(info.digest(at::segments + 16) == purgatory::sha256(zeros.data(), zeros.size()));
@@ -481,7 +522,7 @@ TEST_CASE("A segment that runs past the end of the address space is refused", "[
     request.segments.push_back(Segment{0xfffffffffffff000, pattern(1, 13), 0x2000});
   }
   SECTION("by its memory size alone") {
-    request.segments.push_back(Segment{0x400000, pattern(1, 13), UINT64_MAX});
+    request.segments.push_back(Segment{UINT64_MAX - 0x8, {}, 0x10});
   }
   CHECK_THAT(refusal(garbage_filled_image(arch), request),
              Contains("segment 3") && Contains("end of the address space"));
@@ -592,21 +633,44 @@ TEST_CASE("pair_for_two_lanes leaves a segment whose file exceeds its memory siz
   CHECK(paired[0].memory_size == 2u << 20);
 }
 
-TEST_CASE("Sealed after pair_for_two_lanes, each segment's digest is that of its own bytes", "[seal][two-lanes]") {
+TEST_CASE("Asked to check each segment, seal lays out halves itself, each with its own digest and origin",
+          "[seal][two-lanes]") {
   const Arch& arch = any_arch();
-  const Image image = parsed(ImageBuilder::valid(arch));
+  auto builder = ImageBuilder::valid(arch);
+  builder.features |= PURGATORY_FEATURE_VERIFY_EACH_SEGMENT;
+  const Image image = parsed(builder);
   SealRequest request;
   request.load_address = 0x10000000;
   request.flags = PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
-  request.segments = pair_for_two_lanes({{0x100000, pattern(1 << 20, 8), (1 << 20) + 4096}});
-  REQUIRE(request.segments.size() == 2);
+  request.segments = {{0x100000, pattern(1 << 20, 8), (1 << 20) + 4096}, {0x20000, pattern(100, 9), 0}};
+  request.entry = 0x20000;
   const auto sealed = seal(image, request);
+  INFO((sealed ? std::string() : sealed.error().message));
   REQUIRE(sealed);
-  const InfoReader info(*sealed, image.header.info_offset, arch.order);
-  CHECK(info.u32(at::segment_count) == 2);
-  for (std::size_t i = 0; i < 2; ++i) {
-    const auto bytes = in_memory(request.segments[i]);
+  const InfoReader info(sealed->bytes, image.header.info_offset, arch.order);
+  CHECK(info.u32(at::segment_count) == 3);
+  const auto halves = pair_for_two_lanes(request.segments);
+  REQUIRE(halves.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto bytes = in_memory(halves[i]);
+    CHECK(info.u64(at::segments + i * at::segment_size) == halves[i].address);
     CHECK(info.digest(at::segments + i * at::segment_size + 16) == purgatory::sha256(bytes.data(), bytes.size()));
+  }
+  CHECK(info.bytes(at::segment_origin, 3) == std::vector<std::uint8_t>{1, 1, 2});
+  REQUIRE(sealed->segments.size() == 3);
+  CHECK(sealed->segments[0].part == CheckedSegment::Part::first_half);
+  CHECK(sealed->segments[1].part == CheckedSegment::Part::second_half);
+  CHECK(sealed->segments[2].loader_index == 1);
+  CHECK(describe(sealed->segments[1]) == "segment 0 (second half)");
+
+  SECTION("a problem is named in the request's numbering, not the halves'") {
+    request.segments.push_back({0x100000 + (1 << 20) - 16, pattern(32, 10), 0});  // over the large one's end
+    CHECK_THAT(refusal(image, request), Contains("segments 0 and 2 overlap"));
+  }
+  SECTION("an image without the feature checks them whole") {
+    const auto whole = seal(parsed(ImageBuilder::valid(arch)), request);
+    REQUIRE(whole);
+    CHECK(whole->segments.size() == 2);
   }
 }
 

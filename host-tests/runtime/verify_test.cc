@@ -144,97 +144,34 @@ TEST_CASE("An unsealed or damaged purgatory_info is BAD_INFO, and nothing is has
   REQUIRE(verdict.problem != nullptr);
   CHECK(std::strlen(verdict.problem) > 0);
   // The same check, alone, gives the same reason.
-  const char* problem = purgatory::info_problem(*sealed.info);
+  const char* problem = purgatory::block_problem(*sealed.info);
   REQUIRE(problem != nullptr);
   CHECK(std::string(problem) == verdict.problem);
 }
 
-TEST_CASE("info_problem names what makes a block unusable, and nothing for a good one", "[verify]") {
+TEST_CASE("block_problem names what makes a block unusable, and nothing for a good one", "[verify]") {
   Sealed sealed;
-  CHECK(purgatory::info_problem(*sealed.info) == nullptr);
+  CHECK(purgatory::block_problem(*sealed.info) == nullptr);
   SECTION("bad magic") {
     sealed.info->magic[0] = 'p';
-    CHECK_THAT(purgatory::info_problem(*sealed.info), Catch::Contains("magic or size"));
+    CHECK_THAT(purgatory::block_problem(*sealed.info), Catch::Contains("magic or size"));
   }
   SECTION("info_size larger than this ABI's") {
     sealed.info->info_size = sizeof(purgatory_info) + 8;
-    CHECK_THAT(purgatory::info_problem(*sealed.info), Catch::Contains("magic or size"));
+    CHECK_THAT(purgatory::block_problem(*sealed.info), Catch::Contains("magic or size"));
   }
   SECTION("not sealed") {
     sealed.info->sealed = 0;
-    CHECK_THAT(purgatory::info_problem(*sealed.info), Catch::Contains("not sealed"));
+    CHECK_THAT(purgatory::block_problem(*sealed.info), Catch::Contains("not sealed"));
   }
   SECTION("17 segments") {
     sealed.info->segment_count = 17;
-    CHECK_THAT(purgatory::info_problem(*sealed.info), Catch::Contains("PURGATORY_MAX_SEGMENTS"));
+    CHECK_THAT(purgatory::block_problem(*sealed.info), Catch::Contains("PURGATORY_MAX_SEGMENTS"));
   }
   SECTION("16 segments are fine") {
     sealed.info->segment_count = 16;
-    CHECK(purgatory::info_problem(*sealed.info) == nullptr);
+    CHECK(purgatory::block_problem(*sealed.info) == nullptr);
   }
-}
-
-TEST_CASE("first_segment_overlapping finds the first segment inside the given range", "[verify]") {
-  auto info = std::make_unique<purgatory_info>();
-  const auto place = [&](std::uint32_t count, std::initializer_list<std::pair<std::uint64_t, std::uint64_t>> segments) {
-    info->segment_count = count;
-    std::uint32_t i = 0;
-    for (const auto& [start, size] : segments) {
-      info->segments[i].start = start;
-      info->segments[i].size = size;
-      ++i;
-    }
-  };
-  constexpr std::uint64_t begin = 0x100000, end = 0x103000;
-  const auto overlapping = [&] { return purgatory::first_segment_overlapping(*info, begin, end); };
-
-  SECTION("none when every segment is outside, touching either end") {
-    place(3, {{0x200000, 0x1000}, {0xff000, 0x1000}, {0x103000, 0x1000}});
-    CHECK(overlapping() == PURGATORY_NO_SEGMENT);
-  }
-  SECTION("no segments") {
-    place(0, {{0x100000, 0x1000}});  // beyond segment_count: not looked at
-    CHECK(overlapping() == PURGATORY_NO_SEGMENT);
-  }
-  SECTION("on the first byte") {
-    place(2, {{0x200000, 0x1000}, {0xff000, 0x1001}});
-    CHECK(overlapping() == 1);
-  }
-  SECTION("on the last byte") {
-    place(2, {{0x200000, 0x1000}, {0x102fff, 1}});
-    CHECK(overlapping() == 1);
-  }
-  SECTION("around the whole range") {
-    place(1, {{0x0, 0x200000}});
-    CHECK(overlapping() == 0);
-  }
-  SECTION("the first of several") {
-    place(3, {{0x200000, 0x1000}, {0x101000, 0x10}, {0x100000, 0x10}});
-    CHECK(overlapping() == 1);
-  }
-  SECTION("an empty segment inside is not an overlap") {
-    place(1, {{0x101000, 0}});
-    CHECK(overlapping() == PURGATORY_NO_SEGMENT);
-  }
-  SECTION("a segment_count above 16 looks at 16 segments only") {
-    info->segment_count = UINT32_MAX;
-    info->segments[15].start = 0x101000;
-    info->segments[15].size = 1;
-    CHECK(overlapping() == 15);
-  }
-}
-
-// FINDING (fails against runtime/verify.cc as it is): first_segment_overlapping tests
-// `begin < segment.start + segment.size`, which wraps to 0 for a segment that ends exactly at 2^64, so
-// such a segment is never found overlapping anything.
-TEST_CASE("first_segment_overlapping finds a segment that ends at the top of the address space",
-          "[verify][finding]") {
-  auto info = std::make_unique<purgatory_info>();
-  info->segment_count = 1;
-  info->segments[0].start = 0xfffffffffffff000;  // [2^64 - 0x1000, 2^64)
-  info->segments[0].size = 0x1000;
-  // The purgatory's memory [2^64 - 0x3000, 2^64 - 0x800) shares [2^64 - 0x1000, 2^64 - 0x800) with it.
-  CHECK(purgatory::first_segment_overlapping(*info, 0xffffffffffffd000, 0xfffffffffffff800) == 0);
 }
 
 TEST_CASE("16 segments, the most purgatory_info holds, are verified", "[verify]") {
@@ -298,7 +235,7 @@ TEST_CASE("record_verdict stores status, failed segment, digest and bytes in pur
     flip_bit(sealed.segments[1], 12345);
     const Verdict verdict = purgatory::verify_segments(*sealed.info);
     REQUIRE(verdict.status == PURGATORY_STATUS_MISMATCH);
-    purgatory::record_verdict(*sealed.info, verdict);
+    purgatory::record_verdict(sealed.info->result, verdict);
     CHECK(result.status == PURGATORY_STATUS_MISMATCH);
     CHECK(result.failed_segment == 1);
     CHECK(std::memcmp(result.computed_sha256, digest_of(sealed.segments[1]).data(), 32) == 0);
@@ -307,7 +244,7 @@ TEST_CASE("record_verdict stores status, failed segment, digest and bytes in pur
   SECTION("a success") {
     result.failed_segment = 7;  // as a previous, failed run left it
     const Verdict verdict = purgatory::verify_segments(*sealed.info);
-    purgatory::record_verdict(*sealed.info, verdict);
+    purgatory::record_verdict(sealed.info->result, verdict);
     CHECK(result.status == PURGATORY_STATUS_VERIFIED);
     CHECK(result.failed_segment == PURGATORY_NO_SEGMENT);
     CHECK(std::memcmp(result.computed_sha256, digest_of(sealed.concatenation()).data(), 32) == 0);
@@ -319,7 +256,7 @@ TEST_CASE("record_verdict stores status, failed segment, digest and bytes in pur
     verdict.failed_segment = 3;
     for (std::size_t i = 0; i < verdict.computed.size(); ++i) verdict.computed[i] = static_cast<std::uint8_t>(i + 1);
     verdict.bytes_hashed = 0x0123456789abcdef;
-    purgatory::record_verdict(*sealed.info, verdict);
+    purgatory::record_verdict(sealed.info->result, verdict);
     CHECK(result.status == PURGATORY_STATUS_BAD_INFO);
     CHECK(result.failed_segment == 3);
     CHECK(std::memcmp(result.computed_sha256, verdict.computed.data(), 32) == 0);

@@ -14,13 +14,13 @@
 extern "C" std::uint64_t next_kernel_registers[];
 
 namespace {
-purgatory_info console_state;  // only .console and .result are used; .bss, zeroed by entry.S
+purgatory_result console_log;  // the console's memory log, unread; .bss, zeroed by entry.S
 }
 
 extern "C" [[noreturn]] void next_kernel_main() {
-  console_state.console = next_kernel::console();
-  console_state.sealed = PURGATORY_INFO_SEALED;  // the runtime's console writes only for a sealed block
-  purgatory::Console console(console_state);
+  const purgatory_console config = next_kernel::console();
+  purgatory::Console console(config, console_log);
+  console.use_device();
 
   std::string_view names = next_kernel::register_names();
   purgatory::Text line;

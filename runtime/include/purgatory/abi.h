@@ -35,8 +35,10 @@
 #endif
 
 #define PURGATORY_ABI_MAJOR 1
-#define PURGATORY_ABI_MINOR 2 /* 1: hardware digest engines (flag, feature, result.digest_engine/flags);
-                                 2: verification of each segment by its own digest, two segments at once */
+#define PURGATORY_ABI_MINOR 3 /* 1: hardware digest engines (flag, feature, result.digest_engine/flags);
+                                 2: verification of each segment by its own digest, two segments at once;
+                                 3: rules a sealed block must obey (docs/abi.md section 5), status FAULT,
+                                    segment_origin */
 
 /* Image header magic: the 8 bytes "PURGATRY" at offset 0. */
 #define PURGATORY_IMAGE_MAGIC "PURGATRY"
@@ -70,7 +72,8 @@
 #define PURGATORY_SHA256_SIZE 32
 #define PURGATORY_LOG_SIZE 1024
 #define PURGATORY_PPC64_LOW_MEMORY_SIZE 256
-#define PURGATORY_INFO_SIZE 2376 /* sizeof(struct purgatory_info), for assembler and preprocessor */
+#define PURGATORY_INFO_SIZE 2392 /* sizeof(struct purgatory_info), for assembler and preprocessor */
+#define PURGATORY_INFO_SIZE_1_0 2376 /* the smallest purgatory_info of this major version (1.0 to 1.2) */
 
 /* purgatory_info.flags, set by the loader. */
 #define PURGATORY_FLAG_SKIP_VERIFICATION PURGATORY_BIT(0) /* jump without checking digests */
@@ -100,8 +103,14 @@
 #define PURGATORY_STATUS_UNVERIFIED 3 /* PURGATORY_FLAG_SKIP_VERIFICATION; jumping without checking */
 #define PURGATORY_STATUS_MISMATCH 4   /* a digest did not match; not jumping */
 #define PURGATORY_STATUS_BAD_INFO 5   /* purgatory_info not sealed or invalid; not jumping */
+#define PURGATORY_STATUS_FAULT 6      /* an exception stopped the purgatory (1.3); not jumping */
 
 #define PURGATORY_NO_SEGMENT 0xffffffffu
+
+/* purgatory_info.segment_origin (1.3): which of the loader's own segments segments[i] is (part of). */
+#define PURGATORY_ORIGIN_UNSAID 0          /* not said (a loader older than 1.3): its own index, i */
+#define PURGATORY_ORIGIN_PPC64_LOW_MEMORY 0xff /* ppc64 low memory, [0, 0x100): not a loaded segment */
+/* any other value n: the loader's segment n - 1 (a loader may describe one as several, for two lanes) */
 
 /* purgatory_result.digest_engine (1.1): what hashed the segments. */
 #define PURGATORY_DIGEST_ENGINE_NONE 0        /* nothing was hashed (or an image older than 1.1) */
@@ -116,7 +125,8 @@
 
 /* purgatory_ppc64_state.flags */
 #define PURGATORY_PPC64_SET_FDT_BOOT_CPU PURGATORY_BIT(0) /* write the booting CPU's id into the FDT header */
-#define PURGATORY_PPC64_RESTORE_LOW_MEMORY PURGATORY_BIT(1) /* restore phys 0..0xff from low_memory first */
+#define PURGATORY_PPC64_RESTORE_LOW_MEMORY PURGATORY_BIT(1) /* restore phys 0..0xff from low_memory first;
+                                                            1.3: a verified segment must cover them */
 
 #ifndef __ASSEMBLER__
 
@@ -221,7 +231,7 @@ struct purgatory_result {
   char log[PURGATORY_LOG_SIZE]; /* console output, a ring: byte n is at log[n % PURGATORY_LOG_SIZE] */
 };
 
-/* The one structure a loader fills in. 2376 bytes. */
+/* The one structure a loader fills in. 2392 bytes (2376 before 1.3). */
 struct purgatory_info {
   uint8_t magic[8];       /* PURGATORY_INFO_MAGIC, set in the image */
   uint32_t info_size;     /* sizeof(struct purgatory_info), set in the image */
@@ -235,6 +245,7 @@ struct purgatory_info {
   struct purgatory_reset reset;
   uint64_t user[4];       /* free for custom purgatories: parameters their loader passes */
   struct purgatory_result result;
+  uint8_t segment_origin[PURGATORY_MAX_SEGMENTS]; /* 1.3, loader: PURGATORY_ORIGIN_*, for reports */
 };
 
 #ifdef __cplusplus
@@ -310,6 +321,7 @@ PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, console) == 1208);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, reset) == 1240);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, user) == 1264);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, result) == 1296);
+PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, segment_origin) == PURGATORY_INFO_SIZE_1_0);
 PURGATORY_ABI_CHECK(sizeof(struct purgatory_info) == PURGATORY_INFO_SIZE);
 
 #undef PURGATORY_ABI_CHECK

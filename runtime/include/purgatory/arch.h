@@ -19,26 +19,33 @@ std::string_view name();
 void console_initialise(const purgatory_console& config);
 void console_write(const purgatory_console& config, std::string_view text);
 
+// Exception vectors that report a fault (purgatory::handle_fault) instead of hanging or resetting the
+// machine in silence, until enter_next_kernel() puts back what the purgatory found. Null when
+// installed, else why not (a literal): ppc64's vectors live in low memory, which a segment may hold.
+const char* install_fault_handlers(const purgatory_info& request);
+
+// The first segment the purgatory cannot read where it is (x86_64: outside the page tables it was
+// entered with; arm64: beyond the CPU's physical address size), or PURGATORY_NO_SEGMENT.
+std::uint32_t first_unreadable_segment(const purgatory_info& request);
+
 // Runs before the segments are hashed: whatever must happen for their bytes to be the loaded ones
-// (ppc64: move the secondary CPUs off low memory and restore it).
-void before_verification(purgatory_info& info);
+// (ppc64: move the secondary CPUs off low memory and restore it from the request).
+void before_verification(const purgatory_info& request);
 
 // What hashes the segments: the CPU's SHA-256 instructions where it has them and `allow_hardware`
 // (the loader did not set PURGATORY_FLAG_NO_HARDWARE_DIGEST), else the portable code. Choosing the
 // hardware engine also enables the unit it needs (x86 SSE, arm64 FP/SIMD, ppc64 VMX), and an arch may
-// prepare to hash faster (arm64: caches); boot_next_kernel() puts that state back as it was before the
-// jump. The engine is built here, at run time: a constant aggregate holding function pointers would
-// need a relocation.
-DigestEngine select_digest_engine(bool allow_hardware);
+// prepare to hash the request's segments faster (arm64: caches); enter_next_kernel() puts that state
+// back as it was before the jump. The engine is built here, at run time: a constant aggregate holding
+// function pointers would need a relocation. `request` outlives the hashing.
+DigestEngine select_digest_engine(bool allow_hardware, const purgatory_info& request);
 
-// Where the next kernel will be entered (for the console).
-std::uint64_t next_kernel_entry(const purgatory_next_kernel& next);
+// Enters the next kernel with the registers of this arch's member of request.next, after putting back
+// the machine state the purgatory changed (exception vectors, FP/vector units).
+[[noreturn]] void enter_next_kernel(const purgatory_info& request);
 
-// Enters the next kernel with the registers of this arch's member of info.next.
-[[noreturn]] void boot_next_kernel(const purgatory_info& info);
-
-// Resets the machine as `reset` says; if that fails, halts.
-[[noreturn]] void reset(const purgatory_reset& reset);
+// Resets the machine as `reset` says. Returns if that did not work.
+void reset(const purgatory_reset& reset);
 
 // Interrupts off, then wait forever. The verdict has been printed; nothing else may run.
 [[noreturn]] void halt();

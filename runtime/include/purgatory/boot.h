@@ -1,33 +1,77 @@
 // The purgatory's job in steps, for the default purgatory_main and for custom ones that add their own
-// step somewhere in between (examples/custom):
+// step in between (examples/custom):
 //
-//   Console console(info);
-//   announce(info, console);
-//   if (!verify_and_report(info, console)) stop_after_failure(info, console);
-//   ... a custom step ...
-//   boot_next_kernel(info, console);
+//   purgatory::Session session(purgatory::loader_info());
+//   purgatory::announce(session);
+//   if (!purgatory::verify_and_report(session)) purgatory::stop_after_failure(session);
+//   ... a custom step, reading session.request() ...
+//   purgatory::boot_next_kernel(session);
 #pragma once
+
+#include <cstdint>
 
 #include <purgatory/abi.h>
 #include <purgatory/console.h>
+#include <purgatory/seal_rules.h>
+#include <purgatory/text.h>
 
 namespace purgatory {
 
-// The banner: SDK version, arch, and what is about to be checked.
-void announce(purgatory_info& info, Console& console);
+// One run of the purgatory. Before it touches any device it takes a private copy of everything the
+// loader wrote into the block, and every decision from then on reads that copy: a console pointed at
+// the block itself, or any other stray write, cannot change what is verified, whether it is, or where
+// the next kernel starts. Only the result and the log are written to the block, for whoever reads it.
+class Session {
+ public:
+  // Takes the copy, installs the arch's exception vectors (from here a fault is reported, not fatal
+  // in silence) and sets up the console, if the copy says it may be used.
+  explicit Session(purgatory_info& block);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
-// Checks the block (sealed, sane, no segment over the purgatory itself), lets the arch prepare
-// (arch::before_verification), verifies the segments, records the verdict in info.result and prints
-// it; on a mismatch it names the segment with both digests. True when the next kernel may run.
-bool verify_and_report(purgatory_info& info, Console& console);
+  // The loader's request, as it was when the purgatory started.
+  const purgatory_info& request() const { return request_; }
+  purgatory_result& result() { return block_.result; }
+  Console& console() { return console_; }
+
+  // This image, where it runs.
+  static ImagePlacement placement();
+
+  // Why the console device is not used though the loader named one (its registers overlap the
+  // purgatory or a segment), or none.
+  RuleViolation console_violation() const { return console_problem_; }
+  // Why faults cannot be reported (the arch could not install its vectors), or null.
+  const char* fault_handlers_problem() const { return fault_handlers_problem_; }
+
+ private:
+  purgatory_info& block_;
+  const purgatory_info request_;
+  RuleViolation console_problem_;
+  const char* fault_handlers_problem_ = nullptr;
+  Console console_;
+};
+
+// The banner: SDK version, arch, and what is about to be checked.
+void announce(Session& session);
+
+// Checks the request (sealed, and every rule of <purgatory/seal_rules.h>; no segment outside the
+// memory this purgatory can read), lets the arch prepare (ppc64 restores low memory), verifies the
+// segments, records the verdict in the result and prints it; on a mismatch it names the segment with
+// both digests. True when the next kernel may run.
+bool verify_and_report(Session& session);
 
 // Never jumps: halts, or resets if the loader asked for it (PURGATORY_FLAG_RESET_ON_FAILURE).
-[[noreturn]] void stop_after_failure(purgatory_info& info, Console& console);
+[[noreturn]] void stop_after_failure(Session& session);
 
-// Jumps to the next kernel with the registers in info.next.
-[[noreturn]] void boot_next_kernel(purgatory_info& info, Console& console);
+// Jumps to the next kernel with the registers of the request.
+[[noreturn]] void boot_next_kernel(Session& session);
 
 // The default purgatory: all of the above in order.
-[[noreturn]] void run(purgatory_info& info);
+[[noreturn]] void run(purgatory_info& block);
+
+// "segment N", and whose it is when the loader described its own segments differently: "segment 3,
+// part of the loader's segment 1" (halves for two lanes), "segment 2, ppc64 low memory". How every
+// console line names a segment.
+void append_segment_name(Text& line, const purgatory_info& request, std::uint32_t segment);
 
 }  // namespace purgatory

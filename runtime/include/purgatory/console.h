@@ -1,7 +1,7 @@
-// The purgatory's console: every line goes to the memory log in purgatory_info.result and to the device
-// purgatory_info.console names, if the loader sealed the block, did not ask for quiet, and chose a kind
-// of console this image supports (its header's features). Nothing is written to a device described by
-// an unsealed, possibly garbage, block.
+// The purgatory's console: every line goes to the memory log in purgatory_info.result, and to the
+// device the loader chose if the session decided it may be used (see Session in <purgatory/boot.h>:
+// sealed, not quiet, a kind this image supports, registers clear of the purgatory and the segments).
+// Nothing is ever written to a device described by an unsealed, possibly garbage, block.
 #pragma once
 
 #include <string_view>
@@ -13,8 +13,11 @@ namespace purgatory {
 
 class Console {
  public:
-  // Initialises the device (once per Console). Keeps references: `info` outlives every Console.
-  explicit Console(purgatory_info& info);
+  // Writes to the log only, until use_device(). Keeps references: both outlive it.
+  Console(const purgatory_console& config, purgatory_result& log) : config_(config), log_(log) {}
+
+  // From now on the device too: initialises it (once).
+  void use_device();
 
   void write(std::string_view text);
   template <std::size_t N>  // string literals, without a strlen call (see Text's operator<<)
@@ -26,12 +29,15 @@ class Console {
     write("\n");
   }
 
+  // Whether this image can drive a console of this kind at all (its header's features).
+  static bool image_supports(std::uint32_t kind);
+
  private:
   void write_to_device(std::string_view text);
 
   const purgatory_console& config_;
-  purgatory_result& result_;
-  bool to_device_;
+  purgatory_result& log_;
+  bool to_device_ = false;
 };
 
 }  // namespace purgatory

@@ -7,9 +7,12 @@
 
 namespace purgatory {
 
+// Printed as "KIND NUMBER (DETAIL_NAME DETAIL) at pc PC", e.g. "x86 exception 0xe (error code 0x0)".
 struct Fault {
-  const char* kind = "";         // the arch's name for the exception, a literal ("page fault")
-  std::uint64_t code = 0;        // what the arch says about it (x86 vector and error code, ESR, SRR1)
+  const char* kind = "";         // the arch's name for the exception, a literal
+  std::uint64_t number = 0;      // which (x86 vector, arm64 exception class, ppc64 interrupt offset)
+  const char* detail_name = "";  // a literal: "error code", "ESR", "SRR1"
+  std::uint64_t detail = 0;
   std::uint64_t pc = 0;          // the instruction that faulted
   std::uint64_t address = 0;     // the data address, when address_known
   bool address_known = false;

@@ -26,6 +26,7 @@ struct ImagePlacement {
 struct RuleViolation {
   const char* what = nullptr;
   std::uint32_t segment = PURGATORY_NO_SEGMENT;
+  std::uint32_t other_segment = PURGATORY_NO_SEGMENT;  // the earlier one, for two that overlap
   constexpr explicit operator bool() const { return what != nullptr; }
 };
 
@@ -90,7 +91,7 @@ constexpr RuleViolation first_violation(const purgatory_info& info, const ImageP
     }
     for (std::uint32_t j = 0; j < i; ++j) {
       if (overlap(segment.start, segment.size, info.segments[j].start, info.segments[j].size)) {
-        return {"the segment overlaps an earlier one", i};
+        return {"the segment overlaps an earlier one", i, j};
       }
     }
   }

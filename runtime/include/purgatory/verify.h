@@ -26,11 +26,9 @@ struct DigestEngine {
   Sha256TwoLaneFunction two_lanes = nullptr;           // null: one segment at a time
 };
 
-// Why the block cannot be used at all (damaged magic or size, not sealed, too many segments), or null.
-const char* info_problem(const purgatory_info& info);
-
-// The first segment that overlaps [begin, end) (the purgatory's own memory), or PURGATORY_NO_SEGMENT.
-std::uint32_t first_segment_overlapping(const purgatory_info& info, std::uint64_t begin, std::uint64_t end);
+// Why the block cannot be used at all (damaged magic or size, not sealed), or null. What a sealed block
+// must obey besides is <purgatory/seal_rules.h>.
+const char* block_problem(const purgatory_info& info);
 
 // The success path hashes every byte once. By default that is for the all-segments digest
 // (kexec_file's rule: segments in order, as one message), and only when it fails is each segment hashed
@@ -40,7 +38,7 @@ std::uint32_t first_segment_overlapping(const purgatory_info& info, std::uint64_
 // pointers: physical memory is identity mapped (or, in host tests, they are host addresses).
 Verdict verify_segments(const purgatory_info& info, const DigestEngine& engine = {});
 
-// Stores the verdict in info.result.
-void record_verdict(purgatory_info& info, const Verdict& verdict);
+// Stores the verdict in a result.
+void record_verdict(purgatory_result& result, const Verdict& verdict);
 
 }  // namespace purgatory

@@ -39,6 +39,9 @@ struct ImageHeader {
 // What a caller may require of an image besides its own consistency.
 struct ImageExpectations {
   std::optional<std::string> arch;  // e.g. "ppc64": refuse any other arch or byte order
+  // The bytes may be a copy of the purgatory's memory (up to memory_size): what a debugger, firmware or
+  // a later boot stage dumps to read its result. Only for reading; never sealed.
+  bool memory_dump = false;
 };
 
 // A validated image: the header says what it is, and every offset and size in it has been checked
@@ -52,12 +55,23 @@ struct Image {
 // problem. Never reads outside `bytes`.
 Result<Image> parse_image(std::span<const std::byte> bytes, const ImageExpectations& expectations = {});
 
+// The image in a file: the flat image itself, or an ELF purgatory's one PT_LOAD. The one validation
+// every tool applies (purgatory-tool check, seal, digest, embed and inspect, kexec-loader), so they
+// accept exactly the same files: an ELF must pass purgatory_elf_problems() and agree with the header
+// it holds (machine, byte order, entry, memory size); every image must check digests
+// (PURGATORY_FEATURE_VERIFY_SHA256). The error names the first problem.
+Result<Image> load_image(std::span<const std::byte> file, const ImageExpectations& expectations = {});
+
 // A segment the next kernel needs, as the loader will place it.
 struct Segment {
   std::uint64_t address = 0;
   std::vector<std::byte> bytes;
   std::uint64_t memory_size = 0;  // >= bytes.size(): the rest is zero-filled (and hashed as zeros); 0 means bytes.size()
 };
+
+// How far past its file bytes a segment may run (the zeros kexec fills in and the purgatory hashes): real
+// kernels need tens of MiB; more is a mistake that would keep the hashing going for hours.
+inline constexpr std::uint64_t max_zero_tail = std::uint64_t{1} << 30;
 
 // Everything a loader decides.
 struct SealRequest {
@@ -73,17 +87,41 @@ struct SealRequest {
   std::optional<std::uint64_t> ppc64_secondary_entry;
   std::uint32_t ppc64_flags = 0;
   std::optional<std::array<std::uint8_t, PURGATORY_PPC64_LOW_MEMORY_SIZE>> ppc64_low_memory;
+  // With PURGATORY_FLAG_VERIFY_EACH_SEGMENT on an image that honours it, segments of at least this many
+  // bytes are sealed as two halves the purgatory hashes side by side (pair_for_two_lanes).
+  std::uint64_t two_lane_split_from = std::uint64_t{1} << 20;
 };
+
+// One segment as the purgatory checks it, and whose it is.
+struct CheckedSegment {
+  enum class Part : std::uint8_t { whole, first_half, second_half, low_memory };
+  std::uint64_t start = 0;
+  std::uint64_t size = 0;
+  std::size_t loader_index = 0;  // the request's segment this is (part of); unused for low_memory
+  Part part = Part::whole;
+};
+
+// What seal() wrote: the bytes to place, and the segments in the purgatory's numbering (a failure
+// report's "segment N" is segments[N]).
+struct SealedImage {
+  std::vector<std::byte> bytes;
+  std::vector<CheckedSegment> segments;
+};
+
+// "segment 3", "segment 1 (first half)", "ppc64 low memory": a CheckedSegment in the request's words.
+std::string describe(const CheckedSegment& segment);
 
 // The register names `SealRequest::registers` accepts for an arch: x86_64 rax..r15 (and rsp);
 // arm64 x0..x3; ppc64/ppc64le r3, r4, r5, r8, r9.
 std::vector<std::string> register_names(const std::string& arch);
 
 // Fills purgatory_info in a copy of the image, in the image's byte order, with the digests computed by
-// the same SHA-256 code the purgatory runs. Refuses a misaligned load address, more than
-// PURGATORY_MAX_SEGMENTS segments, overlapping segments, a segment overlapping the purgatory's memory,
-// address overflow and unknown register names.
-Result<std::vector<std::byte>> seal(const Image& image, const SealRequest& request);
+// the same SHA-256 code the purgatory runs. Refuses, naming the request's own segment numbers: what
+// the image cannot carry out (a misaligned load address, unknown registers, a console or reset it does
+// not have, settings for another arch, a zero-filled tail beyond max_zero_tail), and every request the
+// purgatory itself would refuse (<purgatory/seal_rules.h>: the same code). Lays out halves for two lanes
+// where they pay, and on ppc64 adds low memory as a segment so that it is verified like the others.
+Result<SealedImage> seal(const Image& image, const SealRequest& request);
 
 // Whether the image, sealed with `flags`, checks each segment by its own digest, two at a time:
 // PURGATORY_FLAG_VERIFY_EACH_SEGMENT is set and the image advertises PURGATORY_FEATURE_VERIFY_EACH_SEGMENT
