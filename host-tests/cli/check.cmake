@@ -139,4 +139,76 @@ function(test_elf_header_machine_mismatch)
   expect(EXIT 1 COMMAND "${TOOL}" check mismatch.elf OUTPUT_MATCHES "^$" ERROR_MATCHES "x86_64" "arm64")
 endfunction()
 
+# One validation for every command: what check refuses, seal, digest and embed refuse with the same
+# words; and check compares an ELF with the image header it holds (entry, memory size) and requires the
+# digest check (VERIFY_SHA256) an image exists for.
+function(test_one_validation)
+  purgatory_image(elf x86_64 elf)
+  purgatory_image(bin x86_64 bin)
+  elf64_le_load_offset(load "${elf}")
+  file(WRITE kernel.bin "kernel")
+  # e_entry (offset 24) one instruction on: the ELF and its header no longer agree.
+  copy_patched("${elf}" entry.elf 24 84)
+  # The PT_LOAD's p_memsz (program header at 64, +40), lower byte changed.
+  copy_patched("${elf}" memsz.elf "64 + 40" 08)
+  # e_type (offset 16) = ET_EXEC.
+  copy_patched("${elf}" exec.elf 16 02)
+  # features (offset 20) without VERIFY_SHA256 (bit 0), in the flat image and in the ELF's PT_LOAD.
+  read_bytes(features "${bin}" 20 1)
+  math(EXPR features "0x${features} & 0xfe" OUTPUT_FORMAT HEXADECIMAL)
+  string(SUBSTRING "${features}" 2 -1 features)
+  string(LENGTH "${features}" length)
+  if(length EQUAL 1)
+    set(features "0${features}")
+  endif()
+  copy_patched("${bin}" no-verify.bin 20 ${features})
+  copy_patched("${elf}" no-verify.elf "${load} + 20" ${features})
+  set(cases "entry.elf|the ELF's entry 0x84 differs from the image header's entry offset 0x80"
+            "memsz.elf|the PT_LOAD's memory size 0x[0-9a-f]+ differs from the image header's"
+            "exec.elf|ELF type is 2, not ET_DYN"
+            "no-verify.bin|the image does not check digests \\(features 0x[0-9a-f]+ lack VERIFY_SHA256\\)"
+            "no-verify.elf|the image does not check digests")
+  foreach(case IN LISTS cases)
+    string(REPLACE "|" ";" case "${case}")
+    list(GET case 0 file)
+    list(GET case 1 message)
+    expect(EXIT 1 COMMAND "${TOOL}" check ${file} OUTPUT_MATCHES "^$" ERROR_MATCHES "^${file}: ${message}")
+    expect(EXIT 1 COMMAND "${TOOL}" digest ${file} OUTPUT_MATCHES "^$" ERROR_MATCHES "^purgatory-tool: ${file}: ${message}")
+    expect(EXIT 1 COMMAND "${TOOL}" embed ${file} --name n -o n.h OUTPUT_MATCHES "^$" ERROR_MATCHES "${message}")
+    expect(EXIT 1 COMMAND "${TOOL}" seal ${file} --load-address 0x1234000 --segment 0x3000000:kernel.bin
+                          --entry 0x3000000 -o sealed.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "${message}")
+    expect(EXIT 1 COMMAND "${TOOL}" inspect ${file} OUTPUT_MATCHES "error: ${message}")
+    expect_no_file("${WORK_DIR}/n.h" "${WORK_DIR}/sealed.bin")
+  endforeach()
+
+  # A byte order byte that lies (big-endian, fields little-endian) is said to, rather than read as
+  # ABI version 256.768.
+  copy_patched("${bin}" lying.bin 8 02)
+  expect(EXIT 1 COMMAND "${TOOL}" check lying.bin
+         ERROR_MATCHES "^lying\\.bin: the header says its fields are big-endian \\(byte order byte 2\\), but they read as little-endian: the byte order byte is wrong\n$")
+endfunction()
+
+# check --json: one object per file, with its problems.
+function(test_json)
+  purgatory_image(elf arm64 elf)
+  write_zeros(zeros.bin 300)
+  expect(EXIT 1 COMMAND "${TOOL}" check --json "${elf}" zeros.bin OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[" ERROR_MATCHES "^$")
+  foreach(check IN ITEMS "0;ok;ON" "0;arch;arm64" "0;elf;ON" "0;problems;[]" "1;file;zeros.bin" "1;ok;OFF" "1;arch;null"
+                         "1;problems;0;not a purgatory image (no \"PURGATRY\" magic at offset 0)")
+    list(GET check 0 index)
+    list(GET check 1 member)
+    list(SUBLIST check 2 -1 rest)
+    list(LENGTH rest length)
+    if(length EQUAL 2)
+      list(GET rest 0 item)
+      list(GET rest 1 wanted)
+      json_get(value "${json}" ${index} ${member} ${item})
+    else()
+      list(GET rest 0 wanted)
+      json_get(value "${json}" ${index} ${member})
+    endif()
+    expect_equal("${value}" "${wanted}" "check --json [${index}].${member}")
+  endforeach()
+endfunction()
+
 run_group()

@@ -73,4 +73,36 @@ function(test_sha256)
   expect(EXIT 2 COMMAND "${TOOL}" sha256 "${WORK_DIR}" OUTPUT_MATCHES "^$" ERROR_MATCHES "is a directory")
 endfunction()
 
+# --json on digest and sha256: one object per file, a digest or an error.
+function(test_json)
+  purgatory_image(bin ppc64 bin)
+  file(WRITE abc.txt "abc")
+  expect(EXIT 1 COMMAND "${TOOL}" digest --json "${bin}" abc.txt OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[")
+  file(SHA256 "${bin}" bin_sha256)
+  json_get(value "${json}" 0 sha256)
+  expect_equal("${value}" "${bin_sha256}" "digest --json [0].sha256")
+  json_get(value "${json}" 1 error)
+  expect_equal("${value}" "not a purgatory image (no \"PURGATRY\" magic at offset 0)" "digest --json [1].error")
+  expect(EXIT 2 COMMAND "${TOOL}" sha256 --json abc.txt missing.txt OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[")
+  json_get(value "${json}" 0 file)
+  expect_equal("${value}" "abc.txt" "sha256 --json [0].file")
+  json_get(value "${json}" 0 sha256)
+  expect_equal("${value}" "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" "sha256 --json [0].sha256")
+  json_get(value "${json}" 1 error)
+  expect_equal("${value}" "missing.txt: cannot open: No such file or directory" "sha256 --json [1].error")
+endfunction()
+
+# File names as GNU sha256sum writes them: a backslash or a line break escaped, and the line marked
+# with a leading backslash, so that every line reads back.
+function(test_escaped_names)
+  file(WRITE "back\\slash.txt" "abc")
+  file(WRITE "new\nline.txt" "abc")
+  execute_process(COMMAND "${SHA256SUM_PROGRAM}" "back\\slash.txt" "new\nline.txt" WORKING_DIRECTORY "${WORK_DIR}"
+                  OUTPUT_VARIABLE expected RESULT_VARIABLE status)
+  expect_equal("${status}" "0" "sha256sum's exit status")
+  expect(EXIT 0 COMMAND "${TOOL}" sha256 "back\\slash.txt" "new\nline.txt" OUTPUT_VARIABLE actual
+         OUTPUT_MATCHES "^\\\\ba7816bf" ERROR_MATCHES "^$")
+  expect_equal("${actual}" "${expected}" "sha256 output for escaped names, against sha256sum's")
+endfunction()
+
 run_group()

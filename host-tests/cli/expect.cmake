@@ -290,8 +290,14 @@ function(byte_order_of var arch)
   endif()
 endfunction()
 
-# json_get(<var> <json> <member>...): a member of the tool's --json output; fails the test if absent.
+# json_get(<var> <json> <member>...): a member of the tool's --json output; fails the test if absent. A
+# JSON null reads as "null" (CMake's own reading of it is an empty string).
 function(json_get var json)
+  string(JSON type ERROR_VARIABLE error TYPE "${json}" ${ARGN})
+  if(type STREQUAL "NULL")
+    set(${var} "null" PARENT_SCOPE)
+    return()
+  endif()
   string(JSON value ERROR_VARIABLE error GET "${json}" ${ARGN})
   if(error)
     list(JOIN ARGN "." path)

@@ -16,7 +16,7 @@ function(test_empty)
          ERROR_MATCHES "^$")
 
   expect(EXIT 1 COMMAND "${TOOL}" check empty.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^${no_magic}\n$")
-  expect(EXIT 1 COMMAND "${TOOL}" inspect empty.bin OUTPUT_MATCHES "^empty\\.bin:\n  image: not a purgatory image")
+  expect(EXIT 1 COMMAND "${TOOL}" inspect empty.bin OUTPUT_MATCHES "^empty\\.bin:\n  error: not a purgatory image")
   expect(EXIT 1 COMMAND "${TOOL}" digest empty.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "${no_magic}")
   expect(EXIT 1 COMMAND "${TOOL}" embed empty.bin --name blob -o blob.h ERROR_MATCHES "${no_magic}")
   expect(EXIT 1 COMMAND "${TOOL}" seal empty.bin --load-address 0x1234000 --segment 0x3000000:empty.bin --entry 0
@@ -27,8 +27,8 @@ function(test_empty)
   expect(EXIT 1 COMMAND "${TOOL}" seal "${x86}" --load-address 0x1234000 --segment 0x3000000:empty.bin --entry 0
                         -o sealed.bin
          OUTPUT_MATCHES "^$" ERROR_MATCHES "segment 0 at 0x3000000 is empty")
-  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" --load-address 0x1234000 --segment 0x3000000:empty.bin:0x1000 --entry 0
-                        -o sealed.bin
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" --load-address 0x1234000 --segment 0x3000000:empty.bin:0x1000
+                        --entry 0x3000000 -o sealed.bin
          OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
   expect(EXIT 0 COMMAND "${TOOL}" inspect --json sealed.bin OUTPUT_MATCHES "\"segment_count\": 1,")
   expect(EXIT 1 COMMAND "${TOOL}" seal "${ppc}" --load-address 0x2a6b0000 --segment 0x8000000:empty.bin:0x10 --entry 0

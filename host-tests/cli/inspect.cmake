@@ -8,18 +8,109 @@ function(test_text)
     file(SIZE "${bin}" size)
     byte_order_of(order ${arch})
     regex_quote(bin_re "${bin}")
-    set(header_fields
-        "arch +${arch}\n" "byte_order +${order}\n" "abi_version +${ABI_MAJOR}\\.${ABI_MINOR}\n" "header_size +128\n"
-        "file_size +${size}\n" "entry_offset +0x80\n" "info_offset +0x[0-9a-f]+\n" "info_size +2376\n"
-        "sealed +false\n" "segment_count +0\n" "result_status +0\n" "result_digest_engine +0\n"
-        "result_digest_flags +0x0\n" "unsealed_sha256 +${SHA256_RE}\n")
-    expect(EXIT 0 COMMAND "${TOOL}" inspect "${bin}"
-           OUTPUT_MATCHES "^${bin_re}:\n  image header\n" ${header_fields} ERROR_MATCHES "^$")
-    # The ELF adds its own section before the same header.
+    set(image_lines
+        "  image: ${arch} \\(${order}-endian\\), ABI ${ABI_MAJOR}\\.${ABI_MINOR}\n"
+        "    file size ${size}, memory size [0-9]+, load alignment 0x[0-9a-f]+\n"
+        "    entry offset 0x80, purgatory_info at 0x[0-9a-f]+ \\(2392 bytes\\)\n"
+        "    features 0x[0-9a-f]+: verify-sha256, memory-log, reset, hardware-digest"
+        "    unsealed sha256 ${SHA256_RE}\n" "  not sealed\n")
+    expect(EXIT 0 COMMAND "${TOOL}" inspect "${bin}" OUTPUT_MATCHES "^${bin_re}:\n  image: " ${image_lines} ERROR_MATCHES "^$")
+    # The ELF adds its own section before the same image.
     expect(EXIT 0 COMMAND "${TOOL}" inspect "${elf}"
-           OUTPUT_MATCHES "\n  ELF\n.*arch +${arch}\n.*relocations +0\n.*LOAD +offset .*RWX\n.*  image header\n"
-                          ${header_fields})
+           OUTPUT_MATCHES "\n  ELF: 64-bit, ${order}-endian, ${arch}, type 3, entry 0x80, 0 relocations\n.*LOAD +offset .*RWX\n  image: "
+                          ${image_lines})
   endforeach()
+endfunction()
+
+# What a sealed image holds, in words: segments and whose they are, the next kernel's entry and
+# registers, console, reset, flags and user words by name.
+function(test_sealed)
+  write_bytes(kernel.bin "00112233445566778899aabbccddeeff")
+  purgatory_image(x86 x86_64 bin)
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" --load-address 0x1234000 --segment 0x3000000:kernel.bin
+                        --segment 0x3100000:kernel.bin:0x2000 --entry 0x3000000 --reg rsi=0x3100000 --reg r15=7
+                        --console 8250-pio,0x3f8,divisor=1 --on-failure reset --user 2=0x5e57 --quiet -o sealed.bin
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect sealed.bin
+         OUTPUT_MATCHES "\n  sealed: flags 0x6 \\(reset-on-failure, quiet\\)\n"
+                        "\n    2 segments, all-segments sha256 ${SHA256_RE}\n"
+                        "\n    segment 0  start +0x3000000 size +16  ${SHA256_RE}  \\(the loader's segment 0\\)\n"
+                        "\n    segment 1  start +0x3100000 size +8192  ${SHA256_RE}  \\(the loader's segment 1\\)\n"
+                        "\n    next kernel: entry 0x3000000, rax=0x0 .* rsi=0x3100000 .* r15=0x7\n"
+                        "\n    console: 8250-pio, base 0x3f8, register shift 0, access width 0, divisor 1\n"
+                        "\n    reset: default, token 0x0\n"
+                        "\n    user: 0x0 0x0 0x5e57 0x0\n"
+         ERROR_MATCHES "^$")
+  # Not yet run: no result shown.
+  expect(EXIT 0 COMMAND "${TOOL}" inspect sealed.bin OUTPUT_MATCHES "reset: default" ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --json sealed.bin OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[")
+  json_get(value "${json}" 0 sealed flag_names)
+  expect_equal("${value}" "[ \"reset-on-failure\", \"quiet\" ]" "sealed.flag_names")
+  json_get(value "${json}" 0 sealed segments 1 start)
+  expect_equal("${value}" "51380224" "sealed.segments[1].start (0x3100000, as a number)")
+  json_get(value "${json}" 0 sealed segments 1 loader_segment)
+  expect_equal("${value}" "1" "sealed.segments[1].loader_segment")
+  json_get(value "${json}" 0 sealed next_kernel registers rsi)
+  expect_equal("${value}" "51380224" "sealed.next_kernel.registers.rsi")
+  json_get(value "${json}" 0 sealed console kind_name)
+  expect_equal("${value}" "8250-pio" "sealed.console.kind_name")
+  json_get(value "${json}" 0 sealed user 2)
+  expect_equal("${value}" "24151" "sealed.user[2]")
+  json_get(value "${json}" 0 result status_name)
+  expect_equal("${value}" "not-run" "result.status_name")
+  json_get(value "${json}" 0 result failed_segment)
+  expect_equal("${value}" "null" "result.failed_segment")
+endfunction()
+
+# A copy of the purgatory's memory (here made by hand from a sealed image: its result as a purgatory
+# that found segment 1 bad would leave it, then .bss and stack): read back with the status by name, the
+# segment in the loader's numbering with its address, both digests, the log in order.
+function(test_dump)
+  write_bytes(kernel.bin "00112233445566778899aabbccddeeff")
+  purgatory_image(x86 x86_64 bin)
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" --load-address 0x1234000 --segment 0x3000000:kernel.bin
+                        --segment 0x3100000:kernel.bin --entry 0x3000000 -o sealed.bin OUTPUT_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --json sealed.bin OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[")
+  json_get(info "${json}" 0 image info_offset)
+  json_get(memory "${json}" 0 image memory_size)
+  json_get(expected "${json}" 0 sealed segments 1 sha256)
+  math(EXPR result "${info} + 1296")
+  # status 4 (mismatch), failed segment 1, a computed digest, bytes, log_length 24, engine 1, flags 0
+  string(REPEAT "ab" 32 computed)
+  encode(bytes_verified 48 8 little)
+  set(patch "04000000" "01000000" "${computed}" "${bytes_verified}" "18000000" "0100" "0000")
+  string(HEX "line one\nsecond line\n..." log)
+  list(JOIN patch "" patch)
+  copy_patched(sealed.bin patched.bin ${result} "${patch}${log}")
+  file(SIZE patched.bin size)
+  math(EXPR rest "${memory} - ${size}")
+  write_zeros(rest.bin ${rest})
+  concatenate(dump.bin patched.bin rest.bin)
+
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --json dump.bin OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[" ERROR_MATCHES "^$")
+  foreach(pair IN ITEMS "image;memory_dump;ON" "result;status;4" "result;status_name;mismatch" "result;failed_segment;1"
+                        "result;failed_loader_segment;1" "result;failed_segment_start;51380224"
+                        "result;failed_segment_size;16" "result;expected_sha256;${expected}"
+                        "result;computed_sha256;${computed}" "result;bytes_verified;48"
+                        "result;digest_engine_name;portable" "result;log_length;24"
+                        "result;log;line one\nsecond line\n...")
+    list(GET pair 0 section)
+    list(GET pair 1 member)
+    list(GET pair 2 wanted)
+    json_get(value "${json}" 0 ${section} ${member})
+    expect_equal("${value}" "${wanted}" "dump: ${section}.${member}")
+  endforeach()
+  expect(EXIT 0 COMMAND "${TOOL}" inspect dump.bin
+         OUTPUT_MATCHES "  image: x86_64 \\(little-endian\\), ABI [0-9.]+, a copy of the purgatory's memory\n"
+                        "\n  result: mismatch, segment 1 \\(the loader's segment 1\\) at 0x3100000, 16 bytes\n"
+                        "\n    expected sha256 ${expected}\n    computed sha256 ${computed}\n"
+                        "\n    48 bytes verified, engine portable \\(none\\)\n"
+                        "\n    log \\(24 bytes\\):\n      \\| line one\n      \\| second line\n      \\| \\.\\.\\.\n$"
+         ERROR_MATCHES "^$")
+  # One byte more than the purgatory's memory is no dump of it.
+  write_zeros(one.bin 1)
+  concatenate(too-long.bin dump.bin one.bin)
+  expect(EXIT 1 COMMAND "${TOOL}" inspect too-long.bin OUTPUT_MATCHES "error: a copy of the purgatory's memory holds")
 endfunction()
 
 function(test_json)
@@ -30,44 +121,49 @@ function(test_json)
     file(SIZE "${elf}" elf_size)
     file(SHA256 "${bin}" bin_sha256)
 
-    expect(EXIT 0 COMMAND "${TOOL}" inspect --json "${bin}" OUTPUT_VARIABLE json OUTPUT_MATCHES "^{" ERROR_MATCHES "^$")
-    json_get(value "${json}" file)
+    # Always an array of objects, each with its file; numbers as numbers.
+    expect(EXIT 0 COMMAND "${TOOL}" inspect --json "${bin}" OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[\n  {" ERROR_MATCHES "^$")
+    string(JSON count ERROR_VARIABLE error LENGTH "${json}")
+    expect_equal("${count}" "1" "${arch} .bin: entries for one file")
+    json_get(value "${json}" 0 file)
     expect_equal("${value}" "${bin}" "${arch} .bin: file")
-    json_get(value "${json}" size)
+    json_get(value "${json}" 0 size)
     expect_equal("${value}" "${bin_size}" "${arch} .bin: size")
-    json_get(value "${json}" image arch)
+    json_get(value "${json}" 0 image arch)
     expect_equal("${value}" "${arch}" "${arch} .bin: image.arch")
-    json_get(value "${json}" image file_size)
+    json_get(value "${json}" 0 image file_size)
     expect_equal("${value}" "${bin_size}" "${arch} .bin: image.file_size")
-    json_get(value "${json}" image entry_offset)
-    expect_equal("${value}" "0x80" "${arch} .bin: image.entry_offset")
-    json_get(value "${json}" image sealed)
-    expect_equal("${value}" "OFF" "${arch} .bin: image.sealed")
-    json_get(value "${json}" image segment_count)
-    expect_equal("${value}" "0" "${arch} .bin: image.segment_count")
+    json_get(value "${json}" 0 image entry_offset)
+    expect_equal("${value}" "128" "${arch} .bin: image.entry_offset")
+    json_get(value "${json}" 0 image abi minor)
+    expect_equal("${value}" "${ABI_MINOR}" "${arch} .bin: image.abi.minor")
+    json_get(value "${json}" 0 image memory_dump)
+    expect_equal("${value}" "OFF" "${arch} .bin: image.memory_dump")
+    json_get(value "${json}" 0 sealed)
+    expect_equal("${value}" "null" "${arch} .bin: sealed")
     # As built, the loader's part of purgatory_info is zero: the unsealed digest is the file's.
-    json_get(value "${json}" image unsealed_sha256)
+    json_get(value "${json}" 0 image unsealed_sha256)
     expect_equal("${value}" "${bin_sha256}" "${arch} .bin: image.unsealed_sha256")
-    string(JSON ignored ERROR_VARIABLE no_elf TYPE "${json}" elf)
+    string(JSON ignored ERROR_VARIABLE no_elf TYPE "${json}" 0 elf)
     if(NOT no_elf)
       message(SEND_ERROR "FAILED: ${arch} .bin: a flat image has an \"elf\" member")
     endif()
 
-    expect(EXIT 0 COMMAND "${TOOL}" inspect --json "${elf}" OUTPUT_VARIABLE json OUTPUT_MATCHES "^{")
-    json_get(value "${json}" size)
+    expect(EXIT 0 COMMAND "${TOOL}" inspect --json "${elf}" OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[")
+    json_get(value "${json}" 0 size)
     expect_equal("${value}" "${elf_size}" "${arch} .elf: size")
-    json_get(value "${json}" elf arch)
+    json_get(value "${json}" 0 elf arch)
     expect_equal("${value}" "${arch}" "${arch} .elf: elf.arch")
-    json_get(value "${json}" elf relocations)
+    json_get(value "${json}" 0 elf relocations)
     expect_equal("${value}" "0" "${arch} .elf: elf.relocations")
-    json_get(value "${json}" elf problems)
+    json_get(value "${json}" 0 elf problems)
     expect_equal("${value}" "[]" "${arch} .elf: elf.problems")
-    json_get(value "${json}" elf program_headers 0 type)
+    json_get(value "${json}" 0 elf program_headers 0 type)
     expect_equal("${value}" "LOAD" "${arch} .elf: elf.program_headers[0].type")
     # The image inside the ELF is the .bin.
-    json_get(value "${json}" image file_size)
+    json_get(value "${json}" 0 image file_size)
     expect_equal("${value}" "${bin_size}" "${arch} .elf: image.file_size")
-    json_get(value "${json}" image unsealed_sha256)
+    json_get(value "${json}" 0 image unsealed_sha256)
     expect_equal("${value}" "${bin_sha256}" "${arch} .elf: image.unsealed_sha256")
   endforeach()
 
@@ -114,37 +210,47 @@ function(test_errors)
   next_kernel_image(bare arm64 elf)
 
   expect(EXIT 1 COMMAND "${TOOL}" inspect text.txt
-         OUTPUT_MATCHES "^text\\.txt:\n  image: not a purgatory image .*no \"PURGATRY\" magic at offset 0")
-  expect(EXIT 1 COMMAND "${TOOL}" inspect --json text.txt OUTPUT_VARIABLE json OUTPUT_MATCHES "\"image_error\"")
-  json_get(value "${json}" image_error)
-  expect_equal("${value}" "not a purgatory image (no \"PURGATRY\" magic at offset 0)" "text.txt: image_error")
+         OUTPUT_MATCHES "^text\\.txt:\n  error: not a purgatory image .*no \"PURGATRY\" magic at offset 0")
+  expect(EXIT 1 COMMAND "${TOOL}" inspect --json text.txt OUTPUT_VARIABLE json OUTPUT_MATCHES "\"error\"")
+  json_get(value "${json}" 0 error)
+  expect_equal("${value}" "not a purgatory image (no \"PURGATRY\" magic at offset 0)" "text.txt: error")
   # A bare ELF is described as an ELF, but it is not an image.
-  expect(EXIT 1 COMMAND "${TOOL}" inspect --json "${bare}" OUTPUT_VARIABLE json OUTPUT_MATCHES "\"image_error\"")
-  json_get(value "${json}" elf arch)
+  expect(EXIT 1 COMMAND "${TOOL}" inspect --json "${bare}" OUTPUT_VARIABLE json OUTPUT_MATCHES "\"error\"")
+  json_get(value "${json}" 0 elf arch)
   expect_equal("${value}" "arm64" "bare next-kernel.elf: elf.arch")
   # A broken ELF gives an "error" member.
   copy_prefix("${good}" truncated.bin 64)
   purgatory_image(elf x86_64 elf)
   copy_prefix("${elf}" truncated.elf 64)
   expect(EXIT 1 COMMAND "${TOOL}" inspect --json truncated.elf OUTPUT_VARIABLE json OUTPUT_MATCHES "\"error\"")
-  json_get(value "${json}" error)
+  json_get(value "${json}" 0 error)
   expect_equal("${value}" "ELF file truncated: section header 0 is cut off" "truncated.elf: error")
   expect(EXIT 1 COMMAND "${TOOL}" inspect --brief truncated.bin OUTPUT_MATCHES "\n\\? +- +- +- +-  truncated\\.bin\n$")
 
   # A bad file among good ones: all are described, the status is 1.
   expect(EXIT 1 COMMAND "${TOOL}" inspect --brief "${good}" text.txt
          OUTPUT_MATCHES "\nx86_64 .*\n\\? +- +- +- +-  text\\.txt\n$")
-  expect(EXIT 2 COMMAND "${TOOL}" inspect "${good}" missing.bin OUTPUT_MATCHES "arch +x86_64"
-         ERROR_MATCHES "missing\\.bin.*cannot open")
+  expect(EXIT 2 COMMAND "${TOOL}" inspect "${good}" missing.bin OUTPUT_MATCHES "image: x86_64"
+         ERROR_MATCHES "^purgatory-tool: missing\\.bin: cannot open: No such file")
+  # A file that cannot be read is an object with its error in JSON too, never a missing entry.
+  expect(EXIT 2 COMMAND "${TOOL}" inspect --json "${good}" missing.bin OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[")
+  json_get(value "${json}" 1 file)
+  expect_equal("${value}" "missing.bin" "[1].file of an unreadable file")
+  json_get(value "${json}" 1 error)
+  expect_equal("${value}" "missing.bin: cannot open: No such file or directory" "[1].error of an unreadable file")
+  # Read errors are errors, never a crash: /proc/self/mem fails to read at offset 0.
+  expect(EXIT 2 COMMAND "${TOOL}" inspect /proc/self/mem ERROR_MATCHES "^purgatory-tool: /proc/self/mem: read error: ")
 
-  expect(EXIT 2 COMMAND "${TOOL}" inspect --json --brief "${good}" OUTPUT_MATCHES "^$" ERROR_MATCHES "--json excludes --brief")
+  expect(EXIT 2 COMMAND "${TOOL}" inspect --json --brief "${good}" OUTPUT_MATCHES "^$"
+         ERROR_MATCHES "^purgatory-tool: --json excludes --brief")
   expect(EXIT 2 COMMAND "${TOOL}" inspect --brief --json "${good}" ERROR_MATCHES "excludes")
 endfunction()
 
 # JSON strings must be UTF-8, but what inspect describes comes from the file: an ELF section name is any
 # bytes. Here the section name table of a real ELF is also marked as a relocation section (SHT_RELA), so
 # inspect lists it among the problems, by name; in the second copy that name starts with the byte 0xff.
-# inspect --json must still describe both (a valid image, so status 0) and never abort.
+# inspect --json must still describe both, never abort, and give status 1: the one validation every
+# command shares refuses an ELF with relocation sections.
 function(test_json_invalid_utf8)
   purgatory_image(elf x86_64 elf)
   read_bytes(shoff "${elf}" 40 8)
@@ -160,12 +266,12 @@ function(test_json_invalid_utf8)
   copy_patched(rela.elf bad-name.elf "${table} + ${name}" ff)
 
   expect(EXIT 1 COMMAND "${TOOL}" check rela.elf ERROR_MATCHES "relocation entries in \\.shstrtab")
-  expect(EXIT 0 COMMAND "${TOOL}" inspect --json rela.elf OUTPUT_VARIABLE json
+  expect(EXIT 1 COMMAND "${TOOL}" inspect --json rela.elf OUTPUT_VARIABLE json
          OUTPUT_MATCHES "relocation entries in \\.shstrtab" ERROR_MATCHES "^$")
   expect(EXIT 1 COMMAND "${TOOL}" check bad-name.elf ERROR_MATCHES "relocation entries in .shstrtab")
-  expect(EXIT 0 COMMAND "${TOOL}" inspect --json bad-name.elf OUTPUT_VARIABLE json
+  expect(EXIT 1 COMMAND "${TOOL}" inspect --json bad-name.elf OUTPUT_VARIABLE json
          OUTPUT_MATCHES "relocation entries in .*shstrtab" ERROR_MATCHES "^$")
-  string(JSON problem ERROR_VARIABLE error GET "${json}" elf problems 0)
+  string(JSON problem ERROR_VARIABLE error GET "${json}" 0 elf problems 0)
   if(error)
     message(SEND_ERROR "FAILED: inspect --json bad-name.elf did not print JSON with the problem (${error})")
   endif()

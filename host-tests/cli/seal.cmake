@@ -1,6 +1,6 @@
 # purgatory-tool seal: a successful seal per arch, checked byte by byte against purgatory_info's layout
-# (<purgatory/abi.h>), and every refusal: exit status 1 (2 for bad usage or an unwritable output), a
-# message naming the problem, and no output file.
+# (<purgatory/abi.h>), and every refusal: exit status 1 (2 for bad usage, a value that is not a number or
+# a spec, or a file that cannot be read or written), a message naming the problem, and no output file.
 include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)
 
 # purgatory_info offsets (abi.h's layout checks pin them).
@@ -12,6 +12,7 @@ set(INFO_SEGMENTS 56)  # 48 bytes each: start, size, sha256
 set(INFO_NEXT 824)     # the arch's entry address comes first
 set(INFO_CONSOLE 1208) # kind (4 bytes), 4 more, base (8 bytes)
 set(INFO_RESET 1240)   # method (4 bytes), token (4 bytes)
+set(INFO_SEGMENT_ORIGIN 2376)  # 1.3: 16 bytes, 1 + the loader's number of each segment
 
 # Where things go, per arch (as the boot tests place them), and what the arch's loader would pass.
 set(x86_64_load 0x1234000)
@@ -46,7 +47,7 @@ set(ppc64_load 0x2a6b0000)
 set(ppc64_kernel 0x8000000)
 set(ppc64_data 0x8100000)
 set(ppc64_options --reg r3=0x8100000 --reg r4=0x8000000 --console hvc,0 --reset rtas-hcall,0x2004
-                  --ppc64-secondary-entry 0x8000060 --ppc64-set-fdt-boot-cpu --ppc64-low-memory low-memory.bin
+                  --ppc64-secondary-entry 0x60 --ppc64-set-fdt-boot-cpu --ppc64-low-memory low-memory.bin
                   --no-hardware-digest)
 set(ppc64_console 4 0)
 set(ppc64_flags 8)      # NO_HARDWARE_DIGEST
@@ -92,14 +93,17 @@ function(seal_and_check arch)
 
   # Still a valid image, now sealed, with two segments; nothing else in the header changed.
   expect(EXIT 0 COMMAND "${TOOL}" check ${sealed} OUTPUT_MATCHES "^${sealed}: ok \\(${arch}\\)\n$")
-  expect(EXIT 0 COMMAND "${TOOL}" inspect --json ${sealed} OUTPUT_VARIABLE json OUTPUT_MATCHES "\"sealed\": true")
-  json_get(value "${json}" image sealed)
-  expect_equal("${value}" "ON" "${arch}: image.sealed after seal")
-  json_get(value "${json}" image segment_count)
-  expect_equal("${value}" "2" "${arch}: image.segment_count after seal")
-  json_get(value "${json}" image arch)
+  # (ppc64: its low memory is checked as a third segment.)
+  set(count 2)
+  if(arch STREQUAL "ppc64")
+    set(count 3)
+  endif()
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --json ${sealed} OUTPUT_VARIABLE json OUTPUT_MATCHES "\"sealed\": {")
+  json_get(value "${json}" 0 sealed segment_count)
+  expect_equal("${value}" "${count}" "${arch}: sealed.segment_count after seal")
+  json_get(value "${json}" 0 image arch)
   expect_equal("${value}" "${arch}" "${arch}: image.arch after seal")
-  json_get(info "${json}" image info_offset)
+  json_get(info "${json}" 0 image info_offset)
   read_bytes(sealed_header ${sealed} 0 128)
   read_bytes(unsealed_header "${bin}" 0 128)
   expect_equal("${sealed_header}" "${unsealed_header}" "${arch}: the image header after seal")
@@ -124,9 +128,19 @@ function(seal_and_check arch)
   encode(expected ${${arch}_flags} 4 ${order})
   read_bytes(actual ${sealed} "${info} + ${INFO_FLAGS}" 4)
   expect_equal("${actual}" "${expected}" "${arch}: purgatory_info.flags")
-  encode(expected 2 4 ${order})
+  encode(expected ${count} 4 ${order})
   read_bytes(actual ${sealed} "${info} + ${INFO_SEGMENT_COUNT}" 4)
   expect_equal("${actual}" "${expected}" "${arch}: purgatory_info.segment_count")
+  # Whose each segment is: the loader's own, in order; ppc64 low memory marked (0xff).
+  set(expected "0102")
+  if(arch STREQUAL "ppc64")
+    set(expected "0102ff")
+  endif()
+  read_bytes(actual ${sealed} "${info} + ${INFO_SEGMENT_ORIGIN}" 3)
+  string(SUBSTRING "${actual}" 0 6 actual)
+  string(LENGTH "${expected}" length)
+  string(SUBSTRING "${actual}" 0 ${length} actual)
+  expect_equal("${actual}" "${expected}" "${arch}: purgatory_info.segment_origin")
 
   file(SIZE data.bin data_size)
   math(EXPR padding "0x1000 - ${data_size}")
@@ -152,6 +166,10 @@ function(seal_and_check arch)
     read_bytes(actual ${sealed} "${at} + 16" 32)
     expect_equal("${actual}" "${expected}" "${arch}: segments[${segment}].sha256")
   endforeach()
+  if(arch STREQUAL "ppc64")
+    concatenate(all-segments-and-low-memory.bin all-segments.bin low-memory.bin)
+    file(RENAME all-segments-and-low-memory.bin all-segments.bin)
+  endif()
   file(SHA256 all-segments.bin expected)
   read_bytes(actual ${sealed} "${info} + ${INFO_SHA256}" 32)
   expect_equal("${actual}" "${expected}" "${arch}: purgatory_info.sha256 (all segments)")
@@ -166,7 +184,7 @@ function(seal_and_check arch)
   expect_equal("${actual}" "${expected}" "${arch}: the register at offset ${offset} of the next kernel's state")
   if(arch STREQUAL "ppc64")
     # secondary_entry (offset 48), then flags: SET_FDT_BOOT_CPU | RESTORE_LOW_MEMORY.
-    encode(expected 0x8000060 8 ${order})
+    encode(expected 0x60 8 ${order})
     read_bytes(actual ${sealed} "${info} + ${INFO_NEXT} + 48" 8)
     expect_equal("${actual}" "${expected}" "${arch}: next.ppc64.secondary_entry")
     encode(expected 3 4 ${order})
@@ -200,7 +218,7 @@ function(seal_and_check arch)
   expect(EXIT 0 COMMAND "${TOOL}" seal "${bin}" -o paired.bin --load-address ${load} --entry ${kernel}
                         --segment ${kernel}:kernel.bin --segment ${data}:data.bin:0x100000 --verify-each-segment
          OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
-  json_get(features "${json}" image features)
+  json_get(features "${json}" 0 image features)
   math(EXPR pairs "(${features} >> 4) & 1")
   if(pairs)
     set(starts ${data} "${data} + 0x80000" ${kernel})
@@ -212,7 +230,7 @@ function(seal_and_check arch)
   list(LENGTH starts count)
   # inspect lists the sealed segments, as the purgatory numbers them.
   expect(EXIT 0 COMMAND "${TOOL}" inspect --json paired.bin OUTPUT_VARIABLE paired_json OUTPUT_MATCHES "\"segments\": \\[")
-  expect(EXIT 0 COMMAND "${TOOL}" inspect paired.bin OUTPUT_MATCHES "\n    segment 0  start +0x[0-9a-f]+ size +[0-9]+ sha256 ${SHA256_RE}\n")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect paired.bin OUTPUT_MATCHES "\n    segment 0  start +0x[0-9a-f]+ size +[0-9]+  ${SHA256_RE}  \\(")
   encode(expected ${count} 4 ${order})
   read_bytes(actual paired.bin "${info} + ${INFO_SEGMENT_COUNT}" 4)
   expect_equal("${actual}" "${expected}" "${arch}: segment_count with --verify-each-segment (features ${features})")
@@ -228,13 +246,23 @@ function(seal_and_check arch)
     encode(expected ${size} 8 ${order})
     read_bytes(actual paired.bin "${at} + 8" 8)
     expect_equal("${actual}" "${expected}" "${arch}: segments[${segment}].size with --verify-each-segment")
-    json_get(value "${paired_json}" image segments ${segment} start)
-    math(EXPR value "${value}")
+    json_get(value "${paired_json}" 0 sealed segments ${segment} start)
     expect_equal("${value}" "${start}" "${arch}: inspect's segments[${segment}].start")
-    json_get(value "${paired_json}" image segments ${segment} size)
+    json_get(value "${paired_json}" 0 sealed segments ${segment} size)
     math(EXPR size "${size}")
     expect_equal("${value}" "${size}" "${arch}: inspect's segments[${segment}].size")
   endforeach()
+  # The halves say whose they are: the loader's segment 1 (the data), first and second half.
+  if(pairs)
+    foreach(check IN ITEMS "0;loader_segment;1" "0;part;first half" "1;loader_segment;1" "1;part;second half"
+                           "2;loader_segment;0" "2;part;whole")
+      list(GET check 0 segment)
+      list(GET check 1 member)
+      list(GET check 2 wanted)
+      json_get(value "${paired_json}" 0 sealed segments ${segment} ${member})
+      expect_equal("${value}" "${wanted}" "${arch}: inspect's segments[${segment}].${member} with --verify-each-segment")
+    endforeach()
+  endif()
 endfunction()
 
 function(test_x86_64)
@@ -276,10 +304,10 @@ function(test_refusals)
   expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --segment 0x3000000:data.bin
                  ERROR_MATCHES "segments 0 and 1 overlap")
   expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x1235000:kernel.bin
-                 ERROR_MATCHES "segment 0 \\[0x1235000, 0x[0-9a-f]+\\) overlaps the purgatory's memory \\[0x1234000, ")
+                 ERROR_MATCHES "segment 0 at 0x1235000 \\([0-9]+ bytes\\): the segment overlaps the purgatory's own memory \\[0x1234000, ")
   # Just below the purgatory, its last byte on the purgatory's first.
   expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x1233000:data.bin:0x1001
-                 ERROR_MATCHES "segment 0 .* overlaps the purgatory's memory")
+                 ERROR_MATCHES "segment 0 .* overlaps the purgatory's own memory")
   set(seventeen "")
   foreach(i RANGE 16)
     math(EXPR address "0x10000000 + ${i} * 0x1000" OUTPUT_FORMAT HEXADECIMAL)
@@ -287,7 +315,8 @@ function(test_refusals)
   endforeach()
   expect_refused(EXIT 1 ARGS "${x86}" ${ok} ${seventeen} ERROR_MATCHES "17 segments: at most 16 fit in purgatory_info")
   list(REMOVE_AT seventeen 0 1)
-  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" ${ok} ${seventeen} -o sixteen.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" --load-address 0x1234000 --entry 0x10001000 ${seventeen} -o sixteen.bin
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
   # (Empty segment files: inputs.cmake.)
   expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin:8
                  ERROR_MATCHES "segment 0: memory size 0x8 is smaller than its [0-9]+ bytes")
@@ -299,51 +328,54 @@ function(test_refusals)
                  ERROR_MATCHES "unknown register \"x0\" for x86_64 \\(known: rax, ")
   expect_refused(EXIT 1 ARGS "${arm}" --load-address 0x4a6b1000 --segment 0x48000000:kernel.bin --entry 0 --reg rsi=1
                  ERROR_MATCHES "unknown register \"rsi\" for arm64 \\(known: x0, x1, x2, x3\\)")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reg rax=1 --reg rax=2
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reg rax=1 --reg rax=2
                  ERROR_MATCHES "--reg rax given twice")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reg rax
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reg rax
                  ERROR_MATCHES "--reg \"rax\" is not NAME=VALUE")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --user 4=1
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --user 4=1
                  ERROR_MATCHES "--user 4=1: the index is 0..3")
 
   # Consoles.
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x10000
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x10000
                  ERROR_MATCHES "console \"8250-pio,0x10000\": an I/O port is at most 0xffff")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console uart,1
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console uart,1
                  ERROR_MATCHES "unknown console \"uart\" \\(none, 8250-pio, 8250-mmio, pl011, hvc\\)")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-mmio,0x1000,width=3
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-mmio,0x1000,width=3
                  ERROR_MATCHES "console \"8250-mmio,0x1000,width=3\": width must be 1 or 4")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-mmio,0x1000,shift=5
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-mmio,0x1000,shift=5
                  ERROR_MATCHES "shift must be 0..4")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x3f8,divisor=0
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x3f8,divisor=0
                  ERROR_MATCHES "divisor must be 1..65535")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x3f8,shift=2
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x3f8,shift=2
                  ERROR_MATCHES "option \"shift\" does not apply to 8250-pio")
-  expect_refused(EXIT 1 ARGS "${arm}" --load-address 0x4a6b1000 --segment 0x48000000:kernel.bin --entry 0 --console pl011
+  expect_refused(EXIT 2 ARGS "${arm}" --load-address 0x4a6b1000 --segment 0x48000000:kernel.bin --entry 0 --console pl011
                  ERROR_MATCHES "console \"pl011\": pl011 needs an address")
 
   # Resets.
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reset reboot
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reset reboot
                  ERROR_MATCHES "unknown reset \"reboot\" \\(default, psci-hvc, psci-smc, rtas-hcall,TOKEN\\)")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reset rtas-hcall,0
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reset rtas-hcall,0
                  ERROR_MATCHES "reset \"rtas-hcall,0\": the RTAS token must be a non-zero 32-bit number")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reset rtas-hcall
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reset rtas-hcall
                  ERROR_MATCHES "unknown reset \"rtas-hcall\"")
 
-  # Numbers.
+  # Numbers and specs that do not parse: bad usage, status 2, "purgatory-tool: " first as always.
   set(not_a_number "\"0xZZ\" is not a number \\(decimal, or hexadecimal with 0x\\)")
-  expect_refused(EXIT 1 ARGS "${x86}" --load-address 0xZZ --segment 0x3000000:kernel.bin --entry 0
+  expect_refused(EXIT 2 ARGS "${x86}" --load-address 0xZZ --segment 0x3000000:kernel.bin --entry 0
                  ERROR_MATCHES "--load-address: ${not_a_number}")
-  expect_refused(EXIT 1 ARGS "${x86}" --load-address 0x1234000 --segment 0x3000000:kernel.bin --entry 0xZZ
+  expect_refused(EXIT 2 ARGS "${x86}" --load-address 0x1234000 --segment 0x3000000:kernel.bin --entry 0xZZ
                  ERROR_MATCHES "--entry: ${not_a_number}")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0xZZ:kernel.bin ERROR_MATCHES "segment \"0xZZ:kernel.bin\": ${not_a_number}")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reg rax=0xZZ
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0xZZ:kernel.bin ERROR_MATCHES "segment \"0xZZ:kernel.bin\": ${not_a_number}")
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --reg rax=0xZZ
                  ERROR_MATCHES "--reg \"rax=0xZZ\": ${not_a_number}")
-  expect_refused(EXIT 1 ARGS "${x86}" --load-address -1 --segment 0x3000000:kernel.bin --entry 0
+  expect_refused(EXIT 2 ARGS "${x86}" --load-address -1 --segment 0x3000000:kernel.bin --entry 0
                  ERROR_MATCHES "\"-1\" is not a number")
-  expect_refused(EXIT 1 ARGS "${x86}" --load-address 0x10000000000000000 --segment 0x3000000:kernel.bin --entry 0
+  expect_refused(EXIT 2 ARGS "${x86}" --load-address 0x10000000000000000 --segment 0x3000000:kernel.bin --entry 0
                  ERROR_MATCHES "\"0x10000000000000000\" does not fit in 64 bits")
-  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000 ERROR_MATCHES "segment \"0x3000000\" is not ADDRESS:FILE")
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000 ERROR_MATCHES "segment \"0x3000000\" is not ADDRESS:FILE")
+
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin:0
+                 ERROR_MATCHES "^purgatory-tool: segment \"0x3000000:kernel.bin:0\": a memory size of 0 \\(leave it out")
 
   # Files that cannot be read: status 2, like a missing IMAGE.
   expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:no-such-segment.bin
@@ -364,6 +396,60 @@ function(test_refusals)
                  ERROR_MATCHES "image is for ppc64le, not ppc64")
 endfunction()
 
+# What the purgatory itself would refuse, refused by seal with the same words (the same code decides,
+# <purgatory/seal_rules.h>): nothing it jumps to or writes may lie outside what it verifies.
+function(test_purgatory_rules)
+  write_segments()
+  purgatory_image(x86 x86_64 bin)
+  purgatory_image(arm arm64 bin)
+  purgatory_image(ppc ppc64le bin)
+  set(x86_segments --load-address 0x1234000 --segment 0x3000000:kernel.bin --segment 0x3100000:data.bin:0x1000)
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --json "${x86}" OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[")
+  json_get(info "${json}" 0 image info_offset)
+  math(EXPR flags_word "0x1234000 + ${info} + 16" OUTPUT_FORMAT HEXADECIMAL)
+
+  # The finding: an 8250 whose registers are the block's own flags word, which the UART's set-up used
+  # to overwrite (turning verification off).
+  expect_refused(EXIT 1 ARGS "${x86}" ${x86_segments} --entry 0x3000000 --console 8250-mmio,${flags_word},divisor=1
+                 ERROR_MATCHES "the console at ${flags_word}: the console's registers overlap the purgatory's own memory")
+  expect_refused(EXIT 1 ARGS "${arm}" --load-address 0x4a6b1000 --segment 0x48000000:kernel.bin
+                 --segment 0x48100000:data.bin:0x1000 --entry 0x48000000 --console pl011,0x48100000
+                 ERROR_MATCHES "the console at 0x48100000: segment 1 at 0x48100000 \\(4096 bytes\\): the console's registers overlap a segment")
+  # The entry: 0, inside the purgatory, in memory nothing loads, misaligned on a fixed-width arch.
+  foreach(entry IN ITEMS 0 0x1234080 0x5000000)
+    expect_refused(EXIT 1 ARGS "${x86}" ${x86_segments} --entry ${entry}
+                   ERROR_MATCHES "the next kernel's entry is outside every verified segment")
+  endforeach()
+  expect_refused(EXIT 1 ARGS "${arm}" --load-address 0x4a6b1000 --segment 0x48000000:kernel.bin --entry 0x48000002
+                 ERROR_MATCHES "the next kernel's entry is not 4-byte aligned")
+  # ... unless the loader asks to skip verification, which it then does on purpose.
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" ${x86_segments} --entry 0 --skip-verification -o skipped.bin
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  # A reset that could not happen: ppc64 resets through RTAS, which needs its token.
+  expect_refused(EXIT 1 ARGS "${ppc}" --load-address 0x2a6b0000 --segment 0x8000000:kernel.bin --entry 0x8000000
+                 --on-failure reset ERROR_MATCHES "reset on failure needs the RTAS system-reboot token")
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${ppc}" --load-address 0x2a6b0000 --segment 0x8000000:kernel.bin --entry 0x8000000
+                        --on-failure reset --reset rtas-hcall,0x2004 -o resets.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  # ppc64's secondary CPUs go where a verified segment is, too.
+  expect_refused(EXIT 1 ARGS "${ppc}" --load-address 0x2a6b0000 --segment 0x8000000:kernel.bin --entry 0x8000000
+                 --ppc64-secondary-entry 0x60 ERROR_MATCHES "the secondary CPUs' entry is misaligned or outside every verified segment")
+  # With its low memory, [0, 0x100) is checked as a segment of its own: 0x60 is then verified.
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${ppc}" --load-address 0x2a6b0000 --segment 0x8000000:kernel.bin --entry 0x8000000
+                        --ppc64-secondary-entry 0x60 --ppc64-low-memory low-memory.bin -o low.bin
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect low.bin OUTPUT_MATCHES "\n    segment 1  start +0x0 size +256  ${SHA256_RE}  \\(ppc64 low memory\\)\n")
+
+  # A zero-filled tail of 256 TiB would be hashed for days: refused at once.
+  expect_refused(EXIT 1 ARGS "${x86}" --load-address 0x1234000 --segment 0x3000000:kernel.bin:0x1000000000000 --entry 0x3000000
+                 ERROR_MATCHES "segment 0: 262144\\.0 GiB of zeros past its [0-9]+ bytes. at most 1\\.0 GiB")
+
+  # With --verify-each-segment a problem is named in the --segment order, not the halves'.
+  write_zeros(big.bin 2097152)
+  expect_refused(EXIT 1 ARGS "${x86}" --load-address 0x1234000 --segment 0x3000000:big.bin
+                 --segment 0x31ff000:kernel.bin --entry 0x3000000 --verify-each-segment
+                 ERROR_MATCHES "segments 0 and 1 overlap \\(at 0x3000000 and 0x31ff000\\)")
+endfunction()
+
 # The ppc64-only options: checked on ppc64, refused for any other arch.
 function(test_ppc64_options)
   write_segments()
@@ -379,7 +465,7 @@ function(test_ppc64_options)
   # Status 2 for an unreadable file here too, as for the segment file in test_refusals.
   expect_refused(EXIT 2 ARGS "${ppc}" ${ppc_ok} --ppc64-low-memory no-such-file.bin
                  ERROR_MATCHES "no-such-file\\.bin.*cannot open")
-  expect_refused(EXIT 1 ARGS "${ppc}" ${ppc_ok} --ppc64-secondary-entry 0xZZ
+  expect_refused(EXIT 2 ARGS "${ppc}" ${ppc_ok} --ppc64-secondary-entry 0xZZ
                  ERROR_MATCHES "--ppc64-secondary-entry: \"0xZZ\" is not a number")
 
   set(not_ppc64 "cannot seal .*purgatory\\.bin: ppc64 settings given for an x86_64 image")
@@ -409,7 +495,7 @@ function(test_outputs)
   # A refused seal leaves an existing output as it was, and no temporary file beside it.
   file(WRITE precious.bin "an earlier output that a failed seal must not touch\n")
   file(SHA256 precious.bin before)
-  foreach(case IN ITEMS "1|--console uart,1" "1|--segment 0x1234000:data.bin" "1|--reg x9=1"
+  foreach(case IN ITEMS "2|--console uart,1" "1|--segment 0x1234000:data.bin" "1|--reg x9=1"
                         "2|--segment 0x5000000:missing.bin")
     string(REPLACE "|" ";" case "${case}")
     list(GET case 0 status)

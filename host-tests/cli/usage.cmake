@@ -4,7 +4,7 @@ include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)
 function(test_help)
   expect(EXIT 0 COMMAND "${TOOL}" --help
          OUTPUT_MATCHES "inspect" "check" "seal" "embed" "digest" "sha256"
-                        "Exit status: 0 success. 1 a check failed" "2 bad usage")
+                        "Exit status: 0 success. 1 a check failed" "2 bad usage" "3 an internal error")
 
   # Each command's --help states what it is for.
   expect(EXIT 0 COMMAND "${TOOL}" inspect --help OUTPUT_MATCHES "Describe purgatory images" "--json" "--brief")
@@ -24,7 +24,9 @@ function(test_version)
 endfunction()
 
 function(test_bad_usage)
-  expect(EXIT 2 COMMAND "${TOOL}" ERROR_MATCHES "A subcommand is required")
+  # Every usage error in the tool's own form: "purgatory-tool: ", the problem, where to look.
+  expect(EXIT 2 COMMAND "${TOOL}" OUTPUT_MATCHES "^$"
+         ERROR_MATCHES "^purgatory-tool: A subcommand is required\nRun 'purgatory-tool --help'")
   # CLI11 checks for the required command before it looks at unexpected arguments, so an unknown
   # command or option before the command is reported as a missing command.
   expect(EXIT 2 COMMAND "${TOOL}" frobnicate ERROR_MATCHES "A subcommand is required")
@@ -53,6 +55,9 @@ function(test_bad_usage)
          ERROR_MATCHES "--on-failure: explode not in")
   expect(EXIT 2 COMMAND "${TOOL}" seal image.bin -o out --load-address 0 --segment 0:k --entry 0 --arch riscv64
          ERROR_MATCHES "--arch: riscv64 not in")
+  # A value that is not a number is bad usage too, in the same form.
+  expect(EXIT 2 COMMAND "${TOOL}" seal image.bin -o out --load-address 0xZZ --segment 0:k --entry 0
+         ERROR_MATCHES "^purgatory-tool: ")
   # Usage errors are found before any file is touched.
   expect_no_file("${WORK_DIR}/out" "${WORK_DIR}/out.h")
 endfunction()

@@ -139,6 +139,9 @@ Result<SegmentSpec> parse_segment_spec(std::string_view spec) {
   if (last != std::string_view::npos) {
     const auto size = parse_number(rest.substr(last + 1));
     if (size) {
+      if (*size == 0) {
+        return Error{fmt::format("segment \"{}\": a memory size of 0 (leave it out for the file's own size)", spec)};
+      }
       segment.memory_size = *size;
       rest = rest.substr(0, last);
     }

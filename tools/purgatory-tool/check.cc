@@ -1,8 +1,12 @@
-// purgatory-tool check FILE...: is each file a purgatory that runs without relocation?
+// purgatory-tool check FILE...: is each file a purgatory that runs without relocation, and one every
+// other command accepts?
 #include <string>
 #include <vector>
 
+#include <purgatory/host/elf.h>
+
 #include "commands.h"
+#include "describe.h"
 #include "files.h"
 
 namespace purgatory_tool {
@@ -13,39 +17,41 @@ using namespace purgatory::host;
 struct CheckOptions {
   std::vector<std::string> files;
   bool no_header = false;
+  bool json = false;
 };
 
-// Every problem with one file, printed as "FILE: problem"; returns the exit status for it.
-int check_file(const std::string& path, const CheckOptions& options) {
-  const auto file = read_input(path);
-  if (!file) return exit_usage;
+struct Checked {
   std::vector<std::string> problems;
   std::string arch;
-  if (has_elf_magic(*file)) {
-    const auto elf = parse_elf(*file);
+  bool elf = false;
+};
+
+// Every problem with one file. With the image header, the verdict is the one every command shares
+// (load_image); an ELF's own problems are all listed first, since the linker script's gates failing
+// is what a purgatory author most needs to see whole.
+Checked check_bytes(const std::vector<std::byte>& file, const CheckOptions& options) {
+  Checked checked;
+  checked.elf = has_elf_magic(file);
+  if (checked.elf) {
+    const auto elf = parse_elf(file);
     if (!elf) {
-      problems.push_back(elf.error().message);
-    } else {
-      problems = purgatory_elf_problems(*elf);
-      arch = arch_name(elf->machine, elf->byte_order);
+      checked.problems.push_back(elf.error().message);
+      return checked;
     }
+    checked.problems = purgatory_elf_problems(*elf);
+    checked.arch = arch_name(elf->machine, elf->byte_order);
+  } else if (options.no_header) {
+    checked.problems.push_back("not an ELF file: without an image header only an ELF can be checked");
   }
-  if (options.no_header && !has_elf_magic(*file)) {
-    problems.push_back("not an ELF file: without an image header only an ELF can be checked");
-  }
-  if (problems.empty() && !options.no_header) {
-    const auto image = load_image(*file);
+  if (checked.problems.empty() && !options.no_header) {
+    const auto image = load_image(file);
     if (!image) {
-      problems.push_back(image.error().message);
+      checked.problems.push_back(image.error().message);
     } else {
-      arch = image->header.arch();
+      checked.arch = image->header.arch();
     }
   }
-  for (const auto& problem : problems) fmt::print(stderr, "{}: {}\n", path, problem);
-  if (!problems.empty()) return exit_failed;
-  fmt::print("{}: ok ({}{})\n", path, arch.empty() ? "flat blob" : arch,
-             has_elf_magic(*file) ? ", relocation-free" : "");
-  return exit_ok;
+  return checked;
 }
 
 }  // namespace
@@ -54,17 +60,44 @@ Command add_check(CLI::App& app) {
   auto options = std::make_shared<CheckOptions>();
   auto* command = app.add_subcommand(
       "check",
-      "Exit 0 only if every FILE is a purgatory that runs without relocation. An ELF must be a PIE "
-      "(ET_DYN) with exactly one PT_LOAD at address 0, no dynamic section, interpreter or TLS, no "
-      "relocation entries of any kind and its entry inside the image; the image (a flat file, or the "
-      "ELF's PT_LOAD) must have a valid header with its entry and purgatory_info inside. Prints each "
-      "problem found.");
+      "Exit 0 only if every FILE is a purgatory that runs without relocation and that every command "
+      "accepts. An ELF must be a PIE (ET_DYN) with exactly one PT_LOAD at address 0, no dynamic section, "
+      "interpreter or TLS, no relocation entries of any kind and its entry inside the image; the image "
+      "(a flat file, or the ELF's PT_LOAD) must have a valid header, with its entry and purgatory_info "
+      "inside, that checks digests, and an ELF must agree with it (machine, byte order, entry, memory "
+      "size). Prints each problem found.");
   command->add_option("FILE", options->files, "ELF files or flat images")->required();
   command->add_flag("--no-header", options->no_header,
                     "the image has no SDK header (a bare blob): check only the ELF rules");
+  command->add_flag("--json", options->json, "a JSON array with one object per file (docs/purgatory-tool.md)");
   return [options] {
     int worst = exit_ok;
-    for (const auto& file : options->files) worst = std::max(worst, check_file(file, *options));
+    ordered_json all = ordered_json::array();
+    for (const auto& path : options->files) {
+      const auto file = read_input(path);
+      if (!file) {
+        worst = std::max(worst, exit_usage);
+        all.push_back({{"file", path}, {"ok", false}, {"error", file.error().message}});
+        continue;
+      }
+      const Checked checked = check_bytes(*file, *options);
+      const bool ok = checked.problems.empty();
+      if (!ok) worst = std::max(worst, exit_failed);
+      if (options->json) {
+        all.push_back({{"file", path},
+                       {"ok", ok},
+                       {"arch", checked.arch.empty() ? ordered_json(nullptr) : ordered_json(checked.arch)},
+                       {"elf", checked.elf},
+                       {"problems", checked.problems}});
+        continue;
+      }
+      for (const auto& problem : checked.problems) fmt::print(stderr, "{}: {}\n", path, problem);
+      if (ok) {
+        fmt::print("{}: ok ({}{})\n", path, checked.arch.empty() ? "flat blob" : checked.arch,
+                   checked.elf ? ", relocation-free" : "");
+      }
+    }
+    if (options->json) print_json(all);
     return worst;
   };
 }

@@ -11,7 +11,8 @@ namespace purgatory_tool {
 // Exit statuses, documented in --help.
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failed = 1;  // a check failed, or an input is not a valid image/request
-inline constexpr int exit_usage = 2;   // bad options, or a file could not be read or written
+inline constexpr int exit_usage = 2;   // bad options or values, or a file could not be read or written
+inline constexpr int exit_internal = 3;  // a bug
 
 using Command = std::function<int()>;
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <string>
 
+#include <purgatory/host/elf.h>
 #include <purgatory/host/embed.h>
 
 #include "commands.h"
@@ -18,14 +19,19 @@ struct EmbedOptions {
 };
 
 int embed(const EmbedOptions& options) {
-  const auto file = read_input(options.image);
+  const auto file = read_input(options.image, image_file_limit);
   if (!file) return exit_usage;
   const auto image = load_image(*file);
   if (!image) {
     fmt::print(stderr, "purgatory-tool: {}: {}\n", options.image, image.error().message);
     return exit_failed;
   }
-  const std::string absolute = std::filesystem::absolute(options.image).lexically_normal().string();
+  std::error_code error;
+  const std::string absolute = std::filesystem::absolute(options.image, error).lexically_normal().string();
+  if (error) {
+    fmt::print(stderr, "purgatory-tool: {}: {}\n", options.image, error.message());
+    return exit_usage;
+  }
   const auto text = options.format == "c"
                         ? embed_as_c_header(*image, options.name, std::filesystem::path(options.image).filename().string())
                         : embed_as_assembler(*image, options.name, absolute);
@@ -57,7 +63,7 @@ Command add_embed(CLI::App& app) {
   command->add_option("IMAGE", o->image, "the purgatory image (flat, or its ELF for --format c)")->required();
   command->add_option("--name", o->name, "C identifier for the symbols")->required();
   command->add_option("--format", o->format, "c or asm")->check(CLI::IsMember({"c", "asm"}))->capture_default_str();
-  command->add_option("-o,--output", o->output, "file to write")->required();
+  command->add_option("-o,--output", o->output, "file to write (\"-\": standard output)")->required();
   return [o] { return embed(*o); };
 }
 

@@ -1,23 +1,18 @@
-// purgatory-tool inspect FILE...: what an image is, for people (text), scripts (--json) and tables
-// (--brief).
-#include <cstddef>
-#include <cstdint>
-#include <span>
+// purgatory-tool inspect FILE...: what an image is, what was sealed into it and, for a copy of the
+// purgatory's memory, what the purgatory recorded when it ran; for people (text), scripts (--json) and
+// tables (--brief).
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include <purgatory/host/embed.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "commands.h"
+#include "describe.h"
 #include "files.h"
 
 namespace purgatory_tool {
 namespace {
-
-using namespace purgatory::host;
-using nlohmann::ordered_json;
 
 struct InspectOptions {
   std::vector<std::string> files;
@@ -25,157 +20,135 @@ struct InspectOptions {
   bool brief = false;
 };
 
-std::string hex_number(std::uint64_t value) { return fmt::format("{:#x}", value); }
+std::string hex_or_dash(const ordered_json& value) {
+  return value.is_number() ? fmt::format("{:#x}", value.get<std::uint64_t>()) : "-";
+}
 
-const char* segment_type_name(std::uint32_t type) {
-  switch (type) {
-    case 0: return "NULL";
-    case 1: return "LOAD";
-    case 2: return "DYNAMIC";
-    case 3: return "INTERP";
-    case 4: return "NOTE";
-    case 6: return "PHDR";
-    case 7: return "TLS";
-    case 0x6474e551: return "GNU_STACK";
-    case 0x6474e552: return "GNU_RELRO";
-    default: return "OTHER";
+std::string names_or_none(const ordered_json& names) {
+  if (names.empty()) return "none";
+  std::vector<std::string> list = names.get<std::vector<std::string>>();
+  return fmt::format("{}", fmt::join(list, ", "));
+}
+
+void print_elf(const ordered_json& elf) {
+  fmt::print("  ELF: {}-bit, {}-endian, {}, type {}, entry {:#x}, {} relocations\n", elf["class"].get<int>(),
+             elf["byte_order"].get<std::string>(), elf["arch"].get<std::string>(), elf["type"].get<int>(),
+             elf["entry"].get<std::uint64_t>(), elf["relocations"].get<std::uint64_t>());
+  for (const auto& segment : elf["program_headers"]) {
+    fmt::print("    {:<9} offset {:>#8x} address {:>#10x} file {:>7} memory {:>7} {}\n",
+               segment["type"].get<std::string>(), segment["offset"].get<std::uint64_t>(),
+               segment["address"].get<std::uint64_t>(), segment["file_size"].get<std::uint64_t>(),
+               segment["memory_size"].get<std::uint64_t>(), segment["flags"].get<std::string>());
+  }
+  for (const auto& problem : elf["problems"]) fmt::print("    problem: {}\n", problem.get<std::string>());
+}
+
+void print_image(const ordered_json& image) {
+  fmt::print("  image: {} ({}-endian), ABI {}.{}{}\n", image["arch"].get<std::string>(),
+             image["byte_order"].get<std::string>(), image["abi"]["major"].get<int>(), image["abi"]["minor"].get<int>(),
+             image["memory_dump"].get<bool>() ? ", a copy of the purgatory's memory" : "");
+  fmt::print("    file size {}, memory size {}, load alignment {:#x}\n", image["file_size"].get<std::uint64_t>(),
+             image["memory_size"].get<std::uint64_t>(), image["load_alignment"].get<std::uint64_t>());
+  fmt::print("    entry offset {:#x}, purgatory_info at {:#x} ({} bytes)\n", image["entry_offset"].get<std::uint64_t>(),
+             image["info_offset"].get<std::uint64_t>(), image["info_size"].get<std::uint64_t>());
+  fmt::print("    features {:#x}: {}\n", image["features"].get<std::uint32_t>(), names_or_none(image["feature_names"]));
+  fmt::print("    unsealed sha256 {}\n", image["unsealed_sha256"].get<std::string>());
+}
+
+std::string segment_whose(const ordered_json& segment) {
+  const std::string part = segment["part"].get<std::string>();
+  if (segment["loader_segment"].is_null()) return part;
+  const std::string loader = fmt::format("the loader's segment {}", segment["loader_segment"].get<std::uint64_t>());
+  return part == "whole" ? loader : fmt::format("{} of {}", part, loader);
+}
+
+void print_sealed(const ordered_json& sealed) {
+  fmt::print("  sealed: flags {:#x} ({})\n", sealed["flags"].get<std::uint32_t>(), names_or_none(sealed["flag_names"]));
+  const std::uint32_t count = sealed["segment_count"].get<std::uint32_t>();
+  fmt::print("    {} segment{}, all-segments sha256 {}\n", count, count == 1 ? "" : "s", sealed["sha256"].get<std::string>());
+  for (const auto& segment : sealed["segments"]) {
+    fmt::print("    segment {:<2} start {:>#14x} size {:>10}  {}  ({})\n", segment["index"].get<int>(),
+               segment["start"].get<std::uint64_t>(), segment["size"].get<std::uint64_t>(),
+               segment["sha256"].get<std::string>(), segment_whose(segment));
+  }
+  std::string registers;
+  for (const auto& [name, value] : sealed["next_kernel"]["registers"].items()) {
+    registers += fmt::format(" {}={:#x}", name, value.get<std::uint64_t>());
+  }
+  fmt::print("    next kernel: entry {:#x},{}\n", sealed["next_kernel"]["entry"].get<std::uint64_t>(), registers);
+  const auto& console = sealed["console"];
+  fmt::print("    console: {}, base {:#x}, register shift {}, access width {}, divisor {}\n",
+             console["kind_name"].get<std::string>(), console["base"].get<std::uint64_t>(),
+             console["register_shift"].get<int>(), console["access_width"].get<int>(), console["divisor"].get<std::uint32_t>());
+  fmt::print("    reset: {}, token {:#x}\n", sealed["reset"]["method_name"].get<std::string>(),
+             sealed["reset"]["token"].get<std::uint32_t>());
+  const auto user = sealed["user"].get<std::vector<std::uint64_t>>();
+  fmt::print("    user: {:#x} {:#x} {:#x} {:#x}\n", user[0], user[1], user[2], user[3]);
+  if (sealed.contains("ppc64")) {
+    const auto& ppc64 = sealed["ppc64"];
+    fmt::print("    ppc64: secondary entry {:#x}, flags {:#x} ({}), low memory sha256 {}\n",
+               ppc64["secondary_entry"].get<std::uint64_t>(), ppc64["flags"].get<std::uint32_t>(),
+               names_or_none(ppc64["flag_names"]), ppc64["low_memory_sha256"].get<std::string>());
   }
 }
 
-ordered_json describe_header(const Image& image) {
-  const ImageHeader& h = image.header;
-  const ByteReader read(image.bytes, h.byte_order);
-  const auto info_field = [&](std::size_t offset, unsigned width) {
-    return *read.unsigned_int(h.info_offset + offset, width);
-  };
-  ordered_json header = {
-      {"arch", h.arch()},
-      {"byte_order", h.byte_order == ByteOrder::big ? "big" : "little"},
-      {"elf_machine", h.elf_machine},
-      {"abi_version", fmt::format("{}.{}", h.abi_major, h.abi_minor)},
-      {"header_size", h.header_size},
-      {"features", hex_number(h.features)},
-      {"file_size", h.file_size},
-      {"memory_size", h.memory_size},
-      {"load_alignment", hex_number(h.load_alignment)},
-      {"entry_offset", hex_number(h.entry_offset)},
-      {"info_offset", hex_number(h.info_offset)},
-      {"info_size", h.info_size},
-      {"sealed", info_field(offsetof(purgatory_info, sealed), 4) == PURGATORY_INFO_SEALED},
-      {"segment_count", info_field(offsetof(purgatory_info, segment_count), 4)},
-      {"result_status", info_field(offsetof(purgatory_info, result) + offsetof(purgatory_result, status), 4)},
-      // 1.1 (reserved, zero, in 1.0): PURGATORY_DIGEST_ENGINE_* and PURGATORY_DIGEST_* of the last run.
-      {"result_digest_engine",
-       info_field(offsetof(purgatory_info, result) + offsetof(purgatory_result, digest_engine), 2)},
-      {"result_digest_flags",
-       hex_number(info_field(offsetof(purgatory_info, result) + offsetof(purgatory_result, digest_flags), 2))},
-      {"unsealed_sha256", hex(unsealed_digest(image))},
-  };
-  // What a sealed image checks, as the purgatory numbers it in a failure report (a loader may have
-  // split segments in halves for two lanes, so this need not be the loader's own list).
-  const auto count = info_field(offsetof(purgatory_info, segment_count), 4);
-  if (header["sealed"].get<bool>() && count <= PURGATORY_MAX_SEGMENTS) {
-    ordered_json segments = ordered_json::array();
-    for (std::uint64_t i = 0; i < count; ++i) {
-      const std::size_t at = offsetof(purgatory_info, segments) + i * sizeof(purgatory_segment);
-      const std::span<const std::uint8_t> digest(
-          reinterpret_cast<const std::uint8_t*>(image.bytes.data()) + h.info_offset + at + offsetof(purgatory_segment, sha256),
-          PURGATORY_SHA256_SIZE);
-      segments.push_back({{"start", hex_number(info_field(at + offsetof(purgatory_segment, start), 8))},
-                          {"size", info_field(at + offsetof(purgatory_segment, size), 8)},
-                          {"sha256", hex(digest)}});
+void print_result(const ordered_json& result) {
+  fmt::print("  result: {}", result["status_name"].get<std::string>());
+  if (!result["failed_segment"].is_null()) {
+    std::string whose;
+    if (!result["failed_loader_segment"].is_null()) {
+      whose = fmt::format("the loader's segment {}", result["failed_loader_segment"].get<std::uint64_t>());
+      if (result["failed_segment_part"] != "whole") whose = result["failed_segment_part"].get<std::string>() + " of " + whose;
+    } else {
+      whose = result["failed_segment_part"].get<std::string>();
     }
-    header["segments"] = segments;
+    fmt::print(", segment {} ({}) at {:#x}, {} bytes", result["failed_segment"].get<std::uint32_t>(), whose,
+               result["failed_segment_start"].get<std::uint64_t>(), result["failed_segment_size"].get<std::uint64_t>());
   }
-  return header;
-}
-
-// Everything known about one file, or an "error" member.
-ordered_json describe(const std::string& path, const std::vector<std::byte>& file) {
-  ordered_json description = {{"file", path}, {"size", file.size()}};
-  if (has_elf_magic(file)) {
-    const auto elf = parse_elf(file);
-    if (!elf) {
-      description["error"] = elf.error().message;
-      return description;
-    }
-    ordered_json segments = ordered_json::array();
-    for (const auto& ph : elf->program_headers) {
-      segments.push_back({{"type", segment_type_name(ph.type)},
-                          {"offset", hex_number(ph.offset)},
-                          {"address", hex_number(ph.virtual_address)},
-                          {"file_size", ph.file_size},
-                          {"memory_size", ph.memory_size},
-                          {"flags", fmt::format("{}{}{}", ph.flags & 4 ? "R" : "-", ph.flags & 2 ? "W" : "-",
-                                                ph.flags & 1 ? "X" : "-")}});
-    }
-    description["elf"] = {{"class", elf->word_bits},
-                          {"byte_order", elf->byte_order == ByteOrder::big ? "big" : "little"},
-                          {"arch", arch_name(elf->machine, elf->byte_order)},
-                          {"type", elf->type},
-                          {"entry", hex_number(elf->entry)},
-                          {"program_headers", segments},
-                          {"relocations", relocation_count(*elf)},
-                          {"problems", purgatory_elf_problems(*elf)}};
+  fmt::print("\n");
+  if (!result["expected_sha256"].is_null()) fmt::print("    expected sha256 {}\n", result["expected_sha256"].get<std::string>());
+  if (!result["computed_sha256"].is_null()) fmt::print("    computed sha256 {}\n", result["computed_sha256"].get<std::string>());
+  fmt::print("    {} bytes verified, engine {} ({})\n", result["bytes_verified"].get<std::uint64_t>(),
+             result["digest_engine_name"].get<std::string>(), names_or_none(result["digest_flag_names"]));
+  const std::string log = result["log"].get<std::string>();
+  if (log.empty()) return;
+  fmt::print("    log ({} bytes{}):\n", result["log_length"].get<std::uint32_t>(),
+             result["log_wrapped"].get<bool>() ? ", the last 1024 kept" : "");
+  std::size_t from = 0;
+  while (from < log.size()) {
+    const std::size_t end = log.find('\n', from);
+    fmt::print("      | {}\n", log.substr(from, end == std::string::npos ? std::string::npos : end - from));
+    if (end == std::string::npos) break;
+    from = end + 1;
   }
-  const auto image = load_image(file);
-  if (!image) {
-    description["image_error"] = image.error().message;
-  } else {
-    description["image"] = describe_header(*image);
-  }
-  return description;
 }
 
 void print_text(const ordered_json& description) {
   fmt::print("{}:\n", description["file"].get<std::string>());
-  const auto print_members = [](const ordered_json& object, std::string_view indent) {
-    for (const auto& [key, value] : object.items()) {
-      if (value.is_array() || value.is_object()) continue;
-      // Wide enough for the longest key (result_digest_engine).
-      fmt::print("{}{:<20} {}\n", indent, key, value.is_string() ? value.get<std::string>() : value.dump());
-    }
-  };
-  if (description.contains("elf")) {
-    const auto& elf = description["elf"];
-    fmt::print("  ELF\n");
-    print_members(elf, "    ");
-    for (const auto& segment : elf["program_headers"]) {
-      fmt::print("    {:<9} offset {:>8} address {:>10} file {:>7} memory {:>7} {}\n",
-                 segment["type"].get<std::string>(), segment["offset"].get<std::string>(),
-                 segment["address"].get<std::string>(), segment["file_size"].dump(), segment["memory_size"].dump(),
-                 segment["flags"].get<std::string>());
-    }
-    for (const auto& problem : elf["problems"]) fmt::print("    problem: {}\n", problem.get<std::string>());
-  }
-  if (description.contains("image")) {
-    fmt::print("  image header\n");
-    print_members(description["image"], "    ");
-    if (description["image"].contains("segments")) {
-      std::size_t index = 0;
-      for (const auto& segment : description["image"]["segments"]) {
-        fmt::print("    segment {:<2} start {:>18} size {:>12} sha256 {}\n", index++, segment["start"].get<std::string>(),
-                   segment["size"].dump(), segment["sha256"].get<std::string>());
-      }
+  if (description.contains("elf")) print_elf(description["elf"]);
+  if (description.contains("image")) print_image(description["image"]);
+  if (description.contains("sealed")) {
+    if (description["sealed"].is_null()) {
+      fmt::print("  not sealed\n");
+    } else {
+      print_sealed(description["sealed"]);
     }
   }
-  if (description.contains("image_error")) {
-    fmt::print("  image: {}\n", description["image_error"].get<std::string>());
+  if (description.contains("result") && description["result"]["status"] != PURGATORY_STATUS_NOT_RUN) {
+    print_result(description["result"]);
   }
   if (description.contains("error")) fmt::print("  error: {}\n", description["error"].get<std::string>());
 }
 
 // One table row: arch, file size, memory size, entry offset, relocations, file.
 void print_brief(const ordered_json& d) {
-  const std::string arch = d.contains("image") ? d["image"]["arch"].get<std::string>()
+  const bool image = d.contains("image");
+  const std::string arch = image ? d["image"]["arch"].get<std::string>()
                            : d.contains("elf") ? d["elf"]["arch"].get<std::string>()
                                                : "?";
-  const std::string file_size = d.contains("image") ? d["image"]["file_size"].dump() : "-";
-  const std::string memory_size = d.contains("image") ? d["image"]["memory_size"].dump() : "-";
-  const std::string entry = d.contains("image") ? d["image"]["entry_offset"].get<std::string>() : "-";
-  const std::string relocations = d.contains("elf") ? d["elf"]["relocations"].dump() : "-";
-  fmt::print("{:<8} {:>7} {:>7} {:>8} {:>6}  {}\n", arch, file_size, memory_size, entry, relocations,
-             d["file"].get<std::string>());
+  fmt::print("{:<8} {:>7} {:>7} {:>8} {:>6}  {}\n", arch, image ? d["image"]["file_size"].dump() : "-",
+             image ? d["image"]["memory_size"].dump() : "-", image ? hex_or_dash(d["image"]["entry_offset"]) : "-",
+             d.contains("elf") ? d["elf"]["relocations"].dump() : "-", d["file"].get<std::string>());
 }
 
 }  // namespace
@@ -184,10 +157,14 @@ Command add_inspect(CLI::App& app) {
   auto options = std::make_shared<InspectOptions>();
   auto* command = app.add_subcommand(
       "inspect",
-      "Describe purgatory images (flat files or ELF): the image header's fields, whether it is sealed, "
-      "its unsealed SHA-256; for an ELF also its program headers, relocation count and problems.");
-  command->add_option("FILE", options->files, "images to describe")->required();
-  auto* json = command->add_flag("--json", options->json, "one JSON object per file (an array for several)");
+      "Describe purgatory images (flat files or ELF): the image header, whether and how it was sealed "
+      "(segments and whose they are, next kernel entry and registers, console, reset, flags, user "
+      "words), its unsealed SHA-256; for a copy of the purgatory's memory (a dump, up to its memory size) "
+      "what the purgatory recorded: status, failed segment, expected and computed digests, engine and the "
+      "log; for an ELF its program headers, relocation count and problems.");
+  command->add_option("FILE", options->files, "images or dumps to describe")->required();
+  auto* json = command->add_flag("--json", options->json,
+                                 "a JSON array with one object per file (schema: docs/purgatory-tool.md)");
   command->add_flag("--brief", options->brief,
                     "one line per file: arch, file size, memory size, entry offset, relocations, file")
       ->excludes(json);
@@ -201,10 +178,11 @@ Command add_inspect(CLI::App& app) {
       const auto file = read_input(path);
       if (!file) {
         worst = std::max(worst, exit_usage);
+        if (options->json) all.push_back({{"file", path}, {"error", file.error().message}});
         continue;
       }
-      const ordered_json description = describe(path, *file);
-      if (description.contains("error") || description.contains("image_error")) worst = std::max(worst, exit_failed);
+      const ordered_json description = describe_file(path, *file);
+      if (description.contains("error")) worst = std::max(worst, exit_failed);
       if (options->json) {
         all.push_back(description);
       } else if (options->brief) {
@@ -213,10 +191,7 @@ Command add_inspect(CLI::App& app) {
         print_text(description);
       }
     }
-    // Section names and file names are bytes, not necessarily UTF-8: replace what JSON cannot hold.
-    if (options->json) {
-      fmt::print("{}\n", (all.size() == 1 ? all[0] : all).dump(2, ' ', false, ordered_json::error_handler_t::replace));
-    }
+    if (options->json) print_json(all);
     return worst;
   };
 }

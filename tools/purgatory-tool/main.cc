@@ -3,6 +3,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "commands.h"
 
@@ -12,20 +13,37 @@ int main(int argc, char** argv) {
   CLI::App app{"purgatory-tool: inspect, check, seal and embed kexec purgatory images"};
   app.footer(
       "Exit status: 0 success; 1 a check failed or an input is not a valid image or request;\n"
-      "2 bad usage, or a file could not be read or written.\n"
+      "2 bad usage (an unknown option, a value that is not a number or a spec), or a file could not be\n"
+      "read or written; 3 an internal error (a bug: please report it).\n"
       "Run 'purgatory-tool COMMAND --help' for a command's options.");
   app.require_subcommand(1);
   app.set_version_flag("--version", PURGATORY_SDK_VERSION);
 
-  const std::map<std::string, Command> commands = {
-      {"inspect", add_inspect(app)}, {"check", add_check(app)},   {"seal", add_seal(app)},
-      {"embed", add_embed(app)},     {"digest", add_digest(app)}, {"sha256", add_sha256(app)},
-  };
-
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? exit_ok : exit_usage;
+    const std::map<std::string, Command> commands = {
+        {"inspect", add_inspect(app)}, {"check", add_check(app)},   {"seal", add_seal(app)},
+        {"embed", add_embed(app)},     {"digest", add_digest(app)}, {"sha256", add_sha256(app)},
+    };
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& help) {
+      return app.exit(help);
+    } catch (const CLI::CallForAllHelp& help) {
+      return app.exit(help);
+    } catch (const CLI::CallForVersion& version) {
+      return app.exit(version);
+    } catch (const CLI::ParseError& error) {
+      // Usage errors in the same form as every other message, with where to look.
+      fmt::print(stderr, "purgatory-tool: {}\nRun 'purgatory-tool --help' (or 'purgatory-tool COMMAND --help').\n",
+                 error.what());
+      return exit_usage;
+    }
+    return commands.at(app.get_subcommands().front()->get_name())();
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "purgatory-tool: out of memory\n");
+    return exit_usage;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "purgatory-tool: internal error: {}\n", error.what());
+    return exit_internal;
   }
-  return commands.at(app.get_subcommands().front()->get_name())();
 }

@@ -85,7 +85,7 @@ Result<bool> add_low_memory(SealRequest& request, const std::string& path, const
 }
 
 int seal_image(const SealOptions& options) {
-  const auto file = read_input(options.image);
+  const auto file = read_input(options.image, image_file_limit);
   if (!file) return exit_usage;
   ImageExpectations expectations;
   if (!options.arch.empty()) expectations.arch = options.arch;
@@ -97,8 +97,9 @@ int seal_image(const SealOptions& options) {
   std::vector<std::string> segment_files;
   auto request = build_request(options, segment_files);
   if (!request) {
+    // A value the options cannot hold (not a number, not a spec): the command line's fault.
     fmt::print(stderr, "purgatory-tool: {}\n", request.error().message);
-    return exit_failed;
+    return exit_usage;
   }
   for (std::size_t i = 0; i < segment_files.size(); ++i) {
     auto bytes = read_input(segment_files[i]);
@@ -106,7 +107,7 @@ int seal_image(const SealOptions& options) {
     request.value().segments[i].bytes = std::move(*bytes);
   }
   if (!options.ppc64_low_memory.empty()) {
-    const auto bytes = read_input(options.ppc64_low_memory);
+    const auto bytes = read_input(options.ppc64_low_memory, PURGATORY_PPC64_LOW_MEMORY_SIZE + 1);
     if (!bytes) return exit_usage;
     const auto added = add_low_memory(request.value(), options.ppc64_low_memory, *bytes);
     if (!added) {
@@ -114,15 +115,12 @@ int seal_image(const SealOptions& options) {
       return exit_failed;
     }
   }
-  if (checks_each_segment(image->header, request.value().flags)) {
-    request.value().segments = pair_for_two_lanes(request.value().segments);
-  }
   const auto sealed = seal(*image, *request);
   if (!sealed) {
     fmt::print(stderr, "purgatory-tool: cannot seal {}: {}\n", options.image, sealed.error().message);
     return exit_failed;
   }
-  const auto written = write_output(options.output, *sealed);
+  const auto written = write_output(options.output, sealed->bytes);
   if (!written) {
     fmt::print(stderr, "purgatory-tool: {}\n", written.error().message);
     return exit_usage;
@@ -138,13 +136,18 @@ Command add_seal(CLI::App& app) {
       "seal",
       "Fill in purgatory_info for one load and write the bytes to place: the segments' SHA-256 digests "
       "(each, and all in order), the next kernel's entry and registers, console, failure policy. Fields "
-      "are written in the image's byte order, whatever the host's. Refuses a misaligned load address, "
-      "more than 16 segments, overlapping segments or a segment overlapping the purgatory.");
+      "are written in the image's byte order, whatever the host's. Refuses what the image cannot do and "
+      "every request the purgatory would refuse (docs/abi.md section 5): a misaligned load address, more "
+      "than 16 segments, overlapping segments or one overlapping the purgatory, no segments, a next "
+      "kernel entry outside every segment or misaligned, a console whose registers overlap the purgatory "
+      "or a segment, a ppc64 reset without an RTAS token; segments are named by their --segment order.");
   command->add_option("IMAGE", o->image, "the purgatory image (flat, or its ELF)")->required();
-  command->add_option("-o,--output", o->output, "where to write the sealed flat image")->required();
+  command->add_option("-o,--output", o->output, "where to write the sealed flat image (\"-\": standard output)")
+      ->required();
   command->add_option("--load-address", o->load_address, "physical address the image will be copied to")->required();
   command->add_option("--segment", o->segments,
-                      "ADDRESS:FILE[:MEMORY_SIZE], in load order; zero-filled up to MEMORY_SIZE and hashed so")
+                      "ADDRESS:FILE[:MEMORY_SIZE], in load order; zero-filled up to MEMORY_SIZE (at most 1 GiB "
+                      "past the file) and hashed so")
       ->required();
   command->add_option("--entry", o->entry, "the next kernel's entry address")->required();
   command->add_option("--reg", o->registers,

@@ -25,11 +25,12 @@ Result<purgatory_console> parse_console_spec(std::string_view spec);
 // Reset specs: default | psci-hvc | psci-smc | rtas-hcall,TOKEN
 Result<purgatory_reset> parse_reset_spec(std::string_view spec);
 
-// "ADDRESS:FILE" or "ADDRESS:FILE:MEMORY_SIZE" (the segment is zero-filled up to MEMORY_SIZE).
+// "ADDRESS:FILE" or "ADDRESS:FILE:MEMORY_SIZE" (the segment is zero-filled up to MEMORY_SIZE, which
+// may not be 0: leave it out for the file's own size).
 struct SegmentSpec {
   std::uint64_t address = 0;
   std::string file;
-  std::uint64_t memory_size = 0;  // 0: the file's size
+  std::uint64_t memory_size = 0;  // 0: not given, the file's size
 };
 Result<SegmentSpec> parse_segment_spec(std::string_view spec);
 
