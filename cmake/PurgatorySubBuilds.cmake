@@ -113,3 +113,19 @@ foreach(arch IN LISTS PURGATORY_ARCHES)
                    -DREFERENCE_BIN=${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${hardening_clang}/examples/minimal/purgatory.bin
                    -P ${PROJECT_SOURCE_DIR}/linker-scripts/tests/hardening_flags.cmake)
 endforeach()
+
+# The main job's table (scripts/build-and-boot runs it after building): the README shows what it prints.
+add_test(NAME main-job.boot-table COMMAND ${PROJECT_SOURCE_DIR}/scripts/boot-table ${PROJECT_BINARY_DIR})
+set_tests_properties(main-job.boot-table PROPERTIES TIMEOUT 300)
+
+# The host's kexec-loader (x86_64 hosts: elsewhere it is cross-built for the system tests), --dry-run.
+if(TARGET kexec-loader)
+  set(images ${PROJECT_BINARY_DIR}/purgatory)
+  add_test(NAME loader.kexec-loader-command-line
+           COMMAND ${CMAKE_COMMAND} -DLOADER=$<TARGET_FILE:kexec-loader>
+                   -DPURGATORY=${images}/x86_64-clang${hardening_clang}/examples/minimal/purgatory.bin
+                   -DPURGATORY_ARM64=${images}/arm64-clang${hardening_clang}/examples/minimal/purgatory.bin
+                   -DKERNEL=${PROJECT_SOURCE_DIR}/.downloads/x86_64/kernel
+                   -DWORK_DIR=${PROJECT_BINARY_DIR}/kexec-loader-test
+                   -P ${PROJECT_SOURCE_DIR}/host-tests/loader/kexec_loader_cli.cmake)
+endif()

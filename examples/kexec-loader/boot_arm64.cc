@@ -31,6 +31,15 @@ purgatory::host::Result<KernelImage> parse_kernel_image(std::span<const std::byt
     image.image_size = file.size();
   }
   if (image.big_endian) return purgatory::host::Error{"a big-endian arm64 kernel is not supported"};
+  // The kernel sits text_offset into a 2 MiB-aligned region (booting.rst): more than that is no Image.
+  if (image.text_offset >= base_alignment) {
+    return purgatory::host::Error{fmt::format("text_offset {:#x} is not below 2 MiB: not a kernel Image header",
+                                              image.text_offset)};
+  }
+  if (image.image_size > max_image_size) {
+    return purgatory::host::Error{fmt::format("image_size {:#x} is more than the {} GiB any arm64 kernel occupies",
+                                              image.image_size, max_image_size >> 30)};
+  }
   image.image_size = std::max<std::uint64_t>(image.image_size, file.size());
   return image;
 }

@@ -20,5 +20,6 @@ struct KernelImage {
 purgatory::host::Result<KernelImage> parse_kernel_image(std::span<const std::byte> file);
 
 inline constexpr std::uint64_t base_alignment = 2 * 1024 * 1024;
+inline constexpr std::uint64_t max_image_size = std::uint64_t{1} << 30;  // a kernel with .bss, generously
 
 }  // namespace kexec_loader::arm64

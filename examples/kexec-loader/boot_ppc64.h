@@ -18,6 +18,9 @@ struct Vmlinux {
 
 // A relocatable 64-bit POWER kernel: entered anywhere, it copies itself down to 0 (unless told to run
 // where it was loaded, which kdump uses) and takes the secondary CPUs from its own __secondary_hold.
+// Every PT_LOAD is bounds-checked against the file and the address space before anything is copied.
 purgatory::host::Result<Vmlinux> parse_vmlinux(std::span<const std::byte> file);
+
+inline constexpr std::uint64_t max_kernel_size = std::uint64_t{1} << 30;  // with .bss, generously
 
 }  // namespace kexec_loader::ppc64

@@ -50,6 +50,10 @@ constexpr std::uint64_t kexec_arch = KEXEC_ARCH_PPC64;
 #error "kexec-loader supports x86_64, arm64 and ppc64"
 #endif
 
+// The longest command line the kernel keeps, its NUL included: COMMAND_LINE_SIZE, which is 2048 on
+// x86_64 (arch/x86/include/asm/setup.h), arm64 and powerpc (their uapi asm/setup.h).
+constexpr std::size_t command_line_size = 2048;
+
 struct Options {
   std::string purgatory, kernel, initrd, append, dtb = "/sys/firmware/fdt", console, on_failure = "halt";
   std::string corrupt_segment;
@@ -83,8 +87,15 @@ struct Plan {
 
 std::uint64_t page_size() { return static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)); }
 
-Result<std::vector<std::byte>> read_named(const std::string& path, const char* what) {
-  auto bytes = read_file(path);
+// The file, if it is at most `limit` bytes: its size is checked before anything is read.
+Result<std::vector<std::byte>> read_named(const std::string& path, const char* what, std::uint64_t limit,
+                                          const char* limit_reason) {
+  const auto size = regular_file_size(path);
+  if (!size) return Error{fmt::format("{}: {}", what, size.error().message)};
+  if (*size && **size > limit) {
+    return Error{fmt::format("{}: {} is {} bytes, more than {} ({} bytes)", what, path, **size, limit_reason, limit)};
+  }
+  auto bytes = read_file(path, limit);
   if (!bytes) return Error{fmt::format("{}: {}", what, bytes.error().message)};
   return bytes;
 }
@@ -206,9 +217,9 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
   // Linux's kexec copies the purgatory's first 0x100 bytes to physical 0 and sends the secondary CPUs to
   // 0x60; the purgatory restores those bytes from the next kernel's own first 256 before releasing the
   // secondaries to 0x60, so they wait in its __secondary_hold until it has copied itself down to 0.
-  plan.ppc64_low_memory.emplace();
-  for (std::size_t i = 0; i < plan.ppc64_low_memory->size(); ++i) {
-    (*plan.ppc64_low_memory)[i] = std::to_integer<std::uint8_t>(kernel->image.at(i));
+  plan.ppc64_low_memory.emplace();  // zeros past a (very) short image, as kexec fills them
+  for (std::size_t i = 0; i < plan.ppc64_low_memory->size() && i < kernel->image.size(); ++i) {
+    (*plan.ppc64_low_memory)[i] = std::to_integer<std::uint8_t>(kernel->image[i]);
   }
   plan.ppc64_secondary_entry = 0x60;
   plan.ppc64_flags = PURGATORY_PPC64_SET_FDT_BOOT_CPU;
@@ -239,24 +250,33 @@ int run(const Options& options) {
     fmt::print(stderr, "kexec-loader: {}\n", message);
     return 1;
   };
-  const auto purgatory_file = read_named(options.purgatory, "purgatory");
+  if (options.append.size() >= command_line_size) {
+    return fail(fmt::format("--append: {} bytes; the kernel keeps at most {} (COMMAND_LINE_SIZE {}, with its NUL)",
+                            options.append.size(), command_line_size - 1, command_line_size));
+  }
+  const auto purgatory_file = read_named(options.purgatory, "purgatory", image_file_limit, "any purgatory image");
   if (!purgatory_file) return fail(purgatory_file.error().message);
-  const auto image = parse_image(*purgatory_file);
+  const auto image = load_image(*purgatory_file);
   if (!image) return fail(fmt::format("purgatory {}: {}", options.purgatory, image.error().message));
   if (!image->header.arch().starts_with(machine)) {
     return fail(fmt::format("purgatory {} is for {}, this machine is {}", options.purgatory, image->header.arch(), machine));
   }
-  const auto kernel_file = read_named(options.kernel, "kernel");
+  // What fits is known before any large file is read: nothing larger than the largest RAM range.
+  const auto memory = read_memory();
+  if (!memory) return fail(memory.error().message);
+  std::uint64_t largest_ram = 0;
+  for (const auto& range : memory->ranges) {
+    if (range.type.empty() || range.type == "System RAM") largest_ram = std::max(largest_ram, range.end - range.start);
+  }
+  const auto kernel_file = read_named(options.kernel, "kernel", largest_ram, "the largest RAM range");
   if (!kernel_file) return fail(kernel_file.error().message);
   std::optional<std::vector<std::byte>> initrd;
   if (!options.initrd.empty()) {
-    auto bytes = read_named(options.initrd, "initrd");
+    auto bytes = read_named(options.initrd, "initrd", largest_ram, "the largest RAM range");
     if (!bytes) return fail(bytes.error().message);
     initrd = std::move(bytes).value();
   }
 
-  const auto memory = read_memory();
-  if (!memory) return fail(memory.error().message);
   Placer placer(memory->ranges);
   auto planned = plan_next_kernel(options, *kernel_file, initrd, *memory, placer);
   if (!planned) return fail(planned.error().message);
@@ -283,10 +303,6 @@ int run(const Options& options) {
   if (options.on_failure == "reset") request.flags |= PURGATORY_FLAG_RESET_ON_FAILURE;
   if (options.no_hardware_digest) request.flags |= PURGATORY_FLAG_NO_HARDWARE_DIGEST;
   if (options.verify_each_segment) request.flags |= PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
-  // An image that hashes two segments at once gets the large ones as halves it can pair up.
-  if (checks_each_segment(image->header, request.flags)) {
-    request.segments = pair_for_two_lanes(request.segments);
-  }
   request.ppc64_secondary_entry = plan.ppc64_secondary_entry;
   request.ppc64_flags = plan.ppc64_flags;
   request.ppc64_low_memory = plan.ppc64_low_memory;
@@ -307,19 +323,20 @@ int run(const Options& options) {
   for (const auto& segment : plan.segments) {
     fmt::print("kexec-loader: {:<12} {:#14x} {:>10} bytes\n", segment.name, segment.address, segment.bytes.size());
   }
-  if (request.segments.size() != plan.segments.size()) {
-    // Split into halves for two lanes: the purgatory's segment numbers, as its failure report uses them.
-    fmt::print("kexec-loader: the purgatory checks {} segments, each by its own digest:\n", request.segments.size());
-    for (std::size_t i = 0; i < request.segments.size(); ++i) {
-      const Segment& sealed_segment = request.segments[i];
-      const auto whole = std::find_if(plan.segments.begin(), plan.segments.end(), [&](const PlannedSegment& segment) {
-        return segment.address <= sealed_segment.address && sealed_segment.address - segment.address < hashed_size(segment);
-      });
-      const std::string part = sealed_segment.memory_size == hashed_size(*whole) ? ""
-                               : sealed_segment.address == whole->address      ? ", first half"
-                                                                               : ", second half";
-      fmt::print("kexec-loader:   {:>2}: {:#14x} {:>10} bytes ({}{})\n", i, sealed_segment.address,
-                 sealed_segment.memory_size, whole->name, part);
+  if (sealed->segments.size() != plan.segments.size()) {
+    // Split into halves for two lanes (or ppc64 low memory added): the purgatory's segment numbers, as its
+    // failure report uses them.
+    fmt::print("kexec-loader: the purgatory checks {} segments{}:\n", sealed->segments.size(),
+               checks_each_segment(image->header, request.flags) ? ", each by its own digest" : "");
+    for (std::size_t i = 0; i < sealed->segments.size(); ++i) {
+      const CheckedSegment& checked = sealed->segments[i];
+      const std::string whose = checked.part == CheckedSegment::Part::low_memory
+                                    ? "ppc64 low memory"
+                                    : plan.segments[checked.loader_index].name +
+                                          (checked.part == CheckedSegment::Part::first_half    ? ", first half"
+                                           : checked.part == CheckedSegment::Part::second_half ? ", second half"
+                                                                                               : "");
+      fmt::print("kexec-loader:   {:>2}: {:#14x} {:>10} bytes ({})\n", i, checked.start, checked.size, whose);
     }
   }
   fmt::print("kexec-loader: next kernel entry {:#x}", plan.entry);
@@ -330,7 +347,7 @@ int run(const Options& options) {
 
   std::vector<KexecSegment> segments;
   for (const auto& segment : plan.segments) segments.push_back({segment.bytes, segment.address, segment.memory_size});
-  segments.push_back({*sealed, *purgatory_address, purgatory_size});
+  segments.push_back({sealed->bytes, *purgatory_address, purgatory_size});
   const auto loaded = kexec_load(entry, segments, kexec_arch);
   if (!loaded) return fail(loaded.error().message);
   fmt::print("kexec-loader: loaded; rebooting into the purgatory\n");
@@ -344,7 +361,9 @@ int run(const Options& options) {
 int main(int argc, char** argv) {
   kexec_loader::Options options;
   CLI::App app{"kexec-loader: load an SDK purgatory and the next kernel with kexec_load(2), then reboot into it"};
-  app.footer("Exit status: 0 for --dry-run; 1 on any error (on success it does not return). Needs root.");
+  app.footer(
+      "Exit status: 0 for --dry-run; 1 on any error (on success it does not return); 2 bad usage; 3 an\n"
+      "internal error (a bug). Needs root.");
   app.add_option("--purgatory", options.purgatory, "the purgatory image (flat .bin)")->required();
   app.add_option("--kernel", options.kernel,
                  "the next kernel: x86_64 bzImage, arm64 Image (uncompressed), ppc64 vmlinux (ELF)")
@@ -370,8 +389,19 @@ int main(int argc, char** argv) {
                  "so that the purgatory must refuse to boot");
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : 2;
+    fmt::print(stderr, "kexec-loader: {}\nRun 'kexec-loader --help'.\n", error.what());
+    return 2;
   }
-  return kexec_loader::run(options);
+  try {
+    return kexec_loader::run(options);
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "kexec-loader: out of memory\n");
+    return 1;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "kexec-loader: internal error: {}\n", error.what());
+    return 3;
+  }
 }

@@ -1,10 +1,19 @@
-# Runs FUZZER for SECONDS on CORPUS, seeded with SEEDS; fails on any crash, leak or sanitizer report.
+# Runs FUZZER for SECONDS on CORPUS, seeded with SEEDS (their first SEED_PREFIX bytes, if given); fails
+# on any crash, leak or sanitizer report.
 file(MAKE_DIRECTORY ${CORPUS})
 foreach(seed IN LISTS SEEDS)
   if(NOT EXISTS ${seed})
-    message(FATAL_ERROR "fuzz seed ${seed} does not exist (build the whole project first)")
+    message(FATAL_ERROR "fuzz seed ${seed} does not exist (build the whole project, and run scripts/setup.sh)")
   endif()
-  file(COPY ${seed} DESTINATION ${CORPUS})
+  if(SEED_PREFIX)
+    get_filename_component(name "${seed}" NAME)
+    execute_process(COMMAND head -c ${SEED_PREFIX} "${seed}" OUTPUT_FILE "${CORPUS}/seed-${name}" RESULT_VARIABLE status)
+    if(NOT status EQUAL 0)
+      message(FATAL_ERROR "cannot copy the start of ${seed}")
+    endif()
+  else()
+    file(COPY ${seed} DESTINATION ${CORPUS})
+  endif()
 endforeach()
 execute_process(COMMAND ${FUZZER} -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
                         ${CORPUS}

@@ -111,6 +111,52 @@ TEST_CASE("ppc64: Debian's vmlinux laid out as it runs", "[loader][ppc64]") {
   CHECK_FALSE(ppc64::parse_vmlinux(downloaded_kernel("x86_64")).ok());
 }
 
+// Little-endian 64-bit ELF fields, written into a copy of a real vmlinux.
+void put_le(std::vector<std::byte>& bytes, std::size_t offset, std::uint64_t value, unsigned width) {
+  for (unsigned i = 0; i < width; ++i) bytes.at(offset + i) = static_cast<std::byte>(value >> (8 * i));
+}
+
+TEST_CASE("ppc64: a vmlinux whose PT_LOADs lie is refused before anything is copied", "[loader][ppc64]") {
+  auto file = downloaded_kernel("ppc64le");
+  const std::uint64_t phoff = le(file, 32, 8);
+  const std::uint64_t phentsize = le(file, 54, 2);
+  // The first program header is a PT_LOAD (Debian's: the kernel's text).
+  REQUIRE(le(file, phoff, 4) == 1);
+  SECTION("file bytes but no memory (the finding: it skipped the checks, then copied before the buffer)") {
+    // A second PT_LOAD (the next header) below the first, with bytes and p_memsz = 0.
+    const std::size_t second = static_cast<std::size_t>(phoff + phentsize);
+    put_le(file, second, 1, 4);
+    put_le(file, second + 24, 0, 8);  // p_paddr below everything
+    put_le(file, second + 32, 0x1000, 8);  // p_filesz
+    put_le(file, second + 40, 0, 8);       // p_memsz
+    CHECK_THAT(ppc64::parse_vmlinux(file).error().message, Catch::Contains("more file bytes"));
+  }
+  SECTION("a PT_LOAD past the end of the address space") {
+    put_le(file, static_cast<std::size_t>(phoff + 24), UINT64_MAX - 0x100, 8);
+    CHECK_THAT(ppc64::parse_vmlinux(file).error().message, Catch::Contains("address space"));
+  }
+  SECTION("PT_LOADs spread over more than any kernel occupies") {
+    put_le(file, static_cast<std::size_t>(phoff + 40), std::uint64_t{1} << 40, 8);
+    CHECK_THAT(ppc64::parse_vmlinux(file).error().message, Catch::Contains("span"));
+  }
+  SECTION("the entry outside every PT_LOAD") {
+    put_le(file, 24, 0x10, 8);
+    CHECK_THAT(ppc64::parse_vmlinux(file).error().message, Catch::Contains("entry"));
+  }
+}
+
+TEST_CASE("arm64: an Image header whose sizes lie is refused", "[loader][arm64]") {
+  auto file = downloaded_kernel("arm64");
+  SECTION("a text_offset past the 2 MiB alignment (the finding: the placement's sum overflowed)") {
+    for (unsigned i = 0; i < 8; ++i) file[8 + i] = std::byte{0xff};
+    CHECK_THAT(arm64::parse_kernel_image(file).error().message, Catch::Contains("text_offset"));
+  }
+  SECTION("an image_size no kernel has") {
+    for (unsigned i = 0; i < 8; ++i) file[16 + i] = std::byte{0xff};
+    CHECK_THAT(arm64::parse_kernel_image(file).error().message, Catch::Contains("image_size"));
+  }
+}
+
 TEST_CASE("/proc/iomem: RAM and the running kernel's end", "[loader]") {
   const auto summary = parse_iomem(
       "00000000-00000fff : Reserved\n"
