@@ -7,6 +7,7 @@
 #   lib/cmake/PurgatorySDK/                     find_package(PurgatorySDK CONFIG)
 #   share/purgatory-sdk/toolchains, linker-scripts, <arch>/flags.cmake
 #   share/purgatory-sdk/<arch>/purgatory.elf and .bin, the prebuilt default purgatory
+#   share/purgatory-sdk/c-loader/               the reference loader in C99, to build into a loader
 # The per-arch parts come from the purgatory sub-builds of the first compiler in
 # PURGATORY_CLANG_VERSIONS.
 include(GNUInstallDirs)
@@ -26,6 +27,8 @@ install(FILES toolchains/purgatory-common.cmake toolchains/x86_64.cmake toolchai
               toolchains/ppc64le.cmake toolchains/ppc64.cmake
         DESTINATION ${data_dir}/toolchains)
 install(FILES linker-scripts/purgatory.ld DESTINATION ${data_dir}/linker-scripts)
+install(FILES examples/c-loader/purgatory_loader.c examples/c-loader/purgatory_loader.h
+        DESTINATION ${data_dir}/c-loader)
 install(FILES cmake/PurgatorySDKConfig.cmake cmake/PurgatoryFlags.cmake cmake/PurgatoryExecutable.cmake
               cmake/PurgatoryPostLink.cmake cmake/PurgatoryIgnoreHostFlags.cmake cmake/PurgatoryHostFunctions.cmake
         DESTINATION ${package_dir})

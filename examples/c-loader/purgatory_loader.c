@@ -13,12 +13,13 @@ static int host_is_big_endian(void) {
 }
 
 static const char* check_header(const struct purgatory_image_header* header, size_t image_size,
-                                size_t destination_size, uint64_t load_address) {
+                                size_t destination_size, uint64_t load_address, uint16_t machine) {
   const uint8_t host_order = host_is_big_endian() ? PURGATORY_BYTE_ORDER_BIG : PURGATORY_BYTE_ORDER_LITTLE;
   if (image_size < PURGATORY_HEADER_SIZE || memcmp(header->magic, PURGATORY_IMAGE_MAGIC, 8) != 0)
     return "not a purgatory image";
   if (header->byte_order != host_order) return "image is in the other byte order";
   if (header->abi_major != PURGATORY_ABI_MAJOR) return "unsupported ABI major version";
+  if (header->elf_machine != machine) return "image is for another machine";
   if (header->header_size < PURGATORY_HEADER_SIZE || header->file_size != image_size)
     return "header sizes do not match the image";
   if (header->memory_size < header->file_size || header->memory_size > destination_size)
@@ -27,7 +28,7 @@ static const char* check_header(const struct purgatory_image_header* header, siz
       load_address % header->load_alignment != 0)
     return "load address not aligned as the image requires";
   if (header->entry_offset >= header->file_size) return "entry outside the image";
-  if (header->info_offset % 8 != 0 || header->info_size < sizeof(struct purgatory_info) ||
+  if (header->info_offset % 8 != 0 || header->info_size < PURGATORY_INFO_SIZE_1_0 ||
       header->info_offset > header->file_size || header->info_size > header->file_size - header->info_offset)
     return "purgatory_info outside the image";
   return NULL;
@@ -45,7 +46,7 @@ uint64_t purgatory_load(const void* image, size_t image_size, void* destination,
     return 0;
   }
   memcpy(&header, image, sizeof(header));  /* the image need not be aligned */
-  *error = check_header(&header, image_size, destination_size, request->load_address);
+  *error = check_header(&header, image_size, destination_size, request->load_address, request->elf_machine);
   if (*error != NULL) return 0;
   if (request->segment_count > PURGATORY_MAX_SEGMENTS) {
     *error = "too many segments";
@@ -72,8 +73,13 @@ uint64_t purgatory_load(const void* image, size_t image_size, void* destination,
   info->next = request->next;
   info->console = request->console;
   info->reset = request->reset;
-  memset(info->user, 0, sizeof(info->user));
+  memcpy(info->user, request->user, sizeof(info->user));
   memset(&info->result, 0, sizeof(info->result));
+  /* 1.3: each segment is the loader's own, in its order (for reports); older images have no room. */
+  if (header.info_size >= sizeof(struct purgatory_info)) {
+    memset(info->segment_origin, 0, sizeof(info->segment_origin));
+    for (i = 0; i < request->segment_count; ++i) info->segment_origin[i] = (uint8_t)(i + 1);
+  }
   info->sealed = PURGATORY_INFO_SEALED;  /* last: the block is complete */
   return request->load_address + header.entry_offset;
 }

@@ -1,7 +1,7 @@
 # Installs the SDK from BUILD_DIR, moves the prefix elsewhere (it must be relocatable), then
 # configures and builds this directory's project against it as a new user would, runs its host program
 # and checks its purgatories with the installed purgatory-tool.
-# Inputs: BUILD_DIR, SOURCE_DIR (this directory), WORK_DIR.
+# Inputs: BUILD_DIR, SOURCE_DIR (this directory), WORK_DIR, CC (a C compiler).
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
   if(NOT result EQUAL 0)
@@ -20,6 +20,17 @@ foreach(arch IN ITEMS x86_64 arm64 ppc64le ppc64)
     run(${prefix}/bin/purgatory-tool check ${prefix}/${file})
   endforeach()
 endforeach()
+
+# The reference C loader, installed as source: a plain C99 program builds against it and the installed
+# ABI header alone, strictly, and loads the installed x86_64 purgatory with it.
+set(c_loader ${prefix}/share/purgatory-sdk/c-loader)
+run(${CC} -std=c99 -pedantic -Wall -Wextra -Werror -I${prefix}/include -I${c_loader}
+    ${SOURCE_DIR}/c_loader_user.c ${c_loader}/purgatory_loader.c -o ${WORK_DIR}/c-loader-user)
+run(${WORK_DIR}/c-loader-user ${prefix}/share/purgatory-sdk/x86_64/purgatory.bin)
+message(STATUS "${output}")
+if(NOT output MATCHES "^c loader: entry 0x1000080; for arm64: image is for another machine\n$")
+  message(FATAL_ERROR "unexpected output from the C loader program: ${output}")
+endif()
 
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G Ninja -DCMAKE_PREFIX_PATH=${prefix})
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)

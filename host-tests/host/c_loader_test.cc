@@ -29,6 +29,7 @@ TEST_CASE("The C loader writes exactly what the host library seals", "[c-loader]
   request.console.base = 0x3f8;
   request.console.divisor = 1;
   request.flags = PURGATORY_FLAG_RESET_ON_FAILURE;
+  request.user = {0x1111, 0, UINT64_MAX, 0x5e57};
   const auto sealed = seal(*image, request);
   REQUIRE(sealed.ok());
 
@@ -43,6 +44,7 @@ TEST_CASE("The C loader writes exactly what the host library seals", "[c-loader]
     std::memcpy(segments[i].sha256, digest.data(), digest.size());
   }
   purgatory_load_request c_request{};
+  c_request.elf_machine = PURGATORY_MACHINE_X86_64;
   c_request.load_address = request.load_address;
   c_request.flags = request.flags;
   c_request.segment_count = 2;
@@ -53,6 +55,7 @@ TEST_CASE("The C loader writes exactly what the host library seals", "[c-loader]
   c_request.next.x86_64.rsi = 0x8000;
   c_request.next.x86_64.r15 = 0xfeed;
   c_request.console = request.console;
+  for (std::size_t i = 0; i < 4; ++i) c_request.user[i] = request.user[i];
 
   std::vector<std::byte> memory(image->header.memory_size, std::byte{0xee});
   const char* error = nullptr;
@@ -61,10 +64,11 @@ TEST_CASE("The C loader writes exactly what the host library seals", "[c-loader]
   INFO("C loader error: " << (error ? error : "none"));
   REQUIRE(entry == request.load_address + image->header.entry_offset);
 
-  REQUIRE(sealed->size() == image->header.file_size);
-  CHECK(std::memcmp(memory.data(), sealed->data(), sealed->size()) == 0);
+  const std::vector<std::byte>& bytes = sealed->bytes;
+  REQUIRE(bytes.size() == image->header.file_size);
+  CHECK(std::memcmp(memory.data(), bytes.data(), bytes.size()) == 0);
   // Beyond the file: zeroed for .bss and the stack.
-  CHECK(std::all_of(memory.begin() + static_cast<std::ptrdiff_t>(sealed->size()), memory.end(),
+  CHECK(std::all_of(memory.begin() + static_cast<std::ptrdiff_t>(bytes.size()), memory.end(),
                     [](std::byte b) { return b == std::byte{0}; }));
 }
 
@@ -73,6 +77,7 @@ TEST_CASE("The C loader refuses what it cannot load", "[c-loader]") {
   const auto good = builder.build();
   std::vector<std::byte> memory(0x3000);
   purgatory_load_request request{};
+  request.elf_machine = PURGATORY_MACHINE_X86_64;
   request.load_address = 0x7000000;
   const char* error = nullptr;
 
@@ -90,6 +95,17 @@ TEST_CASE("The C loader refuses what it cannot load", "[c-loader]") {
     const auto big = builder.build();
     CHECK(purgatory_load(big.data(), big.size(), memory.data(), memory.size(), &request, &error) == 0);
     CHECK_THAT(error, Catch::Contains("byte order"));
+  }
+  SECTION("an image for another machine (an x86_64 image, an arm64 loader)") {
+    request.elf_machine = PURGATORY_MACHINE_AARCH64;
+    CHECK(purgatory_load(good.data(), good.size(), memory.data(), memory.size(), &request, &error) == 0);
+    CHECK_THAT(error, Catch::Contains("another machine"));
+  }
+  SECTION("an ABI major version it does not know") {
+    builder.abi_major = 2;
+    const auto future = builder.build();
+    CHECK(purgatory_load(future.data(), future.size(), memory.data(), memory.size(), &request, &error) == 0);
+    CHECK_THAT(error, Catch::Contains("ABI major"));
   }
   SECTION("too many segments") {
     request.segment_count = PURGATORY_MAX_SEGMENTS + 1;
