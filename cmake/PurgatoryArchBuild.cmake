@@ -24,6 +24,7 @@ add_subdirectory(runtime)
 add_subdirectory(arch/${PURGATORY_ARCH_DIR})
 add_subdirectory(examples)
 add_subdirectory(linker-scripts/tests)
+add_subdirectory(tools/purgatory-qemu)
 add_subdirectory(host-tests/boot)
 
 # What `cmake --install` of the native build takes from this arch (see cmake/PurgatoryInstall.cmake):

@@ -20,6 +20,7 @@ endif()
 
 add_subdirectory(host)
 add_subdirectory(tools/purgatory-tool)
+add_subdirectory(tools/purgatory-qemu)
 add_subdirectory(examples/c-loader)
 if(NOT PURGATORY_SANITIZE)  # a static program: no sanitizer runtime to link statically
   set(PURGATORY_KEXEC_LOADER_OUTPUT_DIR ${PROJECT_BINARY_DIR}/kexec-loader/x86_64)

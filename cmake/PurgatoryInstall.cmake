@@ -1,12 +1,14 @@
 # `cmake --install` of the native build: a relocatable prefix with
-#   bin/purgatory-tool
+#   bin/purgatory-tool, bin/purgatory-qemu
 #   include/purgatory/...                       the ABI header, runtime headers, host library headers
 #   include/purgatory-sdk/<arch>/purgatory/arch the arch headers, per arch
 #   lib/libpurgatory_host.a
 #   lib/purgatory-sdk/<arch>/                   what a custom purgatory links, per arch
 #   lib/cmake/PurgatorySDK/                     find_package(PurgatorySDK CONFIG)
 #   share/purgatory-sdk/toolchains, linker-scripts, <arch>/flags.cmake
-#   share/purgatory-sdk/<arch>/purgatory.elf and .bin, the prebuilt default purgatory
+#   share/purgatory-sdk/<arch>/purgatory.elf and .bin, the prebuilt default purgatory, and what
+#                                               purgatory-qemu runs beside it (next-kernel.bin; x86_64:
+#                                               x86-bootstrap.bin)
 #   share/purgatory-sdk/c-loader/               the reference loader in C99, to build into a loader
 # The per-arch parts come from the purgatory sub-builds of the first compiler in
 # PURGATORY_CLANG_VERSIONS.
@@ -16,7 +18,7 @@ include(CMakePackageConfigHelpers)
 set(package_dir ${CMAKE_INSTALL_LIBDIR}/cmake/PurgatorySDK)
 set(data_dir ${CMAKE_INSTALL_DATADIR}/purgatory-sdk)
 
-install(TARGETS purgatory-tool RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS purgatory-tool purgatory-qemu RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS purgatory_host EXPORT PurgatorySDKTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(EXPORT PurgatorySDKTargets NAMESPACE PurgatorySDK:: DESTINATION ${package_dir})
 

@@ -11,9 +11,15 @@ set(PURGATORY_CROSS_TEST_ARCHES arm64 ppc64le ppc64 CACHE STRING
 set(sub_build_dirs "")
 set(sub_build_common_args -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
 
+list(GET PURGATORY_CLANG_VERSIONS 0 first_clang)
 foreach(version IN LISTS PURGATORY_CLANG_VERSIONS)
   foreach(arch IN LISTS PURGATORY_ARCHES)
     set(dir ${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${version})
+    # The first compiler's stand-ins are the build tree's purgatory-qemu's (tools/purgatory-qemu).
+    set(stand_in_dir "")
+    if(version STREQUAL first_clang)
+      set(stand_in_dir ${PROJECT_BINARY_DIR}/share/purgatory-sdk/${arch})
+    endif()
     ExternalProject_Add(purgatory-${arch}-clang${version}
       SOURCE_DIR ${PROJECT_SOURCE_DIR}
       BINARY_DIR ${dir}
@@ -22,6 +28,7 @@ foreach(version IN LISTS PURGATORY_CLANG_VERSIONS)
                  -DPURGATORY_CLANG_VERSION=${version}
                  -DPURGATORY_TOOL=$<TARGET_FILE:purgatory-tool>
                  -DPURGATORY_BOOT_TEST=$<TARGET_FILE:purgatory-boot-test>
+                 -DPURGATORY_QEMU_STAND_IN_DIR=${stand_in_dir}
       BUILD_ALWAYS ON
       INSTALL_COMMAND ""
       DEPENDS purgatory-tool purgatory-boot-test)
@@ -129,3 +136,11 @@ if(TARGET kexec-loader)
                    -DWORK_DIR=${PROJECT_BINARY_DIR}/kexec-loader-test
                    -P ${PROJECT_SOURCE_DIR}/host-tests/loader/kexec_loader_cli.cmake)
 endif()
+
+# purgatory-qemu on every arch's images, from the build tree (its stand-ins come from the first compiler's
+# sub-builds: PURGATORY_QEMU_STAND_IN_DIR above).
+add_test(NAME tools.purgatory-qemu
+         COMMAND ${CMAKE_COMMAND} -DQEMU_TOOL=$<TARGET_FILE:purgatory-qemu> -DIMAGES_DIR=${PROJECT_BINARY_DIR}/purgatory
+                 -DCLANG_VERSION=${first_clang} -DWORK_DIR=${PROJECT_BINARY_DIR}/purgatory-qemu-test
+                 -P ${PROJECT_SOURCE_DIR}/host-tests/boot/purgatory_qemu_test.cmake)
+set_tests_properties(tools.purgatory-qemu PROPERTIES TIMEOUT 300)

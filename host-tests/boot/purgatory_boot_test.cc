@@ -45,8 +45,8 @@
 #include <purgatory/host/image.h>
 #include <purgatory/sha256.h>
 
-#include "qemu_machine.h"
-#include "qemu_run.h"
+#include "machine.h"
+#include "run.h"
 
 namespace {
 

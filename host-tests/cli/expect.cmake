@@ -191,7 +191,7 @@ endfunction()
 # next_kernel_image(<var> <arch> elf|bin): the boot tests' stand-in kernel, a blob with no image header.
 function(next_kernel_image var arch kind)
   require_image_inputs()
-  set(path "${IMAGES_DIR}/${arch}-clang${CLANG_VERSION}/host-tests/boot/next-kernel.${kind}")
+  set(path "${IMAGES_DIR}/${arch}-clang${CLANG_VERSION}/tools/purgatory-qemu/next-kernel.${kind}")
   require_file("${path}")
   set(${var} "${path}" PARENT_SCOPE)
 endfunction()

@@ -46,4 +46,11 @@ foreach(arch IN ITEMS x86_64 arm64 ppc64le ppc64)
   if(NOT output MATCHES "ok \\(${arch}, relocation-free\\)")
     message(FATAL_ERROR "stamp-${arch} is not a relocation-free ${arch} purgatory: ${output}")
   endif()
+  # The user's own purgatory, booted with the installed purgatory-qemu (its stand-ins from the prefix):
+  # its own line on the console, the next kernel started.
+  run(${prefix}/bin/purgatory-qemu ${elf})
+  if(NOT output MATCHES "stamp: verified, handing over\n.*next-kernel: done\n.*purgatory-qemu: verified")
+    message(FATAL_ERROR "stamp-${arch} did not boot under the installed purgatory-qemu:\n${output}")
+  endif()
+  message(STATUS "stamp-${arch} booted under the installed purgatory-qemu")
 endforeach()

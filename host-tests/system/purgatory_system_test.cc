@@ -27,7 +27,7 @@
 #include <purgatory/host/file.h>
 #include <purgatory/host/image.h>
 
-#include "qemu_run.h"
+#include "run.h"
 
 namespace {
 

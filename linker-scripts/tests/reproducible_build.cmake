@@ -17,7 +17,7 @@ if(NOT result EQUAL 0)
 endif()
 
 set(compared 0)
-foreach(image IN ITEMS examples/minimal/purgatory examples/custom/custom-purgatory host-tests/boot/next-kernel)
+foreach(image IN ITEMS examples/minimal/purgatory examples/custom/custom-purgatory tools/purgatory-qemu/next-kernel)
   foreach(suffix IN ITEMS .elf .bin)
     set(reference ${REFERENCE_DIR}/${image}${suffix})
     set(rebuilt ${WORK_DIR}/${image}${suffix})

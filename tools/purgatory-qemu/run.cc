@@ -1,4 +1,4 @@
-#include "qemu_run.h"
+#include "run.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -71,6 +71,7 @@ RunResult run(const std::vector<std::string>& command, const RunOptions& options
     // A marker may straddle two reads: search from a little before the new bytes.
     const std::size_t old_size = result.output.size();
     result.output.append(buffer, static_cast<std::size_t>(got));
+    if (options.on_output) options.on_output(std::string_view(buffer, static_cast<std::size_t>(got)));
     for (const auto& marker : marker_seen ? std::vector<std::string>{} : stop_markers) {
       const std::size_t from = old_size >= marker.size() ? old_size - marker.size() : 0;
       const std::size_t at = result.output.find(marker, from);

@@ -1,4 +1,4 @@
-#include "qemu_machine.h"
+#include "machine.h"
 
 #include <span>
 

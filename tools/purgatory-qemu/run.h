@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace purgatory::test {
@@ -27,6 +28,8 @@ struct RunOptions {
   // Called once when a marker or poll ended the run, before the command is killed: the machine is
   // still there to be looked at (its memory saved, say).
   std::function<void()> before_kill;
+  // Called with the output as it arrives (to show a console live).
+  std::function<void(std::string_view)> on_output;
 };
 
 // Runs `command` (argv[0] looked up in PATH), collecting its output, until it exits, a stop marker
@@ -35,7 +38,7 @@ RunResult run(const std::vector<std::string>& command, const RunOptions& options
 
 inline RunResult run(const std::vector<std::string>& command, const std::vector<std::string>& stop_markers,
                      double timeout_seconds) {
-  return run(command, RunOptions{stop_markers, timeout_seconds, {}, {}});
+  return run(command, RunOptions{stop_markers, timeout_seconds, {}, {}, {}});
 }
 
 // The command as one line a shell would accept, for failure reports.

@@ -1,0 +1,64 @@
+# purgatory-qemu, as a user runs it on an image of any arch: the console shown, the verdict as the exit
+# status. Inputs: QEMU_TOOL (the program), IMAGES_DIR (the purgatory sub-builds' parent), CLANG_VERSION,
+# WORK_DIR.
+cmake_minimum_required(VERSION 3.25)
+foreach(input IN ITEMS QEMU_TOOL IMAGES_DIR CLANG_VERSION WORK_DIR)
+  if(NOT DEFINED ${input})
+    message(FATAL_ERROR "${input} is not set: run this through ctest")
+  endif()
+endforeach()
+file(MAKE_DIRECTORY "${WORK_DIR}")
+
+function(expect status)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "OUTPUT_MATCHES;ERROR_MATCHES;COMMAND")
+  execute_process(COMMAND ${arg_COMMAND} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
+  set(problems "")
+  if(NOT "${result}" STREQUAL "${status}")
+    list(APPEND problems "exit status ${result}, expected ${status}")
+  endif()
+  foreach(regex IN LISTS arg_OUTPUT_MATCHES)
+    if(NOT out MATCHES "${regex}")
+      list(APPEND problems "standard output does not match: ${regex}")
+    endif()
+  endforeach()
+  foreach(regex IN LISTS arg_ERROR_MATCHES)
+    if(NOT err MATCHES "${regex}")
+      list(APPEND problems "standard error does not match: ${regex}")
+    endif()
+  endforeach()
+  list(JOIN arg_COMMAND " " shown)
+  if(problems)
+    message(SEND_ERROR "FAILED: ${shown}\n  ${problems}\n--- standard output:\n${out}--- standard error:\n${err}")
+  else()
+    message(STATUS "ok (exit ${result}): ${shown}")
+  endif()
+endfunction()
+
+foreach(arch IN ITEMS x86_64 arm64 ppc64le ppc64)
+  set(dir "${IMAGES_DIR}/${arch}-clang${CLANG_VERSION}")
+  # The default purgatory, flat: verified, the stand-in next kernel reports its registers.
+  expect(0 COMMAND "${QEMU_TOOL}" "${dir}/examples/minimal/purgatory.bin"
+         OUTPUT_MATCHES "purgatory-sdk [^\n]* \\(${arch}\\): 2 segments to verify\n" "purgatory: SHA-256 ok: 2 segments"
+                        "next-kernel: done"
+         ERROR_MATCHES "^purgatory-qemu: verified: the next kernel started")
+  # A custom one, as its ELF, with a user word: its own step shows on the console.
+  expect(0 COMMAND "${QEMU_TOOL}" "${dir}/examples/custom/custom-purgatory.elf" --user 1=0
+         OUTPUT_MATCHES "purgatory: SHA-256 ok" "next-kernel: done")
+  # One bit flipped: refused, halted.
+  expect(1 COMMAND "${QEMU_TOOL}" "${dir}/examples/minimal/purgatory.bin" --corrupt
+         OUTPUT_MATCHES "purgatory: SHA-256 MISMATCH in segment 1 " "not booting the next kernel. halted"
+         ERROR_MATCHES "^purgatory-qemu: refused: the purgatory halted")
+endforeach()
+# Resetting instead, and a segment of the user's own, on one arch.
+set(x86 "${IMAGES_DIR}/x86_64-clang${CLANG_VERSION}/examples/minimal/purgatory.bin")
+file(WRITE "${WORK_DIR}/mine.bin" "my own segment\n")
+expect(1 COMMAND "${QEMU_TOOL}" "${x86}" --segment "0x5000000:${WORK_DIR}/mine.bin" --corrupt --on-failure reset
+       OUTPUT_MATCHES "MISMATCH in segment 1 \\(0x5000000, 15 bytes" "not booting the next kernel. resetting"
+       ERROR_MATCHES "refused: the purgatory reset the machine")
+# What it cannot boot: status 2, said why.
+expect(2 COMMAND "${QEMU_TOOL}" "${WORK_DIR}/mine.bin"
+       ERROR_MATCHES "^purgatory-qemu: .*mine\\.bin: not a purgatory image")
+expect(2 COMMAND "${QEMU_TOOL}" "${x86}" --segment "0x1234000:${WORK_DIR}/mine.bin"
+       ERROR_MATCHES "^purgatory-qemu: cannot seal .*overlaps the purgatory's own memory")
+expect(2 COMMAND "${QEMU_TOOL}" ERROR_MATCHES "^purgatory-qemu: IMAGE is required")
+expect(0 COMMAND "${QEMU_TOOL}" --help OUTPUT_MATCHES "Exit status: 0 verified" "--corrupt" "--stand-ins")
