@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SHA-256 throughput: the SDK's portable core and hardware engine against OpenSSL's libcrypto, with all
 // its accelerations and with its SHA extensions masked (OPENSSL_ia32cap), on buffers from 4 KiB to
 // 256 MiB. Google Benchmark measures (median of repetitions); the summary prints the figures and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fails unless every sub-build in DIRS has been configured and built (so its tests are part of the run).
 foreach(dir IN LISTS DIRS)
   if(NOT EXISTS "${dir}/CTestTestfile.cmake")

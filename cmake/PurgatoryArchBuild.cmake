@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Building the purgatories of one arch (configured with toolchains/<arch>.cmake).
 enable_language(ASM)
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # purgatory_add_executable(<name> SOURCES <src>... [LINKER_SCRIPT <file>] [BARE])
 #
 # A purgatory image for the arch this build is configured for, shaped like add_executable. BARE leaves

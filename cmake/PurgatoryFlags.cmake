@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Compile and link flags every purgatory is built with, as INTERFACE targets. Each flag says why.
 # The arch's own code-generation flags live in arch/<dir>/flags.cmake (target purgatory_arch_flags).
 # Inputs: PURGATORY_SDK_RUNTIME_INCLUDE_DIR, PURGATORY_SDK_COMPAT_INCLUDE_DIR, PURGATORY_LLD (the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The native build: host library, purgatory-tool, host tests, and every purgatory as a sub-build.
 #
 # With PURGATORY_SANITIZE (the native build drives this as a sub-build, with clang): the host parts

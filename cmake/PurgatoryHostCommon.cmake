@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # What every host-side build of the SDK shares (native, sanitizer, and the cross builds of kexec-loader).
 
 # Before any target names an install directory (the host library's include path, say).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The installed SDK's functions for host projects (included by PurgatorySDKConfig.cmake).
 include(ExternalProject)
 

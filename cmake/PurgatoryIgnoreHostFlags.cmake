@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A purgatory starts from an empty flag set. CMake seeds CMAKE_<LANG>_FLAGS from the environment's
 # CFLAGS/CXXFLAGS/ASMFLAGS and the linker flags from LDFLAGS; a distribution's hardening flags
 # (-fstack-protector-strong, -D_FORTIFY_SOURCE, -fcf-protection, -z relro, -z now, ...) arrive that way

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # `cmake --install` of the native build: a relocatable prefix with
 #   bin/purgatory-tool, bin/purgatory-qemu
 #   include/purgatory/...                       the ABI header, runtime headers, host library headers

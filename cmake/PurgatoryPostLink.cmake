@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Run after every purgatory link (cmake -P): the independent gate, then the flat image.
 # Inputs: ELF, PURGATORY_TOOL, OBJCOPY, CHECK_OPTIONS (--no-header for a bare blob).
 string(REGEX REPLACE "\\.elf$" ".bin" bin "${ELF}")

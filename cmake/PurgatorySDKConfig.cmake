@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # find_package(PurgatorySDK CONFIG): the installed purgatory SDK.
 #
 # In a host project it gives

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The native build drives the other configurations of this source tree as sub-builds (ExternalProject):
 #   purgatory/<arch>-clang<N>  the purgatories of one arch with one clang (toolchains/<arch>.cmake)
 #   cross-tests/<arch>         the digest tests as <arch> programs under qemu-user (toolchains/linux-<arch>.cmake)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <purgatory/boot.h>
 
 #include <purgatory/arch.h>

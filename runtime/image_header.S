@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The image header at offset 0 (struct purgatory_image_header in <purgatory/abi.h>). Written in
  * assembler because half of it is known only to the linker: sizes and offsets come from absolute

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The purgatory_info block (its section is named in <purgatory/info.h>). Everything here is a
 // compile-time constant: the loader fills in the rest.
 #include <purgatory/info.h>

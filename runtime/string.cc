@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The C library functions the compiler may call on its own (aggregate copies and zeroing become
 // memcpy/memset calls even in freestanding code), and those libstdc++'s header-only parts call
 // (std::string_view::find uses memchr), with their standard signatures as newlib's <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <purgatory/text.h>
 
 namespace purgatory {

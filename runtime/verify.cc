@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <purgatory/verify.h>
 
 #include <purgatory/arch_features.h>

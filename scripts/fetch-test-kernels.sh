@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fetches what the kernel-to-kernel system tests (host-tests/system/) boot: for x86_64, arm64 and ppc64le,
 # Debian 12's own kernel, busybox-static, and libfdt (the static library and its headers), from Debian's
 # main archive only, into <repo>/.downloads/<arch>/:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs, from Debian 12's own packages, everything the SDK's build and tests need.
 # Idempotent: when every package is present it prints nothing and touches nothing.
 set -euo pipefail

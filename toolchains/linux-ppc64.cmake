@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Hosted, statically linked Linux programs for ppc64, run under qemu-user: the SDK builds its portable
 # digest tests this way to run them as ppc64 code (byte order, word size and compiler back end).
 set(CMAKE_SYSTEM_NAME Linux)

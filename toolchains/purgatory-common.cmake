@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared part of the purgatory toolchain files. A toolchain file only chooses tools: the arch's file names
 # the arch and its clang target triple, this file finds clang, lld and llvm-objcopy of one LLVM version.
 # Every compile and link flag comes from the SDK's flag targets (cmake/PurgatoryFlags.cmake and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // arm64 half of the runtime: the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
 #include <purgatory/arch/sha256_armv8.h>

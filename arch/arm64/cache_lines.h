@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * arm64: data cache maintenance by line, for the assembler files that switch caches (cache_window.S)
  * or may have to switch them off (faults.S). Private to arch/arm64; include from .S files only.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * arm64: hashing with the MMU and caches on. (The page tables are built by cache_window.cc.)
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // arm64: the identity map for hashing with the MMU and caches on. The switching itself, and the rules
 // about the caches it follows, are in cache_window.S.
 //

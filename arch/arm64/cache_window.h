@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // arm64: hashing with the MMU and caches on (cache_window.cc, cache_window.S). Private to arch/arm64.
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * arm64: where the purgatory's exception vectors lead (arch.cc builds the table at run time: each
  * entry is "mov x0, #entry; b purgatory_arch_fault_entry", since an image may not hold addresses).

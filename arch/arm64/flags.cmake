@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # arm64: code generation flags for all purgatory code, each with its hardware reason. Used by
 # the SDK's own build (arch/arm64/CMakeLists.txt) and by the installed package alike.
 target_compile_options(purgatory_arch_flags INTERFACE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * arm64: leaving the purgatory for the next kernel. (The entry stub is entry.S.)
  */

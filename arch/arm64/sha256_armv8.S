@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SHA-256 (FIPS 180-4) with the Armv8 cryptographic extension's SHA-256 instructions (FEAT_SHA256):
  * SHA256H and SHA256H2 do four rounds on the two state halves, SHA256SU0 and SHA256SU1 compute four

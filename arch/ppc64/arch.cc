@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ppc64 half of the runtime (both byte orders): the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
 #include <purgatory/arch/sha256_power8.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ppc64 purgatory entry, one source for big- and little-endian builds (ELFv2 ABI in both).
  *

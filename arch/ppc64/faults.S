@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ppc64: the purgatory's interrupt vectors, one source for both byte orders (ELFv2).
  *

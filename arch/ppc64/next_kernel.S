@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ppc64: leaving the purgatory for the next kernel, and where the secondary CPUs wait until then.
  * (The entry stub and the low stub are entry.S.)

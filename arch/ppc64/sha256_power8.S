@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SHA-256 (FIPS 180-4) with the POWER8 vector crypto facility (Power ISA 2.07): one source for both byte
  * orders, for the purgatory (ELFv2) and for the host library on ppc64 Linux (ELFv2 on ppc64le; Debian's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * x86_64: the exception vectors the purgatory installs (arch.cc fills the IDT at run time with these
  * stubs' addresses: a table of addresses in the image would need relocating).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A reference purgatory loader in C99, using only <purgatory/abi.h>: what a kernel-style (kexec_file)
  * or kexec-tools-style loader needs to do with an SDK purgatory. No ELF parsing and no relocation:

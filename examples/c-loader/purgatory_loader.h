@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A reference purgatory loader in C99 that needs nothing but <purgatory/abi.h>: see purgatory_loader.c. */
 #ifndef PURGATORY_LOADER_H
 #define PURGATORY_LOADER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A purgatory with a step of its own, built from the SDK's parts the way a user's would be: after the
 // digests are checked and before the jump, it wipes a memory range its loader names in
 // purgatory_info.user[0] (address) and user[1] (length), say a secret the old kernel must not hand on.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "boot_arm64.h"
 
 #include <algorithm>

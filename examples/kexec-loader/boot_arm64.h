@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // arm64: the kernel Image header (Linux Documentation/arch/arm64/booting.rst).
 #pragma once
 

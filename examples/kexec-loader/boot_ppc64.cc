@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "boot_ppc64.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // ppc64: the kernel as an ELF vmlinux, laid out as it runs (Linux arch/powerpc/kernel/head_64.S).
 #pragma once
 

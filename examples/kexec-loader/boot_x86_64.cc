@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "boot_x86_64.h"
 
 #include <cstring>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // x86_64: a bzImage and the boot_params ("zero page") the 64-bit boot protocol hands it in rsi
 // (Linux Documentation/arch/x86/boot.rst and zero-page.rst).
 #pragma once

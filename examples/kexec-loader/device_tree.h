@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The device tree the next kernel gets (arm64 and ppc64): the running system's, with /chosen updated,
 // through libfdt.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kexec.h"
 
 #include <linux/kexec.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The two system calls that hand the machine to the next kernel: kexec_load(2) and
 // reboot(LINUX_REBOOT_CMD_KEXEC).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // kexec-loader: a minimal kexec-tools built on the purgatory SDK. It loads a sealed SDK purgatory and
 // the next kernel (with its initrd, command line and boot data) with kexec_load(2), then reboots into
 // it: the old kernel jumps to the purgatory, which checks every segment's SHA-256 and starts the next

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Where RAM is, as the running system reports it, and placing the next kernel's segments in it.
 #pragma once
 

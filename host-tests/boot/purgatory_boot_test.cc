@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // purgatory-boot-test: boots a sealed purgatory in QEMU (TCG) at a chosen address, with a stand-in next
 // kernel and a data segment, and checks what happens against what the scenario requires. Every
 // scenario but "boot" and "custom" must end without the next kernel running.

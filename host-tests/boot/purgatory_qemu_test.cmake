@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # purgatory-qemu, as a user runs it on an image of any arch: the console shown, the verdict as the exit
 # status. Inputs: QEMU_TOOL (the program), IMAGES_DIR (the purgatory sub-builds' parent), CLANG_VERSION,
 # WORK_DIR.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # purgatory-tool check: real images pass, bare blobs pass only with --no-header, and anything broken
 # fails with exit status 1 (2 for a file that cannot be read) and says why.
 include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)

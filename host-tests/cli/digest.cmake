@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # purgatory-tool digest (an image's SHA-256 as built, what to sign) and sha256 (any file's, printed as
 # sha256sum prints it).
 include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)

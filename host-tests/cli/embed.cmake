@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # purgatory-tool embed: the C header must compile as C99 and hold the image's bytes; the assembler file
 # must .incbin the image by an absolute path and assemble; invalid requests are refused.
 include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)

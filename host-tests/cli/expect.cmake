@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the purgatory-tool end-to-end tests; every test script includes this first.
 #
 # A script runs with cmake -P, started by run.cmake in an empty WORK_DIR (relative file names are

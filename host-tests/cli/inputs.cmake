@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Empty inputs, for every command that reads a file: an empty file is a valid input to read (not an
 # image, an empty segment, a file with a digest), and an empty standard input too. In the sanitizer
 # build this also checks that reading nothing is well-defined.

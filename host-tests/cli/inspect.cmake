@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # purgatory-tool inspect: text for people, --json for scripts, --brief for tables.
 include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs one group of a test script of this directory (cmake -P SCRIPT.cmake) inside a fresh WORK_DIR,
 # so that the script's relative file names land there. Every other -D variable is passed on; see
 # expect.cmake for the list.

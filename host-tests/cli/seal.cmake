@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # purgatory-tool seal: a successful seal per arch, checked byte by byte against purgatory_info's layout
 # (<purgatory/abi.h>), and every refusal: exit status 1 (2 for bad usage, a value that is not a number or
 # a spec, or a file that cannot be read or written), a message naming the problem, and no output file.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # purgatory-tool's command line itself: --help, --version, and bad usage (exit status 2).
 include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A plain C99 loader built against the installed SDK only: its ABI header and its copy of the reference
  * C loader (share/purgatory-sdk/c-loader). It loads the installed x86_64 purgatory into a buffer for one
  * segment and prints the entry address; an arm64 request for the same image must be refused. */

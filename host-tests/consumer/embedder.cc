@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A user's host program: the x86_64 purgatory is compiled in (purgatory_embed), and the SDK's host
 // library checks it and seals it for a load, as a loader would.
 #include <cstdio>

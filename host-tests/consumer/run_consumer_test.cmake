@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Installs the SDK from BUILD_DIR, moves the prefix elsewhere (it must be relocatable), then
 # configures and builds this directory's project against it as a new user would, runs its host program
 # and checks its purgatories with the installed purgatory-tool.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A user's purgatory: the SDK's steps, plus a line of its own before the jump.
 #include <purgatory/arch.h>
 #include <purgatory/boot.h>

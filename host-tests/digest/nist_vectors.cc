@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "nist_vectors.h"
 
 #include <fstream>

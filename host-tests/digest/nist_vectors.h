@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Reading NIST CAVP SHA-256 response files (.rsp) and hex strings, for the digest tests.
 #pragma once
 

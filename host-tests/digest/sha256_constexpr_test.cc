@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The digest core at compile time: every check here is a static_assert (STATIC_REQUIRE), so a wrong
 // digest fails the build, and the test run reports that the checks exist.
 #include <array>

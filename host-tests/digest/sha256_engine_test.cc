@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The host's hardware SHA-256 engine (the same block function the purgatory uses on this arch) against
 // the portable core, the oracle: random messages of random lengths in random pieces.
 #include <algorithm>

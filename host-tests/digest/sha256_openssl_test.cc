@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The digest core against OpenSSL's libcrypto, an independent implementation: random messages of
 // random lengths (0 to 20 KiB and more) fed in random pieces. Native builds only (libcrypto is the
 // host's).

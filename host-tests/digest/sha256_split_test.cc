@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Incremental hashing must not depend on how a message is split: every split point around the block
 // and padding boundaries, and random messages of random lengths in random pieces.
 #include <cstdint>

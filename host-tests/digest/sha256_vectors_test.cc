@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The digest core against NIST's CAVP vectors (SHA256ShortMsg, SHA256LongMsg, SHA256Monte).
 #include <algorithm>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: the ELF reader and the purgatory ELF check, over any bytes.
 #include <cstdint>
 #include <span>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: image parsing and sealing. Whatever the bytes, parse_image and seal return a value
 // or an error; and whenever sealing succeeds, the sealed image parses again, has the same unsealed
 // digest, and differs from the input only inside purgatory_info.

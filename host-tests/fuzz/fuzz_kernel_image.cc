@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer targets: kexec-loader's kernel image parsers over any bytes (one per build of this file,
 // chosen by FUZZ_KERNEL_FORMAT): the x86_64 bzImage with the boot_params built from it, the arm64
 // Image header, the ppc64 vmlinux laid out as it runs. Any crash, sanitizer report or oversized

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target: the text forms the command line accepts (numbers, console, reset and segment specs,
 // NAME=VALUE).
 #include <cstdint>

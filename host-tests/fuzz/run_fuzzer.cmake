@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs FUZZER for SECONDS on CORPUS, seeded with SEEDS (their first SEED_PREFIX bytes, if given); fails
 # on any crash, leak or sanitizer report.
 file(MAKE_DIRECTORY ${CORPUS})

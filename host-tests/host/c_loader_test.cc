@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The C reference loader (examples/c-loader) and the host library must produce the same bytes for the
 // same load: two independent implementations of one ABI, compared field for field.
 #include <cstring>

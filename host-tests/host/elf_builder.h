@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Builds small ELF files of either class and byte order for the host library's tests.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The host library's ELF reader and purgatory check, over every ELF class and byte order.
 #include <random>
 #include <string>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Builds synthetic purgatory images (the flat format of <purgatory/abi.h>) for every arch and byte order,
 // with every header and info field settable so that each of parse_image's checks can be broken alone,
 // and reads integers back in a chosen byte order without the host library's own reader.

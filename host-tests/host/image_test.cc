@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // parse_image over synthetic images of every arch and byte order: what a valid image reads back as, each
 // header inconsistency refused alone with a message naming it, and malformed input never crashing.
 #include <algorithm>

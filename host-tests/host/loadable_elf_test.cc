@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // loadable_elf: the ELF wrapper, read back with the host library's own ELF reader, for every arch.
 #include <algorithm>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // seal over synthetic images of every arch and byte order: every purgatory_info field read back with an
 // independent reader in the image's byte order, the digests checked against purgatory::sha256, and each
 // request a loader must not make refused with a message naming it.
@@ -564,17 +565,28 @@ std::uint64_t size_of(const Segment& segment) {
   return segment.memory_size != 0 ? segment.memory_size : segment.bytes.size();
 }
 
-// Address -> byte over every segment, zero-filled tails included: what the purgatory will hash.
-std::map<std::uint64_t, std::byte> memory_of(const std::vector<Segment>& segments) {
-  std::map<std::uint64_t, std::byte> memory;
-  for (const auto& segment : segments) {
-    for (std::uint64_t i = 0; i < size_of(segment); ++i) {
-      const bool inserted =
-          memory.emplace(segment.address + i, i < segment.bytes.size() ? segment.bytes[i] : std::byte{0}).second;
-      REQUIRE(inserted);  // no byte described twice
+// Every segment's memory, zero-filled tails included (what the purgatory will hash), as runs of
+// consecutive addresses: adjacent segments merge, so the same bytes at the same addresses give the same
+// runs however they are cut into segments. (A map of single bytes would say the same, slowly.)
+std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> memory_of(const std::vector<Segment>& segments) {
+  std::vector<const Segment*> sorted;
+  for (const auto& segment : segments) sorted.push_back(&segment);
+  std::sort(sorted.begin(), sorted.end(), [](const Segment* a, const Segment* b) { return a->address < b->address; });
+  std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> runs;
+  for (const Segment* segment : sorted) {
+    std::vector<std::byte> bytes = segment->bytes;
+    bytes.resize(size_of(*segment));
+    if (!runs.empty()) {
+      auto& [start, run] = runs.back();
+      REQUIRE(start + run.size() <= segment->address);  // no byte described twice
+      if (start + run.size() == segment->address) {
+        run.insert(run.end(), bytes.begin(), bytes.end());
+        continue;
+      }
     }
+    runs.emplace_back(segment->address, std::move(bytes));
   }
-  return memory;
+  return runs;
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
+# SPDX-License-Identifier: MIT
 # kexec-loader's command line on the host (x86_64), with --dry-run: what it refuses before it reads
 # anything large, and that it never crashes on a file it cannot read. Inputs: LOADER, PURGATORY (the
 # x86_64 image), KERNEL (Debian's bzImage), WORK_DIR.
 cmake_minimum_required(VERSION 3.25)
-foreach(input IN ITEMS LOADER PURGATORY KERNEL WORK_DIR)
+foreach(input IN ITEMS LOADER PURGATORY PURGATORY_ARM64 KERNEL)
   if(NOT DEFINED ${input} OR NOT EXISTS "${${input}}")
     message(FATAL_ERROR "${input} (${${input}}) is missing: build the project and run scripts/setup.sh")
   endif()
 endforeach()
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
 
 function(expect status regex)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 60)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // kexec-loader's pure parts: the boot formats of the real Debian kernels the system tests boot, the
 // zero page, memory maps and placement, and device tree updates.
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // <purgatory/seal_rules.h>: the rules both seal() and the purgatory apply to a block, each broken on
 // purpose, at compile time (the rules are constexpr) and at run time.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The runtime's one-line formatter: each way to append, and cutting off at Text::capacity.
 #include <array>
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The 16550 driver over a fake register file that records every access and plays the line status
 // register: the programming sequence, and how put() waits for (and gives up on) transmitter room.
 #include <cstdint>

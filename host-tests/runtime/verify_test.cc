@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // verify_segments and record_verdict on the host: purgatory_info lives in host memory and its segment
 // addresses point at host buffers, so the purgatory's own verification code runs unchanged.
 #include <algorithm>

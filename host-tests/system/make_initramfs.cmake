@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Builds one initramfs of the system tests (cmake -P), as a newc cpio archive:
 #
 #   stage 2:  /init  /bin/busybox  and empty /dev /proc /sys /sbin /usr/bin /usr/sbin /tmp

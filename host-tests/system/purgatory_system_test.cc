@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // purgatory-system-test: boots a real Linux kernel in QEMU (TCG) with a stage-1 initramfs whose /init
 // (host-tests/system/init) runs the kexec loader, and checks the whole chain on the console:
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <purgatory/host/abi_names.h>
 
 #include <fmt/format.h>

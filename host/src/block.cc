@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <purgatory/host/block.h>
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <purgatory/host/file.h>
 
 #include <fcntl.h>

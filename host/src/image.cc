@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <purgatory/host/image.h>
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <purgatory/host/loadable_elf.h>
 
 #include <cstring>

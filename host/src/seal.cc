@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Sealing: a loader's request checked, laid out as the purgatory will check it, and written into
 // purgatory_info in the image's byte order.
 #include <algorithm>

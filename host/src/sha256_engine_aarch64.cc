@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // aarch64 Linux hosts: the Armv8 SHA-256 instructions, with the purgatory's own code
 // (arch/arm64/sha256_armv8.S). Linux enables FP/SIMD for user space; whether the CPU has the
 // instructions is the kernel's HWCAP_SHA2 (ID_AA64ISAR0_EL1.SHA2, which user space cannot read itself).

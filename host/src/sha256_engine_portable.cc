@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Hosts with no SHA-256 engine of the SDK's: the portable core.
 #include <purgatory/host/sha256_engine.h>
 

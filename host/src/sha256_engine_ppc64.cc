@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ppc64 Linux hosts (both byte orders): the POWER8 vector crypto instructions, with the purgatory's own
 // code (arch/ppc64/sha256_power8.S). Linux enables VMX and VSX for user space on first use; whether the
 // CPU has vector crypto (ISA 2.07) is the kernel's AT_HWCAP2 bit PPC_FEATURE2_VEC_CRYPTO.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // x86_64 hosts: the SHA extensions, as in the purgatory (arch/x86_64).
 #include <purgatory/host/sha256_engine.h>
 

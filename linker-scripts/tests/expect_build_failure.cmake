@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Builds TARGET in BUILD_DIR and passes only if the build fails with output matching EXPECT and leaves
 # no OUTPUT file behind.
 file(REMOVE "${OUTPUT}")

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A purgatory must not change when the environment carries a distribution's hardening flags: configures
 # and builds a fresh purgatory build of ARCH with Debian's full hardening set (dpkg-buildflags,
 # DEB_BUILD_MAINT_OPTIONS=hardening=+all) in CFLAGS/CXXFLAGS/CPPFLAGS/LDFLAGS, then requires the flat

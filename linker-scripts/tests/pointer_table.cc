@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Must NOT link: a static table of structs with pointer members is a table of address constants, each
 // needing a runtime relocation. (A plain `const char* const names[]` is not a reliable example: clang
 // may turn it into a table of relative offsets by itself.)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Building from clean twice gives byte-identical images: configures and builds a fresh purgatory build
 # of ARCH in WORK_DIR (another path than the reference build's) and compares every image, ELF and flat,
 # with REFERENCE_DIR's.

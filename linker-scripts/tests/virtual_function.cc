@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Must NOT link: a virtual function needs a vtable, a table of function addresses.
 #include <purgatory/arch.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Purgatory code is compiled against newlib's C headers, libstdc++'s header-only parts and nothing of
  * glibc. libstdc++'s configuration header for GNU/Linux targets (bits/os_defines.h) still includes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The emulated machines the boot tests start a purgatory on (QEMU, TCG), one per arch, entered the way
 // each arch's kexec enters a purgatory: x86_64 in long mode through a small multiboot bootstrap, arm64 at
 // EL1 or EL2 (optionally with VHE), ppc64 through a trampoline that turns on 64-bit mode.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // purgatory-qemu IMAGE: boots a purgatory image (the SDK's or a custom one, flat or ELF, any arch)
 // under QEMU (TCG) the way its arch's kexec starts one, with the SDK's stand-in next kernel and a data
 // segment (or the segments given), shows its console as it runs, and ends with its verdict:

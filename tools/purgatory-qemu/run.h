@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Runs an emulator (any command) with its console on a pipe, for the boot and system test drivers, and
 // talks to QEMU's monitor while it runs (to read or save the guest's memory).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // purgatory-tool check FILE...: is each file a purgatory that runs without relocation, and one every
 // other command accepts?
 #include <string>

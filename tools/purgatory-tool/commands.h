@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // purgatory-tool's commands. Each registers its options on the CLI11 app and returns the function
 // that runs it; the function returns the process exit status.
 #pragma once

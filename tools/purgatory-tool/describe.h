@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Everything known about a file, as the JSON object `inspect --json` prints (docs/purgatory-tool.md
 // documents the schema): the ELF, the image header, what was sealed into it, and what the purgatory
 // recorded when it ran (for a copy of its memory).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // purgatory-tool digest IMAGE... and sha256 FILE...: digests printed as sha256sum prints them, or as
 // JSON.
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // purgatory-tool embed IMAGE --name NAME --format c|asm -o OUT: an image as something a host program
 // links.
 #include <filesystem>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Inputs shared by the commands: read a file (reporting why not), load the image in it.
 #pragma once
 

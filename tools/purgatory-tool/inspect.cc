@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // purgatory-tool inspect FILE...: what an image is, what was sealed into it and, for a copy of the
 // purgatory's memory, what the purgatory recorded when it ran; for people (text), scripts (--json) and
 // tables (--brief).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // purgatory-tool: inspect, check, seal and embed purgatory images from the host.
 #include <map>
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // purgatory-tool seal IMAGE ... -o OUT: fill in purgatory_info for one load, in the image's byte order.
 #include <string>
 #include <vector>

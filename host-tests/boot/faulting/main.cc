@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A purgatory that faults on purpose once it has verified, for the boot tests of the exception vectors:
 // it reads 8 bytes at the address its loader names in user[0], or with user[1] = 1 executes the
 // compiler's trap instruction. If neither faults, it boots the next kernel, and the test fails.

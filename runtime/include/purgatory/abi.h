@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The purgatory ABI: everything a loader and a purgatory image agree on, in one C header.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The interface every arch implements (arch/<dir>/arch.cc and entry.S). Generic runtime code calls
 // only these; it never tests which arch it is built for.
 #pragma once

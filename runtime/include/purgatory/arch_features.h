@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // What this image advertises (PURGATORY_ARCH_FEATURES, from the arch's <purgatory/arch/image.h>), as a
 // compile-time test: generic code an arch does not claim is left out of its image (if constexpr), not
 // merely never run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The purgatory's job in steps, for the default purgatory_main and for custom ones that add their own
 // step in between (examples/custom):
 //

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The purgatory's console: every line goes to the memory log in purgatory_info.result, and to the
 // device the loader chose if the session decided it may be used (see Session in <purgatory/boot.h>:
 // sealed, not quiet, a kind this image supports, registers clear of the purgatory and the segments).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // What the arch's exception vectors report. Without them a bad address (a segment past the end of RAM,
 // say) would hang the machine or reset it with no word said; with them the purgatory prints what
 // happened and where, records PURGATORY_STATUS_FAULT, and follows the loader's failure policy.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Force-included into every C and C++ file of a purgatory (`-include`).
 //
 // Every symbol, declarations included, gets hidden visibility. -fvisibility=hidden alone covers only

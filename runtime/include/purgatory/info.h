@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The loader-filled purgatory_info block of this image (see <purgatory/abi.h>). It is the only global
 // mutable state in the runtime, because the ABI requires it: the loader writes it before the purgatory
 // runs, and the purgatory writes its result there for whoever looks afterwards.

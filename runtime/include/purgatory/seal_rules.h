@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The rules a sealed purgatory_info must obey, as one piece of code: the host library's seal() refuses
 // a request that breaks one, and the purgatory refuses to act on a block that breaks one (BAD_INFO), so
 // the two can never disagree about what is acceptable. Fields are in the reader's byte order: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // SHA-256 (FIPS 180-4), usable at compile time, on the host and inside a purgatory.
 //
 // One header for every context: it depends only on freestanding headers, has no global state and no

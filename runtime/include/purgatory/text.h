@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Building one line of console text without a C library: a fixed buffer and a few ways to append.
 // Output that does not fit is cut off, never written past the buffer.
 #pragma once

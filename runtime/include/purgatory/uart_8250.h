@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // A 16550-compatible UART, generic over how its registers are reached: the arch supplies port I/O
 // (x86_64), the runtime memory-mapped access with a register stride and width. Register numbers and
 // bits are the 16550's (TI PC16550D data sheet).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Checking the loaded segments against the digests the loader sealed into purgatory_info.
 #pragma once
 

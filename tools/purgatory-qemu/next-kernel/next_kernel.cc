@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A stand-in "next kernel" for the boot tests: prints the registers it was entered with, as its entry
 // stub saved them, then stops the emulator with a status the test expects. Built with the SDK like a
 // purgatory (relocation-free, placed anywhere), so it also reuses the runtime's console.

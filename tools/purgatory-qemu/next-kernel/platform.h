@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // What differs per arch in the stand-in next kernel (<arch>/platform.cc and <arch>/entry.S).
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * x86_64 test bootstrap: starts a raw 64-bit blob under QEMU the way Linux's kexec starts a purgatory.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Names for the ABI's numbers, as the tools print them and their JSON carries them. Unknown values get
 // a name that says so ("unknown (7)"), never a wrong one.
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // purgatory_info inside an image, converted between the image's byte order and the host's: the one
 // place that knows which bytes of the block are which integers.
 #pragma once

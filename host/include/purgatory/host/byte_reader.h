@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Bounds-checked reads of fixed-width integers in a chosen byte order, for parsing images built for
 // another machine: an x86_64 host reading a big-endian ppc64 image is the normal case.
 #pragma once

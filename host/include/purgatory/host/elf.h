@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Reading ELF files of any class (32/64-bit) and byte order, and checking that one is a purgatory the
 // SDK's loaders can place without relocating it.
 #pragma once

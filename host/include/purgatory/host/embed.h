@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Turning a purgatory image into something a host program links: a C header (the bytes and the
 // header's key fields as constants) or an assembler file that .incbin's the image.
 #pragma once

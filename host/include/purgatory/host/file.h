@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Reading inputs and writing outputs for the host tools. Errors are values whose message names the
 // path as the user gave it; nothing here throws, and no failure leaves an output half-written or an
 // existing file, link or device replaced by something else.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Reading and sealing purgatory images (the flat files whose layout <purgatory/abi.h> defines), for
 // any arch and byte order from any host.
 #pragma once

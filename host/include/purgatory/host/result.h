@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Errors as values for the host library: a Result holds either the value or an Error whose message
 // names the problem in words a user can act on.
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The SHA-256 engine for host-side hashing (sealing): the CPU's SHA-256 instructions when it has them,
 // else the portable core. The same block functions the purgatory uses on that arch.
 #pragma once

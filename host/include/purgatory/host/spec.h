@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Parsing the small text forms the command line and build scripts use: numbers, console specs,
 // segment specs and register assignments. Every function returns an Error that quotes the input.
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stand-in next kernel, arm64: entered by the purgatory's jump (MMU off, exceptions masked). Saves
  * x0..x3, the exception level, SCTLR_ELx's M and C bits (MMU and data cache: the boot protocol wants

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stand-in next kernel, ppc64 (both byte orders): entered by the purgatory's jump, real mode,
  * big-endian (so a little-endian build switches first), r3/r4/r5/r8/r9 as the kernel entry protocol

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stand-in next kernel, x86_64: entered by the purgatory's jump (64-bit mode, identity paging, the
  * purgatory's GDT, interrupts off). Saves every general register before touching any, then reports

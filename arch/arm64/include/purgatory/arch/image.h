@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* arm64 constants for the image header (runtime/image_header.S). Every arch has this file. */
 #define PURGATORY_ARCH_ELF_MACHINE PURGATORY_MACHINE_AARCH64
 #define PURGATORY_ARCH_FEATURES (PURGATORY_FEATURE_RESET | PURGATORY_FEATURE_HARDWARE_DIGEST | \

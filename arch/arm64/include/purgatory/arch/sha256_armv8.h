@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // SHA-256 with the Armv8 SHA-256 instructions (FEAT_SHA256): arch/arm64/sha256_armv8.S, one assembler
 // file that the purgatory and the host library (on aarch64 Linux) both link. The caller checks that the
 // CPU has the instructions (purgatory: ID_AA64ISAR0_EL1.SHA2; Linux: HWCAP_SHA2) and, in the purgatory,

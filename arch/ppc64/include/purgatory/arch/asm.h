@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Assembler macros shared by ppc64 entry code (arch/ppc64 and the boot tests' stand-in next kernel): both byte orders,
  * ELFv2. Include from .S files only.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ppc64 (both byte orders) constants for the image header (runtime/image_header.S). Every arch has
  * this file. */
 #define PURGATORY_ARCH_ELF_MACHINE PURGATORY_MACHINE_PPC64

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // SHA-256 with the POWER8 vector crypto instructions (vshasigmaw; arch/ppc64/sha256_power8.S), shared by
 // the purgatory and the host library on ppc64 hosts. Hashes `blocks` 64-byte blocks into state[0..7]
 // (a..h), as sha256_detail::compress does.

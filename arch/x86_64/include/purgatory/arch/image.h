@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* x86_64 constants for the image header (runtime/image_header.S). Every arch has this file. */
 #define PURGATORY_ARCH_ELF_MACHINE PURGATORY_MACHINE_X86_64
 /* VERIFY_EACH_SEGMENT: SHA-NI hashes two segments in the time of one (arch.cc, select_digest_engine). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // SHA-256 with the x86 SHA extensions (SHA-NI): sha256rnds2 does two rounds, sha256msg1/msg2 the
 // message schedule (Intel, "New Instructions Supporting the Secure Hash Algorithm on Intel
 // Architecture Processors", 2013). Header-only, so the purgatory and the host library (on an x86_64
