@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Compile and link flags every purgatory is built with, as INTERFACE targets. Each flag says why.
 # The arch's own code-generation flags live in arch/<dir>/flags.cmake (target purgatory_arch_flags).
-# Inputs: PURGATORY_SDK_RUNTIME_INCLUDE_DIR, PURGATORY_SDK_COMPAT_INCLUDE_DIR, PURGATORY_LLD (the
+# Inputs: PURGATORY_SDK_RUNTIME_INCLUDE_DIR (and PURGATORY_SDK_SHA256_INCLUDE_DIR, where the digest core's
+# header is if not there), PURGATORY_SDK_COMPAT_INCLUDE_DIR, PURGATORY_LLD (the
 # toolchain file). Shared by the SDK's own build and the installed package.
 
 find_path(PURGATORY_NEWLIB_INCLUDE_DIR newlib.h PATHS /usr/include/newlib NO_DEFAULT_PATH
@@ -32,7 +33,8 @@ list(TRANSFORM PURGATORY_LIBSTDCXX_INCLUDE_DIRS PREPEND "-isystem" OUTPUT_VARIAB
 
 add_library(purgatory_freestanding INTERFACE)
 target_compile_features(purgatory_freestanding INTERFACE cxx_std_20 c_std_11)
-target_include_directories(purgatory_freestanding INTERFACE ${PURGATORY_SDK_RUNTIME_INCLUDE_DIR})
+target_include_directories(purgatory_freestanding INTERFACE ${PURGATORY_SDK_RUNTIME_INCLUDE_DIR}
+                                                           ${PURGATORY_SDK_SHA256_INCLUDE_DIR})
 target_compile_options(purgatory_freestanding INTERFACE
   # No hosted C library underneath. This also stops the compiler from turning our own memset loop into
   # a call to memset.
@@ -64,7 +66,7 @@ target_compile_options(purgatory_freestanding INTERFACE
   # Size first: the image is copied on every kexec and its file size is a figure loaders budget for.
   -Os
   # The digest core's compact form: a purgatory image's size counts, and a hardware engine does the
-  # hashing where the CPU has SHA-256 instructions (runtime/include/purgatory/sha256.h).
+  # hashing where the CPU has SHA-256 instructions (sha256/portable/include/purgatory/sha256.h).
   -DPURGATORY_SHA256_SMALL
   -Wall -Wextra
 )

@@ -23,7 +23,8 @@ install(TARGETS purgatory-tool purgatory-qemu RUNTIME DESTINATION ${CMAKE_INSTAL
 install(TARGETS purgatory_host EXPORT PurgatorySDKTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(EXPORT PurgatorySDKTargets NAMESPACE PurgatorySDK:: DESTINATION ${package_dir})
 
-install(DIRECTORY runtime/include/purgatory host/include/purgatory DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY runtime/include/purgatory host/include/purgatory sha256/portable/include/purgatory
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES runtime/libstdcxx-compat/features.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/purgatory-sdk/libstdcxx-compat)
 install(FILES toolchains/purgatory-common.cmake toolchains/x86_64.cmake toolchains/arm64.cmake

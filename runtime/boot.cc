@@ -30,7 +30,7 @@ bool console_usable(const purgatory_info& request, RuleViolation& problem) {
   return !problem;
 }
 
-Verdict check_and_verify(const purgatory_info& request) {
+Verdict check_and_verify(const purgatory_info& request, arch::SavedState& saved) {
   Verdict verdict;
   verdict.status = PURGATORY_STATUS_BAD_INFO;
   if (const char* problem = block_problem(request)) {
@@ -50,9 +50,9 @@ Verdict check_and_verify(const purgatory_info& request) {
     }
   }
   // Only now may the arch act on what the request says (ppc64 restores low memory from it).
-  arch::before_verification(request);
-  return verify_segments(request,
-                         arch::select_digest_engine((request.flags & PURGATORY_FLAG_NO_HARDWARE_DIGEST) == 0, request));
+  arch::before_verification(request, saved);
+  const bool allow_hardware = (request.flags & PURGATORY_FLAG_NO_HARDWARE_DIGEST) == 0;
+  return verify_segments(request, arch::select_digest_engine(allow_hardware, request, saved));
 }
 
 // The engines' names as one string and a table of integer offsets into it: a table of string pointers,
@@ -108,8 +108,13 @@ ImagePlacement Session::placement() {
 Session::Session(purgatory_info& block)
     : block_(block), request_(block), console_(request_.console, block.result) {
   reporting_session = this;
-  fault_handlers_problem_ = arch::install_fault_handlers(request_);
+  reporting_a_fault = false;
+  fault_handlers_problem_ = arch::install_fault_handlers(request_, saved_);
   if (console_usable(request_, console_problem_)) console_.use_device();
+}
+
+Session::~Session() {
+  if (reporting_session == this) reporting_session = nullptr;
 }
 
 void append_segment_name(Text& line, const purgatory_info& request, std::uint32_t segment) {
@@ -152,7 +157,7 @@ void announce(Session& session) {
 bool verify_and_report(Session& session) {
   const purgatory_info& request = session.request();
   Console& console = session.console();
-  const Verdict verdict = check_and_verify(request);
+  const Verdict verdict = check_and_verify(request, session.saved_state());
   record_verdict(session.result(), verdict);
 
   Text line;
@@ -224,7 +229,7 @@ void boot_next_kernel(Session& session) {
   line << "purgatory: booting next kernel at " << Hex{next_kernel_entry(request, PURGATORY_ARCH_ELF_MACHINE)};
   session.console().write_line(line);
   reporting_session = nullptr;  // the arch puts back the exception vectors it found
-  arch::enter_next_kernel(request);
+  arch::enter_next_kernel(request, session.saved_state());
 }
 
 void run(purgatory_info& block) {

@@ -35,7 +35,7 @@ void check_segment(const purgatory_info& info, std::uint32_t i, const Sha256Dige
 void check_each_segment(const purgatory_info& info, const DigestEngine& engine, Verdict& verdict) {
   const std::uint32_t lanes = engine.two_lanes != nullptr ? 2 : 1;
   for (std::uint32_t i = 0; i < info.segment_count; i += lanes) {
-    Sha256 hashers[2] = {Sha256(engine.blocks), Sha256(engine.blocks)};
+    Sha256 hashers[2] = {Sha256(engine.blocks, engine.context), Sha256(engine.blocks, engine.context)};
     std::uint64_t together = 0;  // bytes hashed side by side from the start of each of the pair
     if (lanes == 2 && i + 1 < info.segment_count) {
       const purgatory_segment &first = info.segments[i], &second = info.segments[i + 1];
@@ -89,7 +89,7 @@ Verdict verify_segments(const purgatory_info& info, const DigestEngine& engine) 
     return verdict;
   }
 
-  Sha256 all_segments(engine.blocks);
+  Sha256 all_segments(engine.blocks, engine.context);
   for (std::uint32_t i = 0; i < info.segment_count; ++i) {
     all_segments.update(segment_bytes(info.segments[i]), info.segments[i].size);
     verdict.bytes_hashed += info.segments[i].size;
@@ -102,7 +102,7 @@ Verdict verify_segments(const purgatory_info& info, const DigestEngine& engine) 
   // Only now each segment alone, in order, to name the first whose own digest differs.
   verdict.status = PURGATORY_STATUS_MISMATCH;
   for (std::uint32_t i = 0; i < info.segment_count && verdict.failed_segment == PURGATORY_NO_SEGMENT; ++i) {
-    Sha256 segment_hasher(engine.blocks);
+    Sha256 segment_hasher(engine.blocks, engine.context);
     segment_hasher.update(segment_bytes(info.segments[i]), info.segments[i].size);
     check_segment(info, i, segment_hasher.finish(), verdict);
   }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // arm64 half of the runtime: the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
-#include <purgatory/arch/sha256_armv8.h>
 #include <purgatory/fault.h>
+#include <purgatory/sha256_engine.h>
 
 #include "cache_window.h"
 
@@ -34,9 +34,9 @@ bool cpu_has_sha256() {
 }
 
 // FP/SIMD traps. kexec leaves them as the old kernel had them; the purgatory is built
-// -mgeneral-regs-only, so only the SHA-256 engine needs them off. What was changed is remembered here,
-// bit by bit, and put back by restore_fp_simd_traps() before the jump: the next kernel gets the
-// machine as kexec left it.
+// -mgeneral-regs-only, so only the SHA-256 engine needs them off. What was changed goes in the
+// SavedState, bit by bit, and restore_fp_simd_traps() puts it back before the jump: the next kernel gets
+// the machine as kexec left it.
 //   EL1:            CPACR_EL1.FPEN [21:20] = 0b11 (no trap at EL1 or EL0).
 //   EL2, E2H = 0:   CPTR_EL2.TFP [10] = 0 (no trap at EL2; CPACR_EL1 does not apply to EL2).
 //   EL2, E2H = 1:   CPTR_EL2 has CPACR_EL1's layout (VHE), and FPEN [21:20] = 0b11 also covers EL2.
@@ -49,9 +49,6 @@ constexpr std::uint64_t cpacr_fpen = 3ull << 20;
 constexpr std::uint64_t cptr_el2_tfp = 1ull << 10;
 constexpr std::uint64_t hcr_el2_e2h = 1ull << 34;
 
-enum class FpControl : std::uint8_t { none, cpacr_el1, cptr_el2_vhe, cptr_el2 };
-constinit FpControl fp_control_changed = FpControl::none;
-constinit std::uint64_t fp_bits_set = 0, fp_bits_cleared = 0;
 
 std::uint64_t read_cpacr_el1() {
   std::uint64_t value;
@@ -75,13 +72,13 @@ bool running_with_vhe() {
 }
 
 // False at an exception level whose traps the purgatory does not manage (EL3, EL0).
-bool enable_fp_simd() {
+bool enable_fp_simd(SavedState& saved) {
   switch (current_exception_level()) {
     case 1: {
       const std::uint64_t cpacr = read_cpacr_el1();
-      fp_bits_set = ~cpacr & cpacr_fpen;
-      if (fp_bits_set != 0) {
-        fp_control_changed = FpControl::cpacr_el1;
+      saved.fp_bits_set = ~cpacr & cpacr_fpen;
+      if (saved.fp_bits_set != 0) {
+        saved.fp_control = FpControl::cpacr_el1;
         write_cpacr_el1(cpacr | cpacr_fpen);
       }
       return true;
@@ -89,15 +86,15 @@ bool enable_fp_simd() {
     case 2: {
       const std::uint64_t cptr = read_cptr_el2();
       if (running_with_vhe()) {
-        fp_bits_set = ~cptr & cpacr_fpen;
-        if (fp_bits_set != 0) {
-          fp_control_changed = FpControl::cptr_el2_vhe;
+        saved.fp_bits_set = ~cptr & cpacr_fpen;
+        if (saved.fp_bits_set != 0) {
+          saved.fp_control = FpControl::cptr_el2_vhe;
           write_cptr_el2(cptr | cpacr_fpen);
         }
       } else {
-        fp_bits_cleared = cptr & cptr_el2_tfp;
-        if (fp_bits_cleared != 0) {
-          fp_control_changed = FpControl::cptr_el2;
+        saved.fp_bits_cleared = cptr & cptr_el2_tfp;
+        if (saved.fp_bits_cleared != 0) {
+          saved.fp_control = FpControl::cptr_el2;
           write_cptr_el2(cptr & ~cptr_el2_tfp);
         }
       }
@@ -108,21 +105,20 @@ bool enable_fp_simd() {
   }
 }
 
-void restore_fp_simd_traps() {
-  switch (fp_control_changed) {
+void restore_fp_simd_traps(const SavedState& saved) {
+  switch (saved.fp_control) {
     case FpControl::none:
       return;
     case FpControl::cpacr_el1:
-      write_cpacr_el1(read_cpacr_el1() & ~fp_bits_set);
+      write_cpacr_el1(read_cpacr_el1() & ~saved.fp_bits_set);
       break;
     case FpControl::cptr_el2_vhe:
-      write_cptr_el2(read_cptr_el2() & ~fp_bits_set);
+      write_cptr_el2(read_cptr_el2() & ~saved.fp_bits_set);
       break;
     case FpControl::cptr_el2:
-      write_cptr_el2(read_cptr_el2() | fp_bits_cleared);
+      write_cptr_el2(read_cptr_el2() | saved.fp_bits_cleared);
       break;
   }
-  fp_control_changed = FpControl::none;
 }
 
 }  // namespace
@@ -138,7 +134,6 @@ namespace {
 // The exception vector table (Arm ARM D1.10.2): 16 entries of 0x80 bytes, 2 KiB aligned, built at run
 // time in .bss, where it costs no file bytes. Each entry: "mov x0, #entry; b purgatory_arch_fault_entry".
 alignas(2048) constinit std::uint32_t vector_table[16 * 32] = {};
-constinit std::uint64_t entry_vector_base = 0;  // VBAR as the old kernel left it, put back before the jump
 
 void write_vbar(std::uint64_t value) {
   if (current_exception_level() == 2) {
@@ -150,7 +145,7 @@ void write_vbar(std::uint64_t value) {
 
 }  // namespace
 
-const char* install_fault_handlers(const purgatory_info&) {
+const char* install_fault_handlers(const purgatory_info&, SavedState& saved) {
   const unsigned level = current_exception_level();
   if (level != 1 && level != 2) return "the purgatory runs at an exception level it does not manage";
   const auto target = reinterpret_cast<std::uintptr_t>(purgatory_arch_fault_entry);
@@ -163,11 +158,12 @@ const char* install_fault_handlers(const purgatory_info&) {
   // The instructions were written as data: no stale copy of those lines may be fetched.
   asm volatile("dsb sy\n\tic iallu\n\tdsb sy\n\tisb" ::: "memory");
   if (level == 2) {
-    asm volatile("mrs %0, vbar_el2" : "=r"(entry_vector_base));
+    asm volatile("mrs %0, vbar_el2" : "=r"(saved.entry_vector_base));
   } else {
-    asm volatile("mrs %0, vbar_el1" : "=r"(entry_vector_base));
+    asm volatile("mrs %0, vbar_el1" : "=r"(saved.entry_vector_base));
   }
   write_vbar(reinterpret_cast<std::uintptr_t>(vector_table));
+  saved.vectors_replaced = true;
   return nullptr;
 }
 
@@ -186,28 +182,29 @@ std::uint32_t first_unreadable_segment(const purgatory_info& request) {
   return PURGATORY_NO_SEGMENT;
 }
 
-void before_verification(const purgatory_info&) {}
+void before_verification(const purgatory_info&, SavedState&) {}
 
 // No two-lane form: the image has no room for one.
-DigestEngine select_digest_engine(bool allow_hardware, const purgatory_info& request) {
-  const bool armv8 = allow_hardware && cpu_has_sha256() && enable_fp_simd();
+DigestEngine select_digest_engine(bool allow_hardware, const purgatory_info& request, SavedState& saved) {
+  const bool armv8 = allow_hardware && cpu_has_sha256() && enable_fp_simd(saved);
   DigestEngine engine;  // the portable core
-  if (armv8) engine = {.id = PURGATORY_DIGEST_ENGINE_ARM64_SHA2, .blocks = sha256_blocks_armv8};
+  if (armv8) engine = {.id = PURGATORY_DIGEST_ENGINE_ARM64_SHA2, .blocks = sha256_engine::blocks};
   // Whichever engine hashes, it does so with the MMU and caches on where the identity map can be built
   // (at EL1 or EL2); if not, uncached, as entered.
   const unsigned level = current_exception_level();
   if ((level == 1 || level == 2) &&
       prepare_cache_window(request, level, level == 2 && running_with_vhe(),
-                           armv8 ? sha256_blocks_armv8 : sha256_portable_blocks)) {
+                           armv8 ? sha256_engine::blocks : sha256_portable_blocks, saved.window)) {
     engine.flags = PURGATORY_DIGEST_CACHES_ON;
     engine.blocks = sha256_blocks_in_cache_window;
+    engine.context = &saved.window;
   }
   return engine;
 }
 
-void enter_next_kernel(const purgatory_info& request) {
-  restore_fp_simd_traps();
-  if (entry_vector_base != 0) write_vbar(entry_vector_base);
+void enter_next_kernel(const purgatory_info& request, const SavedState& saved) {
+  restore_fp_simd_traps(saved);
+  if (saved.vectors_replaced) write_vbar(saved.entry_vector_base);
   purgatory_arch_enter_next(&request.next.arm64);
 }
 

@@ -34,7 +34,9 @@
  *   0 ttbr0   8 tcr   16 mair   24 sctlr: the values for the window, at the purgatory's exception level
  *  32 memory_start  40 memory_end  48 el2: nonzero for the EL2 registers (VHE or not), zero for EL1
  *  56 engine: the block function to run inside the window (the Armv8 engine or the portable core; it
- *     keeps to the purgatory's memory, its stack and the data, which are all mapped)
+ *     keeps to the purgatory's memory, its stack and the data, which are all mapped), called as a
+ *     Sha256BlockFunction with a null context
+ * (<purgatory/arch/machine.h>, struct CacheWindow, which has more fields after these.)
  */
 
 #include "cache_lines.h"
@@ -99,9 +101,10 @@ purgatory_arch_hash_in_cache_window:
 
 2:	/* MMU and caches on. */
 	ldr	x9, [sp, #96]
-	mov	x0, x28
-	mov	x1, x20
-	mov	x2, x21
+	mov	x0, xzr			/* the engine's own context: none (a Sha256BlockFunction) */
+	mov	x1, x28
+	mov	x2, x20
+	mov	x3, x21
 	blr	x9
 
 	by_line civac, x26, x27

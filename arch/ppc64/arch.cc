@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // ppc64 half of the runtime (both byte orders): the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
-#include <purgatory/arch/sha256_power8.h>
 #include <purgatory/fault.h>
 #include <purgatory/seal_rules.h>
+#include <purgatory/sha256_engine.h>
 
 #include <bit>
 #include <cstddef>
@@ -14,7 +14,6 @@ extern char __purgatory_image_start[];
 extern char purgatory_entry[];            // the low stub's original, in this image
 extern char purgatory_secondary_hold[];   // where held secondaries wait (entry.S)
 extern std::uint64_t purgatory_secondary_release;
-extern std::uint64_t purgatory_secondaries_held;  // set once the hold address is published
 extern std::uint64_t purgatory_boot_cpu_id;
 extern char purgatory_arch_vector_template[], purgatory_arch_vector_template_end[];  // faults.S
 extern char purgatory_arch_fault_common[];
@@ -103,13 +102,12 @@ long hypervisor_call(std::uint64_t number, std::uint64_t a4, std::uint64_t a5, s
 }
 
 // The SHA-256 engine needs the vector units, which are normally off when the old kernel hands over
-// (Linux turns MSR[VEC] and MSR[VSX] on only around its own vector code and for user threads). These are
-// the MSR bits this purgatory turned on, so that boot_next_kernel can turn exactly those off again: the
-// next kernel gets the MSR as kexec left it. Power ISA Book III: MSR bits 38 (VEC) and 40 (VSX),
-// counted from the most significant of 64.
+// (Linux turns MSR[VEC] and MSR[VSX] on only around its own vector code and for user threads). The MSR
+// bits this purgatory turns on go in the SavedState, so that enter_next_kernel can turn exactly those
+// off again: the next kernel gets the MSR as kexec left it. Power ISA Book III: MSR bits 38 (VEC) and
+// 40 (VSX), counted from the most significant of 64.
 constexpr std::uint64_t msr_vec = std::uint64_t{1} << 25;
 constexpr std::uint64_t msr_vsx = std::uint64_t{1} << 23;
-constinit std::uint64_t msr_bits_set = 0;
 
 std::uint64_t read_msr() {
   std::uint64_t value;
@@ -120,14 +118,14 @@ std::uint64_t read_msr() {
 // isync: the following vector instructions must see the new MSR.
 void write_msr(std::uint64_t value) { asm volatile("mtmsrd %0\n\tisync" ::"r"(value) : "memory"); }
 
-void enable_vector_units() {
+void enable_vector_units(SavedState& saved) {
   const std::uint64_t msr = read_msr();
-  msr_bits_set = ~msr & (msr_vec | msr_vsx);
-  if (msr_bits_set != 0) write_msr(msr | msr_bits_set);
+  saved.msr_bits_set = ~msr & (msr_vec | msr_vsx);
+  if (saved.msr_bits_set != 0) write_msr(msr | saved.msr_bits_set);
 }
 
-void restore_vector_units() {
-  if (msr_bits_set != 0) write_msr(read_msr() & ~msr_bits_set);
+void restore_vector_units(const SavedState& saved) {
+  if (saved.msr_bits_set != 0) write_msr(read_msr() & ~saved.msr_bits_set);
 }
 
 // POWER8 (ISA 2.07) brought the vector crypto facility: vshasigmaw, which the engine uses, and VSX's
@@ -184,7 +182,7 @@ constexpr std::uint64_t vector_area_start = 0x200, vector_area_end = 0x900;
 constexpr std::uint64_t vector_handler_slot = 0x2f8;  // faults.S: VECTOR_HANDLER_SLOT
 constexpr std::uint64_t vector_number_offset = 0x54;   // faults.S: the template's "li r3, 0"
 
-const char* install_fault_handlers(const purgatory_info& request) {
+const char* install_fault_handlers(const purgatory_info& request, SavedState&) {
   const std::uint64_t image = address_of(__purgatory_image_start);
   if (image < vector_area_end) return "the purgatory itself lies where the interrupt vectors go";
   const std::uint32_t count = request.segment_count < PURGATORY_MAX_SEGMENTS ? request.segment_count : PURGATORY_MAX_SEGMENTS;
@@ -210,14 +208,14 @@ const char* install_fault_handlers(const purgatory_info& request) {
 // far that is, so a segment beyond it is reported by the vectors when it is read.
 std::uint32_t first_unreadable_segment(const purgatory_info&) { return PURGATORY_NO_SEGMENT; }
 
-void before_verification(const purgatory_info& request) {
+void before_verification(const purgatory_info& request, SavedState& saved) {
   const purgatory_ppc64_state& state = request.next.ppc64;
   if (low_memory_holds_our_stub()) {
     // Call the secondaries up into this image, and give them time to leave low memory: they were
     // released from the old kernel before we started, and need only a few instructions.
     store_physical(low_stub_hold_slot, address_of(purgatory_secondary_hold));
     asm volatile("sync" ::: "memory");
-    purgatory_secondaries_held = 1;  // the restore below may overwrite the slot itself
+    saved.secondaries_held = true;  // the restore below may overwrite the slot itself
     delay_microseconds(10000);
   }
   if (state.flags & PURGATORY_PPC64_RESTORE_LOW_MEMORY) {
@@ -230,16 +228,16 @@ void before_verification(const purgatory_info& request) {
 
 // Real mode (MSR[IR|DR] off) accesses memory cacheable already: nothing to switch on for hashing.
 // No two-lane form: the image has no room for one.
-DigestEngine select_digest_engine(bool allow_hardware, const purgatory_info&) {
+DigestEngine select_digest_engine(bool allow_hardware, const purgatory_info&, SavedState& saved) {
   if (!allow_hardware || !cpu_has_vector_crypto()) return {};
-  enable_vector_units();
-  return {.id = PURGATORY_DIGEST_ENGINE_PPC64_VECTOR, .blocks = sha256_blocks_power8};
+  enable_vector_units(saved);
+  return {.id = PURGATORY_DIGEST_ENGINE_PPC64_VECTOR, .blocks = sha256_engine::blocks};
 }
 
 // The vectors stay: the next kernel puts its own there when it moves itself to 0.
-void enter_next_kernel(const purgatory_info& request) {
+void enter_next_kernel(const purgatory_info& request, const SavedState& saved) {
   const purgatory_ppc64_state& state = request.next.ppc64;
-  restore_vector_units();
+  restore_vector_units(saved);
 
   // Linux finds its boot CPU through the device tree header's boot_cpuid_phys (offset 28, big-endian,
   // from FDT version 2): only now do we know which CPU that is.
@@ -251,7 +249,7 @@ void enter_next_kernel(const purgatory_info& request) {
     }
   }
 
-  if (state.secondary_entry != 0 && purgatory_secondaries_held) {
+  if (state.secondary_entry != 0 && saved.secondaries_held) {
     __atomic_store_n(&purgatory_secondary_release, state.secondary_entry, __ATOMIC_RELEASE);
     asm volatile("sync" ::: "memory");
   }

@@ -57,10 +57,6 @@ purgatory_arch_enter_next:
 	.hidden	purgatory_secondary_release
 purgatory_secondary_release:
 	.8byte	0
-	.globl	purgatory_secondaries_held
-	.hidden	purgatory_secondaries_held
-purgatory_secondaries_held:
-	.8byte	0
 	.globl	purgatory_boot_cpu_id
 	.hidden	purgatory_boot_cpu_id
 purgatory_boot_cpu_id:

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // x86_64 half of the runtime: the arch interface of <purgatory/arch.h>.
 #include <purgatory/arch.h>
-#include <purgatory/arch/sha256_sha_ni.h>
 #include <purgatory/fault.h>
+#include <purgatory/sha256_engine.h>
 #include <purgatory/uart_8250.h>
 
 extern "C" {
@@ -23,12 +23,10 @@ std::uint8_t in8(std::uint16_t port) {
 }
 
 // SSE is off when the old kernel's relocate_kernel hands over (CR4.OSFXSR clear); SHA-NI needs it.
-// These are the control register bits this purgatory turned on (or off), so that boot_next_kernel can
-// put them back before the jump: the next kernel gets the machine as kexec left it.
+// The bits this purgatory turns on (or off) go in the SavedState, so that enter_next_kernel can put them
+// back before the jump: the next kernel gets the machine as kexec left it.
 constexpr std::uint64_t cr0_emulate_fpu = 1u << 2, cr0_monitor_fpu = 1u << 1;
 constexpr std::uint64_t cr4_osfxsr = 1u << 9, cr4_osxmmexcpt = 1u << 10;
-std::uint64_t cr4_bits_set = 0;
-std::uint64_t cr0_bits_set = 0, cr0_bits_cleared = 0;
 
 std::uint64_t read_cr0() {
   std::uint64_t value;
@@ -50,18 +48,20 @@ void write_cr4(std::uint64_t value) { asm volatile("mov %0, %%cr4" ::"r"(value) 
 
 // Intel SDM vol. 3, 13.1.3 "Initialization of the SSE extensions": CR0.EM = 0, CR0.MP = 1,
 // CR4.OSFXSR = 1, CR4.OSXMMEXCPT = 1.
-void enable_sse() {
+void enable_sse(SavedState& saved) {
   const std::uint64_t cr0 = read_cr0(), cr4 = read_cr4();
-  cr0_bits_cleared = cr0 & cr0_emulate_fpu;
-  cr0_bits_set = ~cr0 & cr0_monitor_fpu;
-  cr4_bits_set = ~cr4 & (cr4_osfxsr | cr4_osxmmexcpt);
+  saved.cr0_bits_cleared = cr0 & cr0_emulate_fpu;
+  saved.cr0_bits_set = ~cr0 & cr0_monitor_fpu;
+  saved.cr4_bits_set = ~cr4 & (cr4_osfxsr | cr4_osxmmexcpt);
   write_cr0((cr0 & ~cr0_emulate_fpu) | cr0_monitor_fpu);
   write_cr4(cr4 | cr4_osfxsr | cr4_osxmmexcpt);
 }
 
-void restore_fpu_state() {
-  if (cr4_bits_set != 0) write_cr4(read_cr4() & ~cr4_bits_set);
-  if (cr0_bits_set != 0 || cr0_bits_cleared != 0) write_cr0((read_cr0() & ~cr0_bits_set) | cr0_bits_cleared);
+void restore_fpu_state(const SavedState& saved) {
+  if (saved.cr4_bits_set != 0) write_cr4(read_cr4() & ~saved.cr4_bits_set);
+  if (saved.cr0_bits_set != 0 || saved.cr0_bits_cleared != 0) {
+    write_cr0((read_cr0() & ~saved.cr0_bits_set) | saved.cr0_bits_cleared);
+  }
 }
 
 // 8250 registers in I/O port space: register n at base + n.
@@ -89,12 +89,6 @@ void console_write(const purgatory_console& config, std::string_view text) {
   for (char c : text) uart.put(c);
 }
 
-// The descriptor lidt and sidt take.
-struct [[gnu::packed]] DescriptorTable {
-  std::uint16_t limit;
-  std::uint64_t base;
-};
-
 // A 64-bit interrupt gate (Intel SDM vol. 3, 6.14.1).
 struct InterruptGate {
   std::uint16_t offset_low, selector;
@@ -107,12 +101,12 @@ static_assert(sizeof(InterruptGate) == 16);
 namespace {
 constexpr std::uint16_t code_selector = 0x10;  // entry.S's GDT
 constexpr std::uint8_t interrupt_gate_present = 0x8e;
+// The IDT itself: memory the CPU reads, filled at run time (a table of addresses in the image would
+// need relocating).
 alignas(16) constinit InterruptGate fault_gates[32] = {};
-// What the old kernel left in IDTR (Linux: an empty table), put back before the jump.
-constinit DescriptorTable entry_idt = {};
 }  // namespace
 
-const char* install_fault_handlers(const purgatory_info&) {
+const char* install_fault_handlers(const purgatory_info&, SavedState& saved) {
   for (unsigned vector = 0; vector < 32; ++vector) {
     const auto stub = reinterpret_cast<std::uintptr_t>(purgatory_arch_fault_stubs) + 8 * vector;
     fault_gates[vector] = {static_cast<std::uint16_t>(stub), code_selector, 0, interrupt_gate_present,
@@ -123,8 +117,9 @@ const char* install_fault_handlers(const purgatory_info&) {
   auto base = reinterpret_cast<std::uintptr_t>(fault_gates);
   asm("" : "+r"(base));
   const DescriptorTable ours{sizeof(fault_gates) - 1, base};
-  asm volatile("sidt %0" : "=m"(entry_idt));
+  asm volatile("sidt %0" : "=m"(saved.entry_idt));
   asm volatile("lidt %0" ::"m"(ours) : "memory");
+  saved.idt_replaced = true;
   return nullptr;
 }
 
@@ -161,17 +156,17 @@ std::uint32_t first_unreadable_segment(const purgatory_info& request) {
   return PURGATORY_NO_SEGMENT;
 }
 
-void before_verification(const purgatory_info&) {}
+void before_verification(const purgatory_info&, SavedState&) {}
 
-DigestEngine select_digest_engine(bool allow_hardware, const purgatory_info&) {
-  if (!allow_hardware || !cpu_has_sha_ni()) return {};
-  enable_sse();
-  return {.id = PURGATORY_DIGEST_ENGINE_X86_SHA_NI, .blocks = sha256_blocks_sha_ni, .two_lanes = sha256_two_lanes_sha_ni};
+DigestEngine select_digest_engine(bool allow_hardware, const purgatory_info&, SavedState& saved) {
+  if (!allow_hardware || !sha256_engine::cpu_has_it()) return {};
+  enable_sse(saved);
+  return {.id = PURGATORY_DIGEST_ENGINE_X86_SHA_NI, .blocks = sha256_engine::blocks, .two_lanes = sha256_engine::two_lanes};
 }
 
-void enter_next_kernel(const purgatory_info& request) {
-  restore_fpu_state();
-  asm volatile("lidt %0" ::"m"(entry_idt) : "memory");
+void enter_next_kernel(const purgatory_info& request, const SavedState& saved) {
+  restore_fpu_state(saved);
+  if (saved.idt_replaced) asm volatile("lidt %0" ::"m"(saved.entry_idt) : "memory");
   purgatory_arch_enter_next(&request.next.x86_64);
 }
 

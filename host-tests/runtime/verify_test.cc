@@ -282,8 +282,8 @@ void portable_two_lanes(std::uint32_t* state_a, const std::uint8_t* data_a, std:
                         const std::uint8_t* data_b, std::size_t blocks) {
   ++two_lane_calls.calls;
   two_lane_calls.blocks += blocks;
-  purgatory::sha256_portable_blocks(state_a, data_a, blocks);
-  purgatory::sha256_portable_blocks(state_b, data_b, blocks);
+  purgatory::sha256_portable_blocks(nullptr, state_a, data_a, blocks);
+  purgatory::sha256_portable_blocks(nullptr, state_b, data_b, blocks);
 }
 
 const purgatory::DigestEngine one_lane{};

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include <purgatory/abi.h>
+#include <purgatory/arch/machine.h>
 #include <purgatory/console.h>
 #include <purgatory/seal_rules.h>
 #include <purgatory/text.h>
@@ -27,6 +28,8 @@ class Session {
   // Takes the copy, installs the arch's exception vectors (from here a fault is reported, not fatal
   // in silence) and sets up the console, if the copy says it may be used.
   explicit Session(purgatory_info& block);
+  // Only a custom purgatory that gives up on a session returns through this; faults then halt.
+  ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -44,9 +47,14 @@ class Session {
   // Why faults cannot be reported (the arch could not install its vectors), or null.
   const char* fault_handlers_problem() const { return fault_handlers_problem_; }
 
+  // What the arch changed in the machine (vectors, FP/vector units, the cache window's context), for
+  // it to put back before the jump: kept here, not in a global.
+  arch::SavedState& saved_state() { return saved_; }
+
  private:
   purgatory_info& block_;
   const purgatory_info request_;
+  arch::SavedState saved_;
   RuleViolation console_problem_;
   const char* fault_handlers_problem_ = nullptr;
   Console console_;

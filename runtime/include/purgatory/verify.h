@@ -24,6 +24,7 @@ struct DigestEngine {
   std::uint32_t id = PURGATORY_DIGEST_ENGINE_PORTABLE;  // PURGATORY_DIGEST_ENGINE_*, recorded in the verdict
   std::uint32_t flags = 0;                             // PURGATORY_DIGEST_*: how it runs, recorded too
   Sha256BlockFunction blocks = nullptr;                // null: the portable core
+  const void* context = nullptr;                       // what `blocks` is given (arm64: its cache window)
   Sha256TwoLaneFunction two_lanes = nullptr;           // null: one segment at a time
 };
 

@@ -5,11 +5,11 @@
  * message-schedule words (Arm Architecture Reference Manual for A-profile, "SHA256H", "SHA256H2",
  * "SHA256SU0", "SHA256SU1" and the shared pseudocode SHA256hash()).
  *
- * void purgatory_arch_sha256_armv8(uint32_t state[8], const uint8_t *data, size_t blocks,
+ * void purgatory_sha256_armv8_blocks(uint32_t state[8], const uint8_t *data, size_t blocks,
  *                                   const uint32_t constants[64])
  *   x0 = state, a..h as eight uint32_t (4-byte aligned); x1 = data, any alignment; x2 = blocks, 64 bytes
  *   each; blocks may be 0; x3 = K[0..63], <purgatory/sha256.h>'s sha256_detail::round_constants (one
- *   table for every engine; include/purgatory/arch/sha256_armv8.h passes it). The result is exactly
+ *   table for every engine; include/purgatory/sha256_engine.h passes it). The result is exactly
  *   sha256_detail::compress()'s, so the C++ Sha256 class can use it for whole blocks.
  *
  * One file for the purgatory and for the host library on aarch64 Linux (host/src/sha256_engine_aarch64.cc):
@@ -57,12 +57,12 @@
 	.endif
 	.endm
 
-	.section .text.purgatory_arch_sha256_armv8, "ax", %progbits
-	.globl	purgatory_arch_sha256_armv8
-	.hidden	purgatory_arch_sha256_armv8
-	.type	purgatory_arch_sha256_armv8, %function
+	.section .text.purgatory_sha256_armv8_blocks, "ax", %progbits
+	.globl	purgatory_sha256_armv8_blocks
+	.hidden	purgatory_sha256_armv8_blocks
+	.type	purgatory_sha256_armv8_blocks, %function
 	.p2align 4
-purgatory_arch_sha256_armv8:
+purgatory_sha256_armv8_blocks:
 	cbz	x2, 2f
 	stp	d8, d9, [sp, #-16]!
 
@@ -108,7 +108,7 @@ purgatory_arch_sha256_armv8:
 	st1	{v0.4s, v1.4s}, [x0]
 	ldp	d8, d9, [sp], #16
 2:	ret
-	.size	purgatory_arch_sha256_armv8, . - purgatory_arch_sha256_armv8
+	.size	purgatory_sha256_armv8_blocks, . - purgatory_sha256_armv8_blocks
 
 /* No executable stack for the hosted build's linker. */
 	.section .note.GNU-stack, "", %progbits

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-// SHA-256 with the x86 SHA extensions (SHA-NI): sha256rnds2 does two rounds, sha256msg1/msg2 the
-// message schedule (Intel, "New Instructions Supporting the Secure Hash Algorithm on Intel
+// The x86_64 SHA-256 engine: the SHA extensions (SHA-NI). sha256rnds2 does two rounds, sha256msg1/msg2
+// the message schedule (Intel, "New Instructions Supporting the Secure Hash Algorithm on Intel
 // Architecture Processors", 2013). Header-only, so the purgatory and the host library (on an x86_64
-// host) compile the same code; only this function uses SSE registers (a per-function target), the rest
-// of the purgatory stays free of them. The caller checks cpu_has_sha_ni() and, in the purgatory, enables
-// SSE first (CR4.OSFXSR).
+// host) compile the same code; only these functions use SSE registers (a per-function target), the rest
+// of the purgatory stays free of them. The caller checks cpu_has_it() and, in the purgatory, enables
+// SSE first (CR4.OSFXSR, arch/x86_64/arch.cc).
+//
+// Every CPU's engine is this header, <purgatory/sha256_engine.h>, in sha256/<cpu>/: name(), blocks()
+// and, where the CPU can hash two messages at once, two_lanes().
 #pragma once
 
 #include <cpuid.h>
@@ -12,14 +15,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include <purgatory/sha256.h>
 
-namespace purgatory::arch {
+namespace purgatory::sha256_engine {
+
+constexpr std::string_view name() { return "sha-ni"; }
 
 // CPUID.(EAX=7,ECX=0):EBX bit 29 (SHA), with SSSE3 (leaf 1 ECX bit 9) and SSE4.1 (bit 19) for the
-// byte shuffles and blends around it.
-inline bool cpu_has_sha_ni() {
+// byte shuffles and blends around it. CPUID runs at any privilege: the purgatory and user space alike.
+inline bool cpu_has_it() {
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
   if (__get_cpuid_max(0, nullptr) < 7) return false;
   __cpuid_count(1, 0, eax, ebx, ecx, edx);
@@ -122,20 +128,21 @@ template <int Lanes>
 }  // namespace sha_ni_detail
 
 // Hashes `blocks` 64-byte blocks into state[0..7] (a..h), as sha256_detail::compress does.
-[[gnu::target("sha,sse4.1")]] inline void sha256_blocks_sha_ni(std::uint32_t* state, const std::uint8_t* data,
-                                                              std::size_t blocks) {
+// A Sha256BlockFunction (it needs no context).
+[[gnu::target("sha,sse4.1")]] inline void blocks(const void*, std::uint32_t* state, const std::uint8_t* data,
+                                                std::size_t count) {
   using namespace sha_ni_detail;
   Lane lanes[1] = {load_lane(state)};
   const std::uint8_t* lane_data[1] = {data};
-  hash_lanes(lanes, lane_data, blocks);
+  hash_lanes(lanes, lane_data, count);
   store_lane(lanes[0], state);
 }
 
-// Two independent hashes at once, `blocks` blocks each: what sha256_blocks_sha_ni does to each, in
-// little more than the time it takes for one.
-[[gnu::target("sha,sse4.1")]] inline void sha256_two_lanes_sha_ni(std::uint32_t* state_a, const std::uint8_t* data_a,
-                                                                 std::uint32_t* state_b, const std::uint8_t* data_b,
-                                                                 std::size_t blocks) {
+// Two independent hashes at once, `blocks` blocks each: what blocks() does to each, in little more than
+// the time it takes for one. A Sha256TwoLaneFunction.
+[[gnu::target("sha,sse4.1")]] inline void two_lanes(std::uint32_t* state_a, const std::uint8_t* data_a,
+                                                   std::uint32_t* state_b, const std::uint8_t* data_b,
+                                                   std::size_t blocks) {
   using namespace sha_ni_detail;
   Lane lanes[2] = {load_lane(state_a), load_lane(state_b)};
   const std::uint8_t* lane_data[2] = {data_a, data_b};
@@ -144,4 +151,4 @@ template <int Lanes>
   store_lane(lanes[1], state_b);
 }
 
-}  // namespace purgatory::arch
+}  // namespace purgatory::sha256_engine

@@ -4,13 +4,13 @@
  * orders, for the purgatory (ELFv2) and for the host library on ppc64 Linux (ELFv2 on ppc64le; Debian's
  * big-endian user space is ELFv1, which only the function entry below has to know about).
  *
- *   void purgatory_arch_sha256_power8(uint32_t state[8], const uint8_t* data, size_t blocks,
+ *   void purgatory_sha256_power8_blocks(uint32_t state[8], const uint8_t* data, size_t blocks,
  *                                     const uint32_t constants[64])
  *
  * hashes `blocks` whole 64-byte blocks at `data` (any alignment) into state[0..7] (a..h), exactly as
  * sha256_detail::compress in <purgatory/sha256.h> does. `constants` is that header's round_constants:
- * one table for every engine (include/purgatory/arch/sha256_power8.h passes it). The caller has checked that the CPU is POWER8 or
- * later and, in the purgatory, turned on MSR[VEC] and MSR[VSX] (arch.cc).
+ * one table for every engine (include/purgatory/sha256_engine.h passes it). The caller has checked that the CPU is POWER8 or
+ * later and, in the purgatory, turned on MSR[VEC] and MSR[VSX] (arch/ppc64/arch.cc).
  *
  * Vector instructions number the elements of a register the same way in both byte orders (element 0 is
  * the most significant word); only loads and stores see the byte order. Below, [x, y, ...] lists
@@ -152,7 +152,7 @@
 #endif
 	.endm
 
-	function_entry purgatory_arch_sha256_power8
+	function_entry purgatory_sha256_power8_blocks
 	cmpdi	%r5, 0
 	beqlr
 	mfvrsave %r11
@@ -232,7 +232,7 @@
 	mtvrsave %r11
 	blr
 #if defined(_CALL_ELF) && _CALL_ELF == 2
-	.size	purgatory_arch_sha256_power8, . - purgatory_arch_sha256_power8
+	.size	purgatory_sha256_power8_blocks, . - purgatory_sha256_power8_blocks
 #else
-	.size	purgatory_arch_sha256_power8, . - .L.purgatory_arch_sha256_power8
+	.size	purgatory_sha256_power8_blocks, . - .L.purgatory_sha256_power8_blocks
 #endif

@@ -180,9 +180,12 @@ constexpr void compress(std::array<std::uint32_t, 8>& state, const Byte* data, s
 
 }  // namespace sha256_detail
 
-// A hardware engine's block function: hashes `blocks` whole 64-byte blocks into state[0..7] (a..h),
-// exactly as sha256_detail::compress does. Arch code provides them (arch/<dir>/).
-using Sha256BlockFunction = void (*)(std::uint32_t* state, const std::uint8_t* data, std::size_t blocks);
+// An engine's block function: hashes `blocks` whole 64-byte blocks into state[0..7] (a..h), exactly as
+// sha256_detail::compress does. `context` is whatever the engine was given along with the function
+// (the arm64 cache window's tables, say), so that no engine keeps its context in a global. Each CPU's
+// engine is <purgatory/sha256_engine.h> in sha256/<cpu>/.
+using Sha256BlockFunction = void (*)(const void* context, std::uint32_t* state, const std::uint8_t* data,
+                                     std::size_t blocks);
 
 // A two-lane engine: `blocks` whole blocks into each of two independent hashes at once, each exactly
 // as a Sha256BlockFunction would (x86 SHA-NI fills the cycles one hash's dependency chain leaves idle).
@@ -191,7 +194,7 @@ using Sha256TwoLaneFunction = void (*)(std::uint32_t* state_a, const std::uint8_
 
 // The portable core as a Sha256BlockFunction, for code that needs every engine by address (arm64 runs
 // whichever engine it chose inside its cache window).
-inline void sha256_portable_blocks(std::uint32_t* state, const std::uint8_t* data, std::size_t blocks) {
+inline void sha256_portable_blocks(const void*, std::uint32_t* state, const std::uint8_t* data, std::size_t blocks) {
   std::array<std::uint32_t, 8> working;
   for (std::size_t i = 0; i < working.size(); ++i) working[i] = state[i];
   sha256_detail::compress(working, data, blocks);
@@ -203,11 +206,12 @@ inline void sha256_portable_blocks(std::uint32_t* state, const std::uint8_t* dat
 class Sha256 {
  public:
   constexpr Sha256() = default;
-  // At run time whole blocks go to `blocks` (a hardware engine) instead of the portable core; in a
-  // constant expression the portable core always runs. Null means the portable core.
-  constexpr explicit Sha256(Sha256BlockFunction blocks) : block_function_(blocks) {}
+  // At run time whole blocks go to `blocks` (a hardware engine), with `context`, instead of the
+  // portable core; in a constant expression the portable core always runs. Null means the portable core.
+  constexpr explicit Sha256(Sha256BlockFunction blocks, const void* context = nullptr)
+      : block_function_(blocks), context_(context) {}
 
-  constexpr void reset() { *this = Sha256{block_function_}; }
+  constexpr void reset() { *this = Sha256{block_function_, context_}; }
 
   template <ByteLike Byte>
   constexpr void update(const Byte* data, std::size_t size) {
@@ -267,7 +271,7 @@ class Sha256 {
   template <ByteLike Byte>
   [[gnu::noinline]] constexpr void compress(const Byte* data, std::size_t blocks) {
     if (!std::is_constant_evaluated() && block_function_ != nullptr) {
-      if (blocks != 0) block_function_(state_.data(), reinterpret_cast<const std::uint8_t*>(data), blocks);
+      if (blocks != 0) block_function_(context_, state_.data(), reinterpret_cast<const std::uint8_t*>(data), blocks);
     } else {
       sha256_detail::compress(state_, data, blocks);
     }
@@ -289,6 +293,7 @@ class Sha256 {
   std::size_t buffered_ = 0;
   std::uint64_t total_bytes_ = 0;
   Sha256BlockFunction block_function_ = nullptr;
+  const void* context_ = nullptr;
 };
 
 // One-shot digest of a contiguous message.
