@@ -25,9 +25,11 @@ endif()
 add_subdirectory(runtime)
 add_subdirectory(arch/${PURGATORY_ARCH_DIR})
 add_subdirectory(examples)
-add_subdirectory(linker-scripts/tests)
 add_subdirectory(tools/purgatory-qemu)
-add_subdirectory(host-tests/boot)
+if(PURGATORY_BUILD_TESTS)
+  add_subdirectory(linker-scripts/tests)
+  add_subdirectory(host-tests/boot)
+endif()
 
 # What `cmake --install` of the native build takes from this arch (see cmake/PurgatoryInstall.cmake):
 # the libraries and objects a custom purgatory links, the arch's headers and flags, and the prebuilt

@@ -1,13 +1,30 @@
 # SPDX-License-Identifier: MIT
-# The native build: host library, purgatory-tool, host tests, and every purgatory as a sub-build.
+# The native build: host library and tools, every purgatory as a sub-build, and (PURGATORY_BUILD_TESTS)
+# the tests, each family also switchable on its own.
 #
 # With PURGATORY_SANITIZE (the native build drives this as a sub-build, with clang): the host parts
 # only, built with AddressSanitizer and UndefinedBehaviorSanitizer, and the libFuzzer targets. Test
 # names then start with "asan-ubsan.".
+include(CMakeDependentOption)
+include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryTools.cmake)
+
 option(PURGATORY_SANITIZE "host parts only, with ASan and UBSan, plus the fuzzers (needs clang)" OFF)
+set(PURGATORY_CLANG_VERSIONS 16 14 19 CACHE STRING
+    "clang/lld major versions every purgatory is built with; the first one's are installed")
+cmake_dependent_option(PURGATORY_BUILD_BENCHMARKS "the benchmarks (Google Benchmark, OpenSSL)" ON
+                       "PURGATORY_BUILD_TESTS;NOT PURGATORY_SANITIZE" OFF)
+cmake_dependent_option(PURGATORY_BUILD_SANITIZED_TESTS "the host parts again with ASan and UBSan, and the fuzzers"
+                       ON "PURGATORY_BUILD_TESTS;NOT PURGATORY_SANITIZE" OFF)
+cmake_dependent_option(PURGATORY_BUILD_CROSS_TESTS "the digest tests as arm64/ppc64 programs under qemu-user"
+                       ON "PURGATORY_BUILD_TESTS;NOT PURGATORY_SANITIZE" OFF)
+cmake_dependent_option(PURGATORY_BUILD_SYSTEM_TESTS
+                       "kernel-to-kernel kexec tests (Debian kernels from scripts/fetch-test-kernels.sh; needs the cross tests)"
+                       ON "PURGATORY_BUILD_CROSS_TESTS" OFF)
+set(PURGATORY_TEST_DOWNLOADS ${PROJECT_SOURCE_DIR}/.downloads CACHE PATH
+    "where scripts/fetch-test-kernels.sh puts the system tests' kernels, busybox and libfdt")
 
 include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryHostCommon.cmake)
-find_package(nlohmann_json 3 REQUIRED)
+purgatory_require_package(nlohmann_json 3 nlohmann-json3-dev)
 
 set(PURGATORY_HOST_TEST_PREFIX "")
 if(PURGATORY_SANITIZE)
@@ -27,12 +44,27 @@ if(NOT PURGATORY_SANITIZE)  # a static program: no sanitizer runtime to link sta
   set(PURGATORY_KEXEC_LOADER_OUTPUT_DIR ${PROJECT_BINARY_DIR}/kexec-loader/x86_64)
   add_subdirectory(examples/kexec-loader)
 endif()
-add_subdirectory(host-tests)
 
 if(PURGATORY_SANITIZE)
+  add_subdirectory(host-tests)
   add_subdirectory(host-tests/fuzz)
-else()
+  return()
+endif()
+
+if(PURGATORY_BUILD_TESTS)
+  add_subdirectory(host-tests)  # first: the purgatory sub-builds depend on its boot test driver
+endif()
+# The tree's include and licence rules (cmake/CheckSourceRules.cmake): breaking one fails the build.
+add_custom_target(source-rules ALL
+  COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR} -P ${CMAKE_CURRENT_LIST_DIR}/CheckSourceRules.cmake
+  COMMENT "Checking the source tree's include and SPDX rules"
+  VERBATIM)
+
+include(${CMAKE_CURRENT_LIST_DIR}/PurgatorySubBuilds.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryInstall.cmake)
+if(PURGATORY_BUILD_TESTS)
+  include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryTestSubBuilds.cmake)
+endif()
+if(PURGATORY_BUILD_BENCHMARKS)
   add_subdirectory(benchmarks)
-  include(${CMAKE_CURRENT_LIST_DIR}/PurgatorySubBuilds.cmake)
-  include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryInstall.cmake)
 endif()

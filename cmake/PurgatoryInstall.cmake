@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # `cmake --install` of the native build: a relocatable prefix with
-#   bin/purgatory-tool, bin/purgatory-qemu
+#   bin/purgatory-tool, bin/purgatory-qemu, bin/kexec-loader (static)
 #   include/purgatory/...                       the ABI header, runtime headers, host library headers
 #   include/purgatory-sdk/<arch>/purgatory/arch the arch headers, per arch
 #   lib/libpurgatory_host.a
@@ -20,6 +20,9 @@ set(package_dir ${CMAKE_INSTALL_LIBDIR}/cmake/PurgatorySDK)
 set(data_dir ${CMAKE_INSTALL_DATADIR}/purgatory-sdk)
 
 install(TARGETS purgatory-tool purgatory-qemu RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(TARGET kexec-loader)
+  install(TARGETS kexec-loader RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 install(TARGETS purgatory_host EXPORT PurgatorySDKTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(EXPORT PurgatorySDKTargets NAMESPACE PurgatorySDK:: DESTINATION ${package_dir})
 

@@ -1,16 +1,30 @@
 # SPDX-License-Identifier: MIT
-# The native build drives the other configurations of this source tree as sub-builds (ExternalProject):
-#   purgatory/<arch>-clang<N>  the purgatories of one arch with one clang (toolchains/<arch>.cmake)
-#   cross-tests/<arch>         the digest tests as <arch> programs under qemu-user (toolchains/linux-<arch>.cmake)
-# Their tests join this build's ctest run.
+# The purgatories: the native build drives this source tree once per arch and clang, configured with
+# toolchains/<arch>.cmake, as purgatory/<arch>-clang<N> (ExternalProject). With the tests on, each one
+# also builds its test images and registers its tests, which join this build's ctest run.
 include(ExternalProject)
 
-set(PURGATORY_CLANG_VERSIONS 16 14 CACHE STRING "clang/lld major versions every purgatory is built with")
-set(PURGATORY_CROSS_TEST_ARCHES arm64 ppc64le ppc64 CACHE STRING
-    "arches whose digest tests are cross-built and run under qemu-user")
+# Each clang must be there before anything is configured with it.
+foreach(version IN LISTS PURGATORY_CLANG_VERSIONS)
+  foreach(tool IN ITEMS clang ld.lld llvm-objcopy)
+    find_program(PURGATORY_CLANG${version}_${tool} NAMES ${tool} PATHS /usr/lib/llvm-${version}/bin NO_DEFAULT_PATH)
+    find_program(PURGATORY_CLANG${version}_${tool} NAMES ${tool}-${version})
+    if(NOT PURGATORY_CLANG${version}_${tool})
+      message(FATAL_ERROR "${tool} ${version} not found, which PURGATORY_CLANG_VERSIONS (${PURGATORY_CLANG_VERSIONS}) "
+                          "asks for: install the Debian packages clang-${version} lld-${version} llvm-${version} "
+                          "(scripts/setup.sh does), or choose other versions")
+    endif()
+  endforeach()
+endforeach()
 
-set(sub_build_dirs "")
-set(sub_build_common_args -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
+set(PURGATORY_SUB_BUILD_DIRS "")
+set(sub_build_common_args -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DPURGATORY_BUILD_TESTS=${PURGATORY_BUILD_TESTS})
+set(test_driver_args "")
+set(test_driver_targets "")
+if(PURGATORY_BUILD_TESTS)
+  set(test_driver_args -DPURGATORY_BOOT_TEST=$<TARGET_FILE:purgatory-boot-test>)
+  set(test_driver_targets purgatory-boot-test)
+endif()
 
 list(GET PURGATORY_CLANG_VERSIONS 0 first_clang)
 foreach(version IN LISTS PURGATORY_CLANG_VERSIONS)
@@ -28,120 +42,22 @@ foreach(version IN LISTS PURGATORY_CLANG_VERSIONS)
                  -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/toolchains/${arch}.cmake
                  -DPURGATORY_CLANG_VERSION=${version}
                  -DPURGATORY_TOOL=$<TARGET_FILE:purgatory-tool>
-                 -DPURGATORY_BOOT_TEST=$<TARGET_FILE:purgatory-boot-test>
+                 ${test_driver_args}
                  -DPURGATORY_QEMU_STAND_IN_DIR=${stand_in_dir}
       BUILD_ALWAYS ON
       INSTALL_COMMAND ""
-      DEPENDS purgatory-tool purgatory-boot-test)
-    list(APPEND sub_build_dirs ${dir})
+      DEPENDS purgatory-tool ${test_driver_targets})
+    list(APPEND PURGATORY_SUB_BUILD_DIRS ${dir})
   endforeach()
 endforeach()
 
-# The cross builds of the arches a Debian kernel kexecs from in the system tests also build kexec-loader,
-# with the arch's libfdt from scripts/fetch-test-kernels.sh.
-set(kexec_loader_cross_arches arm64 ppc64le)
-foreach(arch IN LISTS PURGATORY_CROSS_TEST_ARCHES)
-  set(dir ${PROJECT_BINARY_DIR}/cross-tests/${arch})
-  set(loader_args "")
-  set(byproducts "")
-  if(arch IN_LIST kexec_loader_cross_arches)
-    # Declared, so that what is built from the loader (the system tests' initramfs) waits for it.
-    set(byproducts BUILD_BYPRODUCTS ${PROJECT_BINARY_DIR}/kexec-loader/${arch}/kexec-loader)
-    set(loader_args -DPURGATORY_BUILD_KEXEC_LOADER=ON
-                    -DPURGATORY_LIBFDT_DIR=${PROJECT_SOURCE_DIR}/.downloads/${arch}/libfdt
-                    -DPURGATORY_KEXEC_LOADER_OUTPUT_DIR=${PROJECT_BINARY_DIR}/kexec-loader/${arch})
-  endif()
-  ExternalProject_Add(cross-tests-${arch}
-    SOURCE_DIR ${PROJECT_SOURCE_DIR}
-    BINARY_DIR ${dir}
-    CMAKE_ARGS ${sub_build_common_args}
-               -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/toolchains/linux-${arch}.cmake
-               -DPURGATORY_TEST_ARCH=${arch}
-               -DCatch2_DIR=${Catch2_DIR}
-               -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
-               ${loader_args}
-    ${byproducts}
-    BUILD_ALWAYS ON
-    INSTALL_COMMAND "")
-  list(APPEND sub_build_dirs ${dir})
+# What scripts/build-and-boot builds and runs (scripts/boot-table): the tool that shows the images, the
+# boot runner and its stand-ins, and every purgatory. Nothing else of the build: not the tests, not
+# kexec-loader.
+set(purgatory_sub_build_targets "")
+foreach(version IN LISTS PURGATORY_CLANG_VERSIONS)
+  foreach(arch IN LISTS PURGATORY_ARCHES)
+    list(APPEND purgatory_sub_build_targets purgatory-${arch}-clang${version})
+  endforeach()
 endforeach()
-
-# The host parts again, with clang, ASan and UBSan, and the fuzzers, seeded with real images.
-set(dir ${PROJECT_BINARY_DIR}/sanitize)
-list(GET PURGATORY_CLANG_VERSIONS 0 seed_clang)
-set(fuzz_seeds "")
-foreach(arch IN LISTS PURGATORY_ARCHES)
-  set(seed_dir ${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${seed_clang}/examples/minimal)
-  list(APPEND fuzz_seeds ${seed_dir}/purgatory.bin ${seed_dir}/purgatory.elf)
-endforeach()
-list(JOIN fuzz_seeds "|" fuzz_seeds_argument)
-ExternalProject_Add(sanitize
-  SOURCE_DIR ${PROJECT_SOURCE_DIR}
-  BINARY_DIR ${dir}
-  LIST_SEPARATOR "|"
-  CMAKE_ARGS ${sub_build_common_args}
-             -DPURGATORY_SANITIZE=ON
-             -DCMAKE_BUILD_TYPE=Debug
-             -DCMAKE_C_COMPILER=/usr/lib/llvm-${seed_clang}/bin/clang
-             -DCMAKE_CXX_COMPILER=/usr/lib/llvm-${seed_clang}/bin/clang++
-             -DPURGATORY_FUZZ_SEEDS=${fuzz_seeds_argument}
-  BUILD_ALWAYS ON
-  INSTALL_COMMAND "")
-list(APPEND sub_build_dirs ${dir})
-
-# ctest descends into each sub-build. A sub-build that has not been built yet would contribute no tests
-# and go unnoticed, so a test of its own checks that every one is there.
-set(include_file ${PROJECT_BINARY_DIR}/sub-build-tests.cmake)
-list(JOIN sub_build_dirs "\" \"" quoted_dirs)
-file(GENERATE OUTPUT ${include_file} CONTENT "subdirs(\"${quoted_dirs}\")\n")
-set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include_file})
-
-add_test(NAME sub-builds.all-present
-         COMMAND ${CMAKE_COMMAND} "-DDIRS=${sub_build_dirs}" -P ${CMAKE_CURRENT_LIST_DIR}/CheckSubBuilds.cmake)
-
-list(GET PURGATORY_CLANG_VERSIONS 0 hardening_clang)
-
-# Two clean builds give byte-identical images (one clang: both are built the same way).
-foreach(arch IN LISTS PURGATORY_ARCHES)
-  add_test(NAME ${arch}.clang${hardening_clang}.reproducible
-           COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
-                   -DWORK_DIR=${PROJECT_BINARY_DIR}/reproducibility-test/${arch} -DARCH=${arch}
-                   -DREFERENCE_DIR=${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${hardening_clang}
-                   -DCLANG_VERSION=${hardening_clang} -DPURGATORY_TOOL=$<TARGET_FILE:purgatory-tool>
-                   -P ${PROJECT_SOURCE_DIR}/linker-scripts/tests/reproducible_build.cmake)
-endforeach()
-
-# Hardening flags in the environment must not reach a purgatory (one clang is enough: the mechanism is
-# CMake's, not the compiler's).
-foreach(arch IN LISTS PURGATORY_ARCHES)
-  add_test(NAME ${arch}.clang${hardening_clang}.hardening-flags-ignored
-           COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
-                   -DWORK_DIR=${PROJECT_BINARY_DIR}/hardening-test/${arch} -DARCH=${arch}
-                   -DCLANG_VERSION=${hardening_clang} -DPURGATORY_TOOL=$<TARGET_FILE:purgatory-tool>
-                   -DREFERENCE_BIN=${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${hardening_clang}/examples/minimal/purgatory.bin
-                   -P ${PROJECT_SOURCE_DIR}/linker-scripts/tests/hardening_flags.cmake)
-endforeach()
-
-# The main job's table (scripts/build-and-boot runs it after building): the README shows what it prints.
-add_test(NAME main-job.boot-table COMMAND ${PROJECT_SOURCE_DIR}/scripts/boot-table ${PROJECT_BINARY_DIR})
-set_tests_properties(main-job.boot-table PROPERTIES TIMEOUT 300)
-
-# The host's kexec-loader (x86_64 hosts: elsewhere it is cross-built for the system tests), --dry-run.
-if(TARGET kexec-loader)
-  set(images ${PROJECT_BINARY_DIR}/purgatory)
-  add_test(NAME loader.kexec-loader-command-line
-           COMMAND ${CMAKE_COMMAND} -DLOADER=$<TARGET_FILE:kexec-loader>
-                   -DPURGATORY=${images}/x86_64-clang${hardening_clang}/examples/minimal/purgatory.bin
-                   -DPURGATORY_ARM64=${images}/arm64-clang${hardening_clang}/examples/minimal/purgatory.bin
-                   -DKERNEL=${PROJECT_SOURCE_DIR}/.downloads/x86_64/kernel
-                   -DWORK_DIR=${PROJECT_BINARY_DIR}/kexec-loader-test
-                   -P ${PROJECT_SOURCE_DIR}/host-tests/loader/kexec_loader_cli.cmake)
-endif()
-
-# purgatory-qemu on every arch's images, from the build tree (its stand-ins come from the first compiler's
-# sub-builds: PURGATORY_QEMU_STAND_IN_DIR above).
-add_test(NAME tools.purgatory-qemu
-         COMMAND ${CMAKE_COMMAND} -DQEMU_TOOL=$<TARGET_FILE:purgatory-qemu> -DIMAGES_DIR=${PROJECT_BINARY_DIR}/purgatory
-                 -DCLANG_VERSION=${first_clang} -DWORK_DIR=${PROJECT_BINARY_DIR}/purgatory-qemu-test
-                 -P ${PROJECT_SOURCE_DIR}/host-tests/boot/purgatory_qemu_test.cmake)
-set_tests_properties(tools.purgatory-qemu PROPERTIES TIMEOUT 300)
+add_custom_target(main-job DEPENDS purgatory-tool purgatory-qemu ${purgatory_sub_build_targets})

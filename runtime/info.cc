@@ -16,4 +16,5 @@ extern "C" constinit purgatory_info purgatory_info_block [[gnu::used]] = {
     .reset = {},
     .user = {},
     .result = {},
+    .segment_origin = {},
 };

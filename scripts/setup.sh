@@ -1,27 +1,47 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs, from Debian 12's own packages, everything the SDK's build and tests need.
+# Installs, from Debian 12's own packages, what the SDK needs:
+#
+#   scripts/setup.sh            to build the tools and purgatories and boot them under QEMU (the main job)
+#   scripts/setup.sh --tests    also everything the tests need, and Debian's kernels for the system tests
+#
 # Idempotent: when every package is present it prints nothing and touches nothing.
 set -euo pipefail
 
+usage() { echo "usage: scripts/setup.sh [--tests]" >&2; exit 2; }
+tests=false
+case ${1-} in
+  "") ;;
+  --tests) tests=true ;;
+  -h|--help) echo "usage: scripts/setup.sh [--tests]"; echo "Installs the Debian packages the build (and with --tests, the tests) needs."; exit 0 ;;
+  *) usage ;;
+esac
+(($# <= 1)) || usage
+
 packages=(
-  # Toolchains: clang-16 is the default, clang-14 must keep building.
-  clang-16 lld-16 llvm-16 clang-14 lld-14 llvm-14
-  libclang-rt-16-dev libclang-rt-14-dev
-  cmake ninja-build make file
+  # Toolchains: clang-16 is the default; clang-14 and clang-19 must keep building relocation-free.
+  clang-16 lld-16 llvm-16 clang-14 lld-14 llvm-14 clang-19 lld-19 llvm-19
+  cmake ninja-build
   # Purgatory C library declarations (headers only).
   libnewlib-dev
-  # Cross sysroots so the digest tests also run as arm64/ppc64le/ppc64 programs.
-  libstdc++-12-dev-arm64-cross libc6-dev-arm64-cross
-  libstdc++-12-dev-ppc64el-cross libc6-dev-ppc64el-cross
-  libstdc++-12-dev-ppc64-cross libc6-dev-ppc64-cross
-  binutils-powerpc64-linux-gnu
-  # Emulators: qemu-user for the cross tests, qemu-system for boot tests.
-  qemu-user-static qemu-system-x86 qemu-system-arm qemu-system-ppc
-  # Host side libraries and test tools.
-  catch2 libssl-dev libcli11-dev nlohmann-json3-dev libfdt-dev libfmt-dev libbenchmark-dev
-  valgrind bc busybox-static cpio xz-utils dpkg-dev
+  # Host tools' libraries.
+  libcli11-dev nlohmann-json3-dev libfdt-dev libfmt-dev
+  # purgatory-qemu and the main job boot the purgatories under QEMU.
+  qemu-system-x86 qemu-system-arm qemu-system-ppc
 )
+if $tests; then
+  packages+=(
+    libclang-rt-16-dev libclang-rt-14-dev make file
+    # Cross sysroots so the digest tests also run as arm64/ppc64le/ppc64 programs.
+    libstdc++-12-dev-arm64-cross libc6-dev-arm64-cross
+    libstdc++-12-dev-ppc64el-cross libc6-dev-ppc64el-cross
+    libstdc++-12-dev-ppc64-cross libc6-dev-ppc64-cross
+    binutils-powerpc64-linux-gnu
+    qemu-user-static
+    # Test and benchmark libraries and tools; dpkg-dev for dpkg-buildflags and for the .deb package.
+    catch2 libssl-dev libbenchmark-dev valgrind bc busybox-static cpio xz-utils dpkg-dev
+  )
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -39,4 +59,6 @@ if ((${#missing[@]} > 0)); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-"$(dirname "${BASH_SOURCE[0]}")/fetch-test-kernels.sh"  # kernels, busybox, libfdt for the system tests
+if $tests; then
+  "$(dirname "${BASH_SOURCE[0]}")/fetch-test-kernels.sh"  # kernels, busybox, libfdt for the system tests
+fi

@@ -9,8 +9,8 @@ set(CMAKE_C_COMPILER /usr/lib/llvm-${PURGATORY_CLANG_VERSION}/bin/clang)
 set(CMAKE_CXX_COMPILER /usr/lib/llvm-${PURGATORY_CLANG_VERSION}/bin/clang++)
 set(CMAKE_C_COMPILER_TARGET aarch64-linux-gnu)
 set(CMAKE_CXX_COMPILER_TARGET aarch64-linux-gnu)
-# The host library's SHA-256 engine is an assembler file (arch/arm64/sha256_armv8.S; host/CMakeLists.txt
-# enables ASM on aarch64), which clang must assemble for arm64 too.
+# The host library's SHA-256 engine is an assembler file (sha256/arm64-sha2/sha256_engine.S;
+# host/CMakeLists.txt enables ASM on aarch64), which clang must assemble for arm64 too.
 set(CMAKE_ASM_COMPILER_TARGET aarch64-linux-gnu)
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=lld -static")
 

@@ -9,7 +9,7 @@ set(CMAKE_C_COMPILER /usr/lib/llvm-${PURGATORY_CLANG_VERSION}/bin/clang)
 set(CMAKE_CXX_COMPILER /usr/lib/llvm-${PURGATORY_CLANG_VERSION}/bin/clang++)
 set(CMAKE_C_COMPILER_TARGET powerpc64-linux-gnu)
 set(CMAKE_CXX_COMPILER_TARGET powerpc64-linux-gnu)
-# The SHA-256 engine test assembles arch/ppc64/sha256_power8.S for this target too.
+# The SHA-256 engine test assembles sha256/ppc64-vector-crypto/sha256_engine.S for this target too.
 set(CMAKE_ASM_COMPILER_TARGET powerpc64-linux-gnu)
 # GNU ld, because Debian's big-endian glibc objects are ELFv1, which lld refuses to link.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=bfd -static")

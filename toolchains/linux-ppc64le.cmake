@@ -9,13 +9,13 @@ set(CMAKE_C_COMPILER /usr/lib/llvm-${PURGATORY_CLANG_VERSION}/bin/clang)
 set(CMAKE_CXX_COMPILER /usr/lib/llvm-${PURGATORY_CLANG_VERSION}/bin/clang++)
 set(CMAKE_C_COMPILER_TARGET powerpc64le-linux-gnu)
 set(CMAKE_CXX_COMPILER_TARGET powerpc64le-linux-gnu)
-# The host library's SHA-256 engine is an assembler file (arch/ppc64/sha256_power8.S; host/CMakeLists.txt
-# enables ASM on ppc64), which clang must assemble for ppc64le too.
+# The host library's SHA-256 engine is an assembler file (sha256/ppc64-vector-crypto/sha256_engine.S;
+# host/CMakeLists.txt enables ASM on ppc64), which clang must assemble for ppc64le too.
 set(CMAKE_ASM_COMPILER_TARGET powerpc64le-linux-gnu)
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=lld -static")
 
 find_program(PURGATORY_QEMU_USER qemu-ppc64le-static REQUIRED)
 # A named CPU rather than qemu-user's default: POWER8 is the oldest CPU the SHA-256 engine
-# (arch/ppc64/sha256_power8.S) claims, so the engine test there (host-tests/digest) also proves that
-# it uses nothing newer than Power ISA 2.07.
+# (sha256/ppc64-vector-crypto/sha256_engine.S) claims, so the engine test there (host-tests/digest)
+# also proves that it uses nothing newer than Power ISA 2.07.
 set(CMAKE_CROSSCOMPILING_EMULATOR ${PURGATORY_QEMU_USER} -cpu power8)

@@ -7,10 +7,10 @@
 set(CMAKE_SYSTEM_NAME Generic)
 set(CMAKE_SYSTEM_PROCESSOR ${PURGATORY_ARCH})
 
-# Which LLVM builds the purgatory: 16 (the default) or 14. The cache entry lets a preset or -D choose;
+# Which LLVM builds the purgatory: 16 (the default), 14 or 19 are the tested ones. The cache entry lets a preset or -D choose;
 # try_compile projects re-read this file, so the choice is forwarded to them too.
-set(PURGATORY_CLANG_VERSION 16 CACHE STRING "LLVM major version used for purgatories (14 or 16)")
-set_property(CACHE PURGATORY_CLANG_VERSION PROPERTY STRINGS 14 16)
+set(PURGATORY_CLANG_VERSION 16 CACHE STRING "LLVM major version used for purgatories (16, 14 or 19)")
+set_property(CACHE PURGATORY_CLANG_VERSION PROPERTY STRINGS 16 14 19)
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES PURGATORY_ARCH PURGATORY_CLANG_VERSION)
 
 function(_purgatory_find_llvm_tool variable tool)
@@ -18,8 +18,9 @@ function(_purgatory_find_llvm_tool variable tool)
   find_program(${variable} NAMES ${tool} PATHS /usr/lib/llvm-${PURGATORY_CLANG_VERSION}/bin NO_DEFAULT_PATH)
   find_program(${variable} NAMES ${tool}-${PURGATORY_CLANG_VERSION})
   if(NOT ${variable})
-    message(FATAL_ERROR "purgatory toolchain: ${tool}-${PURGATORY_CLANG_VERSION} not found "
-                        "(run scripts/setup.sh, or choose another -DPURGATORY_CLANG_VERSION)")
+    message(FATAL_ERROR "purgatory toolchain: ${tool}-${PURGATORY_CLANG_VERSION} not found: install the Debian "
+                        "packages clang-${PURGATORY_CLANG_VERSION} lld-${PURGATORY_CLANG_VERSION} "
+                        "llvm-${PURGATORY_CLANG_VERSION}, or choose another -DPURGATORY_CLANG_VERSION")
   endif()
 endfunction()
 _purgatory_find_llvm_tool(PURGATORY_CLANG clang)

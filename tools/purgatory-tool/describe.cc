@@ -214,7 +214,7 @@ ordered_json describe_result(const purgatory_info& info) {
 Result<Image> load_any(const std::vector<std::byte>& file, bool& memory_dump) {
   memory_dump = false;
   if (has_elf_magic(file)) return load_image(file);
-  auto image = load_image(file, ImageExpectations{.memory_dump = true});
+  auto image = load_image(file, ImageExpectations{.arch = std::nullopt, .memory_dump = true});
   if (image) memory_dump = file.size() != image->header.file_size;
   return image;
 }
