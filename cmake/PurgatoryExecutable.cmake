@@ -6,8 +6,9 @@
 # tests' stand-in next kernel is one), still linked through both gates. Produces
 # <name>.elf and, once the post-link check has passed, the flat image <name>.bin that loaders copy.
 # Both gates apply to every image: the linker script's ASSERTs during the link, and
-# `purgatory-tool check` on the linked file (which also guards a custom LINKER_SCRIPT).
-# On a failed check the ELF and the flat image are deleted: nothing half-checked is left behind.
+# `purgatory-tool check` on the linked file (which also guards a custom LINKER_SCRIPT). When one fails,
+# the error lists the objects' stored addresses (purgatory-tool relocations), and the ELF and the flat
+# image are deleted: nothing half-checked is left behind.
 
 set(PURGATORY_TOOL "" CACHE FILEPATH "purgatory-tool (host program) that checks every linked purgatory")
 if(NOT PURGATORY_TOOL)
@@ -44,10 +45,8 @@ function(purgatory_add_executable name)
   if(arg_BARE)
     set(check_options --no-header)
   endif()
-  add_custom_command(TARGET ${name} POST_BUILD
-    COMMAND ${CMAKE_COMMAND} -DELF=$<TARGET_FILE:${name}> -DPURGATORY_TOOL=${PURGATORY_TOOL}
-            "-DCHECK_OPTIONS=${check_options}"
-            -DOBJCOPY=${CMAKE_OBJCOPY} -P ${PURGATORY_SDK_CMAKE_DIR}/PurgatoryPostLink.cmake
-    COMMENT "Checking ${name}.elf (purgatory-tool check) and writing ${name}.bin"
-    VERBATIM)
+  # The link, both gates and the flat image, in one step (PurgatoryLink.cmake).
+  set(launcher ${CMAKE_COMMAND} -DPURGATORY_TOOL=${PURGATORY_TOOL} "-DCHECK_OPTIONS=${check_options}"
+               -DOBJCOPY=${CMAKE_OBJCOPY} -P ${PURGATORY_SDK_CMAKE_DIR}/PurgatoryLink.cmake --)
+  set_target_properties(${name} PROPERTIES C_LINKER_LAUNCHER "${launcher}" CXX_LINKER_LAUNCHER "${launcher}")
 endfunction()

@@ -37,7 +37,7 @@ install(FILES linker-scripts/purgatory.ld DESTINATION ${data_dir}/linker-scripts
 install(FILES examples/c-loader/purgatory_loader.c examples/c-loader/purgatory_loader.h
         DESTINATION ${data_dir}/c-loader)
 install(FILES cmake/PurgatorySDKConfig.cmake cmake/PurgatoryFlags.cmake cmake/PurgatoryExecutable.cmake
-              cmake/PurgatoryPostLink.cmake cmake/PurgatoryIgnoreHostFlags.cmake cmake/PurgatoryHostFunctions.cmake
+              cmake/PurgatoryLink.cmake cmake/PurgatoryIgnoreHostFlags.cmake cmake/PurgatoryHostFunctions.cmake
         DESTINATION ${package_dir})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/PurgatorySDKConfigVersion.cmake
                                  COMPATIBILITY SameMinorVersion)

@@ -48,7 +48,8 @@ if(PURGATORY_BUILD_SANITIZED_TESTS)
   set(fuzz_seeds "")
   foreach(arch IN LISTS PURGATORY_ARCHES)
     set(seed_dir ${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${first_clang}/examples/minimal)
-    list(APPEND fuzz_seeds ${seed_dir}/purgatory.bin ${seed_dir}/purgatory.elf)
+    list(APPEND fuzz_seeds ${seed_dir}/purgatory.bin ${seed_dir}/purgatory.elf
+                           ${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${first_clang}/runtime/libpurgatory_runtime.a)
   endforeach()
   list(JOIN fuzz_seeds "|" fuzz_seeds_argument)
   ExternalProject_Add(sanitize

@@ -90,8 +90,8 @@ std::optional<RawSection> read_section_header(const FieldReader& read, bool is64
   raw.section.offset = *offset;
   raw.section.size = *size;
   raw.section.entry_size = *entry_size;
-  raw.link = static_cast<std::uint32_t>(*link);
-  raw.info = static_cast<std::uint32_t>(*info);
+  raw.section.link = raw.link = static_cast<std::uint32_t>(*link);
+  raw.section.info = raw.info = static_cast<std::uint32_t>(*info);
   return raw;
 }
 

@@ -23,5 +23,6 @@ Command add_seal(CLI::App& app);
 Command add_embed(CLI::App& app);
 Command add_digest(CLI::App& app);
 Command add_sha256(CLI::App& app);
+Command add_relocations(CLI::App& app);
 
 }  // namespace purgatory_tool

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     const std::map<std::string, Command> commands = {
         {"inspect", add_inspect(app)}, {"check", add_check(app)},   {"seal", add_seal(app)},
         {"embed", add_embed(app)},     {"digest", add_digest(app)}, {"sha256", add_sha256(app)},
+        {"relocations", add_relocations(app)},
     };
     try {
       app.parse(argc, argv);

@@ -16,12 +16,14 @@ namespace purgatory::host {
 
 // Values from the ELF specification (gABI) that the checks name.
 namespace elf {
+inline constexpr std::uint16_t type_relocatable = 1;       // ET_REL: an object file
 inline constexpr std::uint16_t type_executable = 2;         // ET_EXEC
 inline constexpr std::uint16_t type_shared = 3;             // ET_DYN: PIEs are this type
 inline constexpr std::uint32_t segment_load = 1;            // PT_LOAD
 inline constexpr std::uint32_t segment_dynamic = 2;         // PT_DYNAMIC
 inline constexpr std::uint32_t segment_interpreter = 3;     // PT_INTERP
 inline constexpr std::uint32_t segment_tls = 7;             // PT_TLS
+inline constexpr std::uint32_t section_symbols = 2;         // SHT_SYMTAB
 inline constexpr std::uint32_t section_rela = 4;            // SHT_RELA
 inline constexpr std::uint32_t section_dynamic = 6;         // SHT_DYNAMIC
 inline constexpr std::uint32_t section_rel = 9;             // SHT_REL
@@ -53,6 +55,8 @@ struct ElfSection {
   std::uint64_t offset = 0;
   std::uint64_t size = 0;
   std::uint64_t entry_size = 0;
+  std::uint32_t link = 0;  // sh_link: a relocation section's symbol table, a symbol table's strings
+  std::uint32_t info = 0;  // sh_info: a relocation section's target section
 };
 
 struct ElfFile {
