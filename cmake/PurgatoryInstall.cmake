@@ -6,6 +6,9 @@
 #   lib/libpurgatory_host.a
 #   lib/purgatory-sdk/<arch>/                   what a custom purgatory links, per arch
 #   lib/cmake/PurgatorySDK/                     find_package(PurgatorySDK CONFIG)
+#   share/pkgconfig/purgatory-sdk.pc            the ABI header's include path for C loaders
+#   share/man/man1/                             purgatory-tool, purgatory-qemu, kexec-loader (help2man)
+#   share/doc/purgatory-sdk/                    README, LICENSE, docs/*.md, examples/ (sources)
 #   share/purgatory-sdk/toolchains, linker-scripts, <arch>/flags.cmake
 #   share/purgatory-sdk/<arch>/purgatory.elf and .bin, the prebuilt default purgatory, and what
 #                                               purgatory-qemu runs beside it (next-kernel.bin; x86_64:
@@ -36,7 +39,29 @@ install(FILES toolchains/purgatory-common.cmake toolchains/x86_64.cmake toolchai
 install(FILES linker-scripts/purgatory.ld DESTINATION ${data_dir}/linker-scripts)
 install(FILES examples/c-loader/purgatory_loader.c examples/c-loader/purgatory_loader.h
         DESTINATION ${data_dir}/c-loader)
-install(FILES cmake/PurgatorySDKConfig.cmake cmake/PurgatoryFlags.cmake cmake/PurgatoryExecutable.cmake
+# The package file and the pkg-config file find the prefix relative to where they are: it may be moved.
+file(RELATIVE_PATH PURGATORY_SDK_PREFIX_FROM_PACKAGE /prefix/${package_dir} /prefix)
+configure_file(cmake/PurgatorySDKConfig.cmake.in ${PROJECT_BINARY_DIR}/PurgatorySDKConfig.cmake @ONLY)
+file(RELATIVE_PATH PURGATORY_SDK_PREFIX_FROM_PKGCONFIG /prefix/${CMAKE_INSTALL_DATADIR}/pkgconfig /prefix)
+configure_file(cmake/purgatory-sdk.pc.in ${PROJECT_BINARY_DIR}/purgatory-sdk.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/purgatory-sdk.pc DESTINATION ${CMAKE_INSTALL_DATADIR}/pkgconfig)
+
+set(doc_dir ${CMAKE_INSTALL_DATADIR}/doc/purgatory-sdk)
+install(FILES README.md LICENSE docs/abi.md docs/loaders.md docs/performance.md docs/purgatory-tool.md
+              docs/building.md
+        DESTINATION ${doc_dir})
+install(FILES LICENSE DESTINATION ${doc_dir} RENAME copyright)  # where Debian looks for it
+install(DIRECTORY examples/minimal examples/custom examples/c-loader DESTINATION ${doc_dir}/examples)
+
+include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryManPages.cmake)
+purgatory_man_page(purgatory-tool DESCRIPTION "inspect, check, seal and embed kexec purgatory images"
+                   COMMANDS inspect check seal embed digest sha256 relocations)
+purgatory_man_page(purgatory-qemu DESCRIPTION "boot a kexec purgatory image under QEMU and report its verdict")
+if(TARGET kexec-loader)
+  purgatory_man_page(kexec-loader DESCRIPTION "load an SDK purgatory and the next kernel with kexec_load(2)")
+endif()
+
+install(FILES ${PROJECT_BINARY_DIR}/PurgatorySDKConfig.cmake cmake/PurgatoryFlags.cmake cmake/PurgatoryExecutable.cmake
               cmake/PurgatoryLink.cmake cmake/PurgatoryIgnoreHostFlags.cmake cmake/PurgatoryHostFunctions.cmake
         DESTINATION ${package_dir})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/PurgatorySDKConfigVersion.cmake
@@ -53,3 +78,4 @@ foreach(arch IN LISTS PURGATORY_ARCHES)
       message(FATAL_ERROR \"installing the ${arch} purgatory parts from ${sub_build} failed\")
     endif()")
 endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/PurgatoryPackage.cmake)

@@ -44,6 +44,9 @@ foreach(version IN LISTS PURGATORY_CLANG_VERSIONS)
                  -DPURGATORY_TOOL=$<TARGET_FILE:purgatory-tool>
                  ${test_driver_args}
                  -DPURGATORY_QEMU_STAND_IN_DIR=${stand_in_dir}
+                 # The install layout is the native build's (cmake/PurgatoryInstall.cmake installs them).
+                 -DCMAKE_INSTALL_LIBDIR=${CMAKE_INSTALL_LIBDIR} -DCMAKE_INSTALL_INCLUDEDIR=${CMAKE_INSTALL_INCLUDEDIR}
+                 -DCMAKE_INSTALL_DATADIR=${CMAKE_INSTALL_DATADIR}
       BUILD_ALWAYS ON
       INSTALL_COMMAND ""
       DEPENDS purgatory-tool ${test_driver_targets})

@@ -26,8 +26,8 @@ packages=(
   libnewlib-dev
   # Host tools' libraries.
   libcli11-dev nlohmann-json3-dev libfdt-dev libfmt-dev
-  # purgatory-qemu and the main job boot the purgatories under QEMU.
-  qemu-system-x86 qemu-system-arm qemu-system-ppc
+  # purgatory-qemu and the main job boot the purgatories under QEMU; help2man writes the man pages.
+  qemu-system-x86 qemu-system-arm qemu-system-ppc help2man
 )
 if $tests; then
   packages+=(
@@ -38,8 +38,8 @@ if $tests; then
     libstdc++-12-dev-ppc64-cross libc6-dev-ppc64-cross
     binutils-powerpc64-linux-gnu
     qemu-user-static
-    # Test and benchmark libraries and tools; dpkg-dev for dpkg-buildflags and for the .deb package.
-    catch2 libssl-dev libbenchmark-dev valgrind bc busybox-static cpio xz-utils dpkg-dev
+    # Test and benchmark libraries and tools; dpkg-dev for dpkg-buildflags, pkgconf for the .pc file test.
+    catch2 libssl-dev libbenchmark-dev valgrind bc busybox-static cpio xz-utils dpkg-dev pkgconf
   )
 fi
 

@@ -365,6 +365,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit status: 0 for --dry-run; 1 on any error (on success it does not return); 2 bad usage; 3 an\n"
       "internal error (a bug). Needs root.");
+  app.set_version_flag("--version", PURGATORY_SDK_VERSION);
   app.add_option("--purgatory", options.purgatory, "the purgatory image (flat .bin)")->required();
   app.add_option("--kernel", options.kernel,
                  "the next kernel: x86_64 bzImage, arm64 Image (uncompressed), ppc64 vmlinux (ELF)")

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# Installs the SDK from BUILD_DIR, moves the prefix elsewhere (it must be relocatable), then
-# configures and builds this directory's project against it as a new user would, runs its host program
-# and checks its purgatories with the installed purgatory-tool.
+# Packages the SDK from BUILD_DIR (cpack: DEB and TGZ), unpacks the .deb somewhere other than /usr (the
+# prefix must be relocatable), then builds this directory's project against that alone, as a new user
+# would: its custom purgatories, its host program, a plain C loader found through pkg-config. Then moves
+# the prefix under the configured project, which must be told to reconfigure.
 # Inputs: BUILD_DIR, SOURCE_DIR (this directory), WORK_DIR, CC (a C compiler).
+cmake_minimum_required(VERSION 3.25)
+
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
   if(NOT result EQUAL 0)
@@ -12,9 +15,53 @@ function(run)
 endfunction()
 
 file(REMOVE_RECURSE ${WORK_DIR})
-run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/staging)
-file(RENAME ${WORK_DIR}/staging ${WORK_DIR}/prefix)
-set(prefix ${WORK_DIR}/prefix)
+foreach(generator IN ITEMS DEB TGZ)
+  run(cpack --config ${BUILD_DIR}/CPackConfig.cmake -G ${generator} -B ${WORK_DIR}/packages)
+endforeach()
+file(GLOB deb ${WORK_DIR}/packages/*.deb)
+file(GLOB tgz ${WORK_DIR}/packages/*.tar.gz)
+list(LENGTH deb debs)
+list(LENGTH tgz tgzs)
+if(NOT debs EQUAL 1 OR NOT tgzs EQUAL 1)
+  message(FATAL_ERROR "expected one .deb and one .tar.gz in ${WORK_DIR}/packages: ${deb} ${tgz}")
+endif()
+
+# The package: its control fields, and the same files as the tarball.
+run(dpkg-deb --field ${deb} Package Version Depends)
+if(NOT output MATCHES "Package: purgatory-sdk\nVersion: [0-9.]+\nDepends: libc6")
+  message(FATAL_ERROR "unexpected control fields:\n${output}")
+endif()
+run(dpkg-deb --contents ${deb})
+string(REGEX MATCHALL "\\./usr/[^\n]*[^/\n]\n" deb_files "${output}")
+list(TRANSFORM deb_files REPLACE "^\\./usr/(.*)\n$" "\\1")
+run(tar tzf ${tgz})
+string(REGEX MATCHALL "[^\n]*[^/\n]\n" tgz_files "${output}")
+list(TRANSFORM tgz_files REPLACE "^[^/]*/(.*)\n$" "\\1")
+list(SORT deb_files)
+list(SORT tgz_files)
+if(NOT deb_files STREQUAL tgz_files)
+  message(FATAL_ERROR "the .deb and the .tar.gz hold different files:\n${deb_files}\n---\n${tgz_files}")
+endif()
+foreach(file IN ITEMS bin/purgatory-tool bin/purgatory-qemu bin/kexec-loader share/man/man1/purgatory-tool.1
+                      share/man/man1/purgatory-qemu.1 share/man/man1/kexec-loader.1 share/pkgconfig/purgatory-sdk.pc
+                      share/doc/purgatory-sdk/copyright share/doc/purgatory-sdk/abi.md
+                      share/doc/purgatory-sdk/examples/custom/main.cc include/purgatory/abi.h)
+  if(NOT file IN_LIST deb_files)
+    message(FATAL_ERROR "the package lacks ${file}")
+  endif()
+endforeach()
+
+run(dpkg-deb -x ${deb} ${WORK_DIR}/root)
+set(prefix ${WORK_DIR}/root/usr)
+
+# The man pages come from the programs' own help: every command is there.
+file(READ ${prefix}/share/man/man1/purgatory-tool.1 page)
+foreach(expected IN ITEMS ".SH COMMANDS" ".SS relocations" ".SS seal" "--load-address")
+  string(FIND "${page}" "${expected}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "purgatory-tool.1 lacks \"${expected}\"")
+  endif()
+endforeach()
 
 foreach(arch IN ITEMS x86_64 arm64 ppc64le ppc64)
   foreach(file IN ITEMS share/purgatory-sdk/${arch}/purgatory.elf share/purgatory-sdk/${arch}/purgatory.bin)
@@ -22,10 +69,17 @@ foreach(arch IN ITEMS x86_64 arm64 ppc64le ppc64)
   endforeach()
 endforeach()
 
-# The reference C loader, installed as source: a plain C99 program builds against it and the installed
-# ABI header alone, strictly, and loads the installed x86_64 purgatory with it.
-set(c_loader ${prefix}/share/purgatory-sdk/c-loader)
-run(${CC} -std=c99 -pedantic -Wall -Wextra -Werror -I${prefix}/include -I${c_loader}
+# The reference C loader, installed as source: a plain C99 program builds against it and the ABI header
+# alone, found through pkg-config, strictly, and loads the installed x86_64 purgatory with it.
+set(ENV{PKG_CONFIG_PATH} ${prefix}/share/pkgconfig)
+run(pkg-config --cflags purgatory-sdk)
+string(STRIP "${output}" cflags)
+run(pkg-config --variable=c_loader_dir purgatory-sdk)
+string(STRIP "${output}" c_loader)
+if(NOT EXISTS ${c_loader}/purgatory_loader.c)
+  message(FATAL_ERROR "pkg-config's c_loader_dir (${c_loader}) has no purgatory_loader.c")
+endif()
+run(${CC} -std=c99 -pedantic -Wall -Wextra -Werror ${cflags} -I${c_loader}
     ${SOURCE_DIR}/c_loader_user.c ${c_loader}/purgatory_loader.c -o ${WORK_DIR}/c-loader-user)
 run(${WORK_DIR}/c-loader-user ${prefix}/share/purgatory-sdk/x86_64/purgatory.bin)
 message(STATUS "${output}")
@@ -55,3 +109,14 @@ foreach(arch IN ITEMS x86_64 arm64 ppc64le ppc64)
   endif()
   message(STATUS "stamp-${arch} booted under the installed purgatory-qemu")
 endforeach()
+
+# The prefix moves under the configured project: reconfiguring says so, rather than failing later on a
+# stale path.
+file(RENAME ${WORK_DIR}/root ${WORK_DIR}/moved)
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -DCMAKE_PREFIX_PATH=${WORK_DIR}/moved/usr
+                RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+string(REGEX REPLACE "[ \n]+" " " flat "${output}")  # CMake wraps the message's lines
+if(result EQUAL 0 OR NOT flat MATCHES "PurgatorySDK was at [^ ]*/root/usr when this build was configured and is now at [^ ]*/moved/usr: .* Reconfigure")
+  message(FATAL_ERROR "reconfiguring after the prefix moved did not say to reconfigure (${result}):\n${output}")
+endif()
+message(STATUS "a moved prefix: told to reconfigure")

@@ -48,7 +48,9 @@ cmake --install "$work/build" --prefix "$work/prefix" >"$work/install.log" || fa
 for file in bin/purgatory-tool bin/purgatory-qemu bin/kexec-loader lib/libpurgatory_host.a \
             lib/cmake/PurgatorySDK/PurgatorySDKConfig.cmake include/purgatory/abi.h \
             share/purgatory-sdk/x86_64/purgatory.bin share/purgatory-sdk/arm64/purgatory.bin \
-            share/purgatory-sdk/ppc64le/purgatory.bin share/purgatory-sdk/ppc64/purgatory.bin; do
+            share/purgatory-sdk/ppc64le/purgatory.bin share/purgatory-sdk/ppc64/purgatory.bin \
+            share/man/man1/purgatory-tool.1 share/man/man1/kexec-loader.1 share/pkgconfig/purgatory-sdk.pc \
+            share/doc/purgatory-sdk/LICENSE share/doc/purgatory-sdk/building.md; do
   [[ -e $work/prefix/$file ]] || fail "not installed: $file"
 done
 "$work/prefix/bin/purgatory-tool" inspect --brief "$work/prefix/share/purgatory-sdk/arm64/purgatory.elf" |
