@@ -314,8 +314,12 @@ int run_test(const Options& options) {
   write_bytes(work / "next-kernel.bin", next_kernel_bytes);
   write_bytes(work / "data.bin", loaded_data);
   const bool reads_memory = scenario == "corrupt-dump" || scenario == "console-on-block";
-  const std::string monitor_socket = reads_memory ? (work / "monitor.sock").string() : "";
-  if (reads_memory) fs::remove(monitor_socket);
+  purgatory::test::Monitor monitor;
+  if (reads_memory && monitor.socket_path().empty()) {
+    fmt::print(stderr, "FAIL: no directory under /tmp for QEMU's monitor socket\n");
+    return 1;
+  }
+  const std::string monitor_socket = reads_memory ? monitor.socket_path() : "";
   const auto command = purgatory::test::qemu_command(
       options.machine, options.load_address + header.entry_offset,
       {{image_file, options.load_address}, {work / "next-kernel.bin", options.next_kernel_address},
@@ -419,7 +423,6 @@ int run_test(const Options& options) {
   }
 
   // --- Run it.
-  purgatory::test::Monitor monitor(monitor_socket);
   const fs::path dump = work / "memory.bin";
   fs::remove(dump);
   purgatory::test::RunOptions run_options;

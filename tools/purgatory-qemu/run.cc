@@ -111,8 +111,19 @@ std::string shell_command_line(const std::vector<std::string>& command) {
   return line;
 }
 
+Monitor::Monitor() {
+  std::string directory = "/tmp/purgatory-qemu-XXXXXX";
+  if (mkdtemp(directory.data()) == nullptr) return;
+  directory_ = directory;
+  path_ = directory_ + "/monitor";
+}
+
 Monitor::~Monitor() {
   if (fd_ >= 0) close(fd_);
+  if (!directory_.empty()) {
+    unlink(path_.c_str());
+    rmdir(directory_.c_str());
+  }
 }
 
 bool Monitor::connect(double timeout_seconds) {
@@ -120,7 +131,7 @@ bool Monitor::connect(double timeout_seconds) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
-  if (path_.size() >= sizeof(address.sun_path)) return false;
+  if (path_.empty() || path_.size() >= sizeof(address.sun_path)) return false;
   std::memcpy(address.sun_path, path_.c_str(), path_.size() + 1);
   // The socket appears once QEMU has started: try until it does.
   while (std::chrono::steady_clock::now() < deadline) {

@@ -46,12 +46,16 @@ inline RunResult run(const std::vector<std::string>& command, const std::vector<
 std::string shell_command_line(const std::vector<std::string>& command);
 
 // QEMU's human monitor on a Unix socket (the command line gives "-monitor unix:PATH,server=on,wait=off").
+// The socket lives in a private directory under /tmp, not beside the test's files: a Unix socket's path
+// is limited to 107 bytes, which a build tree in a deep checkout already exceeds.
 class Monitor {
  public:
-  explicit Monitor(std::string socket_path) : path_(std::move(socket_path)) {}
+  Monitor();  // a new socket path; socket_path() is empty if no directory could be made
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
   ~Monitor();
+
+  const std::string& socket_path() const { return path_; }
 
   // Sends one command and returns what the monitor printed before its next prompt; empty on failure.
   std::optional<std::string> command(const std::string& line, double timeout_seconds = 5);
@@ -66,6 +70,7 @@ class Monitor {
   bool connect(double timeout_seconds);
   std::optional<std::string> read_until_prompt(double timeout_seconds);
 
+  std::string directory_;
   std::string path_;
   int fd_ = -1;
 };
