@@ -42,7 +42,7 @@ add_subdirectory(tools/purgatory-qemu)
 add_subdirectory(examples/c-loader)
 if(NOT PURGATORY_SANITIZE)  # a static program: no sanitizer runtime to link statically
   set(PURGATORY_KEXEC_LOADER_OUTPUT_DIR ${PROJECT_BINARY_DIR}/kexec-loader/x86_64)
-  add_subdirectory(examples/kexec-loader)
+  add_subdirectory(tools/kexec-loader)
 endif()
 
 if(PURGATORY_SANITIZE)

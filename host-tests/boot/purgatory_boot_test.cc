@@ -56,6 +56,7 @@ using purgatory::test::RunResult;
 namespace fs = std::filesystem;
 
 struct Options {
+  std::string arch;  // --arch, then machine.arch
   purgatory::test::Machine machine;
   std::string image;
   std::string next_kernel;
@@ -107,16 +108,16 @@ std::string hex_digest(const std::array<std::uint8_t, 32>& digest) {
 
 // Distinct values for each register, so a swapped or dropped one shows.
 std::map<std::string, std::uint64_t> test_registers(const Options& options) {
-  const std::string& arch = options.machine.arch;
+  const Arch arch = options.machine.arch;
   std::map<std::string, std::uint64_t> registers;
-  if (arch == "x86_64") {
+  if (arch == Arch::x86_64) {
     std::uint64_t n = 1;
-    for (const auto& name : register_names("x86_64")) {
+    for (const auto& name : register_names(Arch::x86_64)) {
       if (name == "rsp") continue;  // 0: the purgatory keeps its own stack
       registers[name] = 0x5e57000000000000 | (n++ << 32) | 0xc0de;
     }
     registers["rsi"] = options.data_address;  // boot_params, in the Linux protocol
-  } else if (arch == "arm64") {
+  } else if (arch == Arch::arm64) {
     registers = {{"x0", options.data_address}, {"x1", 0x5e57000100000001}, {"x2", 0x5e57000200000002},
                  {"x3", 0x5e57000300000003}};
   } else {
@@ -131,7 +132,7 @@ std::vector<std::string> expected_register_reports(const Options& options,
                                                    const std::map<std::string, std::uint64_t>& registers) {
   std::vector<std::string> reports;
   for (const auto& [name, value] : registers) reports.push_back(fmt::format(" {}={:#x}", name, value));
-  if (options.machine.arch == "arm64") {
+  if (options.machine.arch == Arch::arm64) {
     reports.push_back(fmt::format(" el={:#x}", options.machine.el2 ? 2 : 1));
     // The machine state the purgatory must hand over as it found it: MMU and data cache off (the cache
     // window turns both on to hash), and FP/SIMD traps as QEMU's reset left them (CPACR_EL1.FPEN = 0,
@@ -141,7 +142,7 @@ std::vector<std::string> expected_register_reports(const Options& options,
     reports.push_back(fmt::format(" e2h={:#x}", options.machine.vhe ? 1 : 0));  // the trampoline's doing, kept
   }
   // ppc64: MSR[VEC] and MSR[VSX] are off at entry and must be off again after the vector engine.
-  if (options.machine.arch.starts_with("ppc64")) reports.push_back(" msr_vec_vsx=0x0");
+  if (traits(options.machine.arch).elf_machine == PURGATORY_MACHINE_PPC64) reports.push_back(" msr_vec_vsx=0x0");
   return reports;
 }
 
@@ -171,10 +172,10 @@ class BlockPatcher {
   const ImageHeader& header_;
 };
 
-std::size_t entry_field(const std::string& arch) {
+std::size_t entry_field(Arch arch) {
   const std::size_t next = offsetof(purgatory_info, next);
-  if (arch == "x86_64") return next + offsetof(purgatory_x86_64_state, rip);
-  if (arch == "arm64") return next + offsetof(purgatory_arm64_state, entry);
+  if (arch == Arch::x86_64) return next + offsetof(purgatory_x86_64_state, rip);
+  if (arch == Arch::arm64) return next + offsetof(purgatory_arm64_state, entry);
   return next + offsetof(purgatory_ppc64_state, entry);
 }
 
@@ -215,17 +216,19 @@ void expect_json(const nlohmann::json& object, const nlohmann::json::json_pointe
 }
 
 int run_test(const Options& options) {
-  const std::string& arch = options.machine.arch;
+  const std::string& arch = options.arch;
+  const Arch machine_arch = options.machine.arch;
   const std::string& scenario = options.scenario;
   const fs::path work = options.work_dir;
   fs::create_directories(work);
 
-  const auto image = parse_image(bytes_of(options.image), ImageExpectations{arch});
+  const auto image = parse_image(bytes_of(options.image), ImageExpectations{machine_arch});
   if (!image) throw std::runtime_error(fmt::format("{}: {}", options.image, image.error().message));
   const ImageHeader& header = image->header;
   const auto next_kernel_bytes = bytes_of(options.next_kernel);
   const auto data = noise(48 * 1024 + 13, 0x9e3779b97f4a7c15);
-  const bool x86_64 = arch == "x86_64", arm64 = arch == "arm64", ppc64 = arch.starts_with("ppc64");
+  const bool x86_64 = machine_arch == Arch::x86_64, arm64 = machine_arch == Arch::arm64,
+             ppc64 = traits(machine_arch).elf_machine == PURGATORY_MACHINE_PPC64;
   const auto only = [&](bool arches) {
     if (!arches) throw std::runtime_error(fmt::format("scenario {} does not apply to {}", scenario, arch));
   };
@@ -236,7 +239,7 @@ int run_test(const Options& options) {
                       Segment{options.data_address, data, 0}};
   request.entry = options.next_kernel_address;  // the stand-in kernel's entry is its first byte
   request.registers = test_registers(options);
-  request.console = purgatory::test::emulated_console(arch);
+  request.console = purgatory::test::emulated_console(machine_arch);
   const bool wants_reset = scenario == "corrupt-reset" || scenario == "fault-reset" || scenario == "reset-fails";
   if (wants_reset) {
     request.flags |= PURGATORY_FLAG_RESET_ON_FAILURE;
@@ -298,7 +301,7 @@ int run_test(const Options& options) {
     patch.put(console + offsetof(purgatory_console, base), block_address + offsetof(purgatory_info, flags), 8);
     patch.put(console + offsetof(purgatory_console, divisor), 1, 4);
   }
-  if (scenario == "entry-outside") patch.put(entry_field(arch), options.load_address + header.entry_offset, 8);
+  if (scenario == "entry-outside") patch.put(entry_field(machine_arch), options.load_address + header.entry_offset, 8);
   if (scenario == "no-segments") patch.put(offsetof(purgatory_info, segment_count), 0, 4);
   if (scenario == "low-memory-corrupt") {
     patch.flip(offsetof(purgatory_info, next) + offsetof(purgatory_ppc64_state, low_memory) + 7, 0x01);
@@ -461,7 +464,7 @@ int run_test(const Options& options) {
       break;
     case Expectations::End::reset:
     case Expectations::End::next_kernel_exit: {
-      const int wanted = expect.end == Expectations::End::reset ? 0 : purgatory::test::success_exit_status(arch);
+      const int wanted = expect.end == Expectations::End::reset ? 0 : purgatory::test::success_exit_status(machine_arch);
       if (!result.exit_status) {
         problems.push_back("did not exit");
       } else if (*result.exit_status != wanted) {
@@ -525,7 +528,7 @@ int run_test(const Options& options) {
 int main(int argc, char** argv) {
   Options options;
   CLI::App app{"Boot a sealed purgatory in QEMU and check the outcome of a scenario"};
-  app.add_option("--arch", options.machine.arch, "x86_64, arm64, ppc64le or ppc64")
+  app.add_option("--arch", options.arch, "x86_64, arm64, ppc64le or ppc64")
       ->required()
       ->check(CLI::IsMember({"x86_64", "arm64", "ppc64le", "ppc64"}));
   app.add_option("--image", options.image, "purgatory image (.bin)")->required();
@@ -553,12 +556,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     return app.exit(error) == 0 ? 0 : 2;
   }
+  options.machine.arch = *arch_named(options.arch);  // --arch accepts only the SDK's names
   if (options.machine.vhe) options.machine.el2 = true;
-  if (options.machine.vhe && options.machine.arch != "arm64") {
+  if (options.machine.vhe && options.machine.arch != Arch::arm64) {
     fmt::print(stderr, "--vhe is for arm64\n");
     return 2;
   }
-  if (options.machine.arch == "x86_64" && options.machine.bootstrap.empty()) {
+  if (options.machine.arch == Arch::x86_64 && options.machine.bootstrap.empty()) {
     fmt::print(stderr, "x86_64 needs --bootstrap\n");
     return 2;
   }

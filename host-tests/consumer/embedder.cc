@@ -12,7 +12,7 @@
 int main() {
   using namespace purgatory::host;
   const auto bytes = std::as_bytes(std::span(stamp_x86_64));
-  const auto image = parse_image(bytes, ImageExpectations{"x86_64"});
+  const auto image = parse_image(bytes, ImageExpectations{purgatory::host::Arch::x86_64});
   if (!image) {
     std::printf("embedded image rejected: %s\n", image.error().message.c_str());
     return 1;
@@ -28,7 +28,7 @@ int main() {
     return 1;
   }
   std::printf("embedded %s purgatory: %zu bytes (STAMP_X86_64_FILE_SIZE %llu), entry %#llx, sealed %zu bytes\n",
-              image->header.arch().c_str(), bytes.size(), STAMP_X86_64_FILE_SIZE,
+              image->header.arch_name().c_str(), bytes.size(), STAMP_X86_64_FILE_SIZE,
               static_cast<unsigned long long>(image->header.entry_offset), sealed->bytes.size());
   return bytes.size() == STAMP_X86_64_FILE_SIZE ? 0 : 1;
 }

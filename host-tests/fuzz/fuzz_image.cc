@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     request.segments.push_back(std::move(segment));
   }
   request.entry = input.ConsumeIntegral<std::uint64_t>();
-  for (const auto& name : register_names(image->header.arch())) {
+  for (const auto& name : register_names(*image->header.arch())) {
     if (input.ConsumeBool()) request.registers[name] = input.ConsumeIntegral<std::uint64_t>();
   }
   if (input.ConsumeBool()) request.registers[input.ConsumeRandomLengthString(8)] = 1;

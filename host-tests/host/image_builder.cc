@@ -43,7 +43,7 @@ std::string hex(std::uint64_t value) {
   return "0x" + std::string(reversed.rbegin(), reversed.rend());
 }
 
-ImageBuilder ImageBuilder::valid(const Arch& arch) {
+ImageBuilder ImageBuilder::valid(const TestArch& arch) {
   ImageBuilder builder;
   builder.arch = arch;
   // The consoles and reset the SDK's own images advertise for the arch (<purgatory/arch/image.h>).

@@ -17,19 +17,19 @@
 namespace purgatory::test {
 
 // One of the SDK's four targets.
-struct Arch {
+struct TestArch {
   std::string name;  // as ImageHeader::arch() spells it
   std::uint16_t machine;
   host::ByteOrder order;
 };
 
-inline const Arch x86_64{"x86_64", PURGATORY_MACHINE_X86_64, host::ByteOrder::little};
-inline const Arch arm64{"arm64", PURGATORY_MACHINE_AARCH64, host::ByteOrder::little};
-inline const Arch ppc64le{"ppc64le", PURGATORY_MACHINE_PPC64, host::ByteOrder::little};
-inline const Arch ppc64{"ppc64", PURGATORY_MACHINE_PPC64, host::ByteOrder::big};
+inline const TestArch x86_64{"x86_64", PURGATORY_MACHINE_X86_64, host::ByteOrder::little};
+inline const TestArch arm64{"arm64", PURGATORY_MACHINE_AARCH64, host::ByteOrder::little};
+inline const TestArch ppc64le{"ppc64le", PURGATORY_MACHINE_PPC64, host::ByteOrder::little};
+inline const TestArch ppc64{"ppc64", PURGATORY_MACHINE_PPC64, host::ByteOrder::big};
 
-inline const std::vector<Arch>& all_arches() {
-  static const std::vector<Arch> arches{x86_64, arm64, ppc64le, ppc64};
+inline const std::vector<TestArch>& all_arches() {
+  static const std::vector<TestArch> arches{x86_64, arm64, ppc64le, ppc64};
   return arches;
 }
 
@@ -45,7 +45,7 @@ std::string hex(std::uint64_t value);
 // A purgatory image. The defaults describe a valid one of `size` bytes: header at 0, code pattern bytes,
 // purgatory_info at info_offset with its magic and info_size set and the rest `info_fill`.
 struct ImageBuilder {
-  Arch arch = x86_64;
+  TestArch arch = x86_64;
   std::optional<std::uint8_t> byte_order_byte;  // default: from arch.order
   std::string magic = PURGATORY_IMAGE_MAGIC;
   std::uint16_t abi_major = PURGATORY_ABI_MAJOR;
@@ -63,7 +63,7 @@ struct ImageBuilder {
   std::string info_magic = PURGATORY_INFO_MAGIC;
   std::uint8_t info_fill = 0;  // every info byte after magic and info_size
 
-  static ImageBuilder valid(const Arch& arch);
+  static ImageBuilder valid(const TestArch& arch);
 
   // Fields that would fall outside `size` bytes are left out, never written past the end.
   std::vector<std::byte> build() const;

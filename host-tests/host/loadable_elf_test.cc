@@ -15,12 +15,12 @@
 #include "image_builder.h"
 
 using namespace purgatory::host;
-using purgatory::test::Arch;
+using purgatory::test::TestArch;
 using purgatory::test::ImageBuilder;
 
 TEST_CASE("loadable_elf wraps an image in one PT_LOAD at 0 that an ELF reader accepts", "[loadable_elf]") {
   const auto& arches = purgatory::test::all_arches();
-  const Arch& arch = arches[GENERATE(range(std::size_t{0}, purgatory::test::all_arches().size()))];
+  const TestArch& arch = arches[GENERATE(range(std::size_t{0}, purgatory::test::all_arches().size()))];
   INFO(arch.name);
   auto builder = ImageBuilder::valid(arch);
   builder.entry_offset = 0x104;
@@ -67,7 +67,7 @@ TEST_CASE("loadable_elf wraps an image in one PT_LOAD at 0 that an ELF reader ac
     REQUIRE(elf->program_headers.size() == 1);
     const auto offset = static_cast<std::ptrdiff_t>(elf->program_headers.front().offset);
     const std::vector<std::byte> inner(wrapped.begin() + offset, wrapped.end());
-    const auto reparsed = parse_image(inner, ImageExpectations{arch.name});
+    const auto reparsed = parse_image(inner, ImageExpectations{arch_named(arch.name)});
     REQUIRE(reparsed.ok());
     CHECK(reparsed->bytes == image->bytes);
   }

@@ -20,14 +20,14 @@
 #include "image_builder.h"
 
 using namespace purgatory::host;
-using purgatory::test::Arch;
+using purgatory::test::TestArch;
 using purgatory::test::hex;
 using purgatory::test::ImageBuilder;
 using Catch::Contains;
 
 namespace {
 
-const Arch& any_arch() {
+const TestArch& any_arch() {
   static const auto& arches = purgatory::test::all_arches();
   return arches[GENERATE(range(std::size_t{0}, purgatory::test::all_arches().size()))];
 }
@@ -50,13 +50,13 @@ const std::map<std::string, std::size_t> arm64_registers = {{"x0", 8}, {"x1", 16
 const std::map<std::string, std::size_t> ppc64_registers = {
     {"r3", 8}, {"r4", 16}, {"r5", 24}, {"r8", 32}, {"r9", 40}};
 
-const std::map<std::string, std::size_t>& registers_of(const Arch& arch) {
+const std::map<std::string, std::size_t>& registers_of(const TestArch& arch) {
   if (arch.name == "x86_64") return x86_64_registers;
   if (arch.name == "arm64") return arm64_registers;
   return ppc64_registers;
 }
 
-bool is_ppc64(const Arch& arch) { return arch.machine == PURGATORY_MACHINE_PPC64; }
+bool is_ppc64(const TestArch& arch) { return arch.machine == PURGATORY_MACHINE_PPC64; }
 
 // Reads purgatory_info fields out of a sealed image, in the image's byte order.
 class InfoReader {
@@ -117,7 +117,7 @@ Image parsed(const ImageBuilder& builder) {
 }
 
 // A valid image whose info block is full of 0xa5, so that a field seal forgets to write shows.
-Image garbage_filled_image(const Arch& arch) {
+Image garbage_filled_image(const TestArch& arch) {
   auto builder = ImageBuilder::valid(arch);
   builder.info_fill = 0xa5;
   return parsed(builder);
@@ -125,7 +125,7 @@ Image garbage_filled_image(const Arch& arch) {
 
 // A request every check accepts: the purgatory at 0x100000 (memory 0x3000), three segments, one of them
 // with a zero-filled tail longer than seal's 4 KiB block of zeros.
-SealRequest valid_request(const Arch& arch) {
+SealRequest valid_request(const TestArch& arch) {
   SealRequest request;
   request.load_address = 0x100000;
   request.segments.push_back(Segment{0x200000, pattern(100, 1), 0});
@@ -180,7 +180,7 @@ void require_sealed(const Image& image, const SealRequest& request) {
 }  // namespace
 
 TEST_CASE("Sealing fills every purgatory_info field in the image's byte order", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   INFO(arch.name);
   const Image image = garbage_filled_image(arch);
   const SealRequest request = valid_request(arch);
@@ -320,13 +320,13 @@ TEST_CASE("Sealing fills every purgatory_info field in the image's byte order", 
 }
 
 TEST_CASE("Sealing without segments is refused, unless verification is skipped", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   const Image image = garbage_filled_image(arch);
   CHECK_THAT(refusal(image, SealRequest{}), Contains("no segments to verify"));
 }
 
 TEST_CASE("Sealing without segments, skipping verification, records the digest of the empty message", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   const Image image = garbage_filled_image(arch);
   SealRequest request;
   request.flags = PURGATORY_FLAG_SKIP_VERIFICATION;
@@ -345,7 +345,7 @@ TEST_CASE("Sealing without segments, skipping verification, records the digest o
 }
 
 TEST_CASE("Sealing a sealed image again with the same request gives the same bytes", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   const Image image = garbage_filled_image(arch);
   const SealRequest request = valid_request(arch);
   const auto first = seal(image, request);
@@ -358,7 +358,7 @@ TEST_CASE("Sealing a sealed image again with the same request gives the same byt
 }
 
 TEST_CASE("Sealing leaves purgatory_info bytes beyond this ABI's structure as the image has them", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   auto builder = ImageBuilder::valid(arch);
   builder.abi_minor = 1;
   builder.info_size = sizeof(purgatory_info) + 16;
@@ -373,7 +373,7 @@ TEST_CASE("Sealing leaves purgatory_info bytes beyond this ABI's structure as th
 }
 
 TEST_CASE("A load address that is not a multiple of the load alignment is refused", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   const Image image = garbage_filled_image(arch);
   auto request = valid_request(arch);
   request.load_address = GENERATE(std::uint64_t{0x100800}, std::uint64_t{1}, std::uint64_t{0x100fff});
@@ -382,7 +382,7 @@ TEST_CASE("A load address that is not a multiple of the load alignment is refuse
 }
 
 TEST_CASE("A purgatory that would run past the end of the address space is refused", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   const Image image = garbage_filled_image(arch);
   auto request = valid_request(arch);
   request.load_address = GENERATE(std::uint64_t{0xfffffffffffff000}, std::uint64_t{0xffffffffffffe000});
@@ -390,14 +390,14 @@ TEST_CASE("A purgatory that would run past the end of the address space is refus
 }
 
 TEST_CASE("A purgatory placed high in the address space but inside it is accepted", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   auto request = valid_request(arch);
   request.load_address = 0xffffffffffffb000;  // [2^64 - 0x5000, 2^64 - 0x2000)
   require_sealed(garbage_filled_image(arch), request);
 }
 
 TEST_CASE("More than 16 segments are refused, 16 accepted", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   const Image image = garbage_filled_image(arch);
   auto request = valid_request(arch);
   request.segments.clear();
@@ -414,7 +414,7 @@ TEST_CASE("More than 16 segments are refused, 16 accepted", "[seal]") {
 }
 
 TEST_CASE("Overlapping segments are refused", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   const Image image = garbage_filled_image(arch);
   auto request = valid_request(arch);
   request.segments = {Segment{0x200000, pattern(0x1000, 6), 0}};
@@ -442,14 +442,14 @@ TEST_CASE("Overlapping segments are refused", "[seal]") {
 }
 
 TEST_CASE("The third segment overlapping the first is named by both indices", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   auto request = valid_request(arch);
   request.segments.push_back(Segment{0x200000 + 99, pattern(2, 8), 0});  // on segment 0's last byte
   CHECK_THAT(refusal(garbage_filled_image(arch), request), Contains("segments 0 and 3 overlap"));
 }
 
 TEST_CASE("Segments that touch without overlapping are accepted", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   auto request = valid_request(arch);
   request.segments = {Segment{0x200000, pattern(0x10, 6), 0x1000}, Segment{0x201000, pattern(0x10, 7), 0},
                       Segment{0x300000, {}, 0x1000}};
@@ -457,7 +457,7 @@ TEST_CASE("Segments that touch without overlapping are accepted", "[seal]") {
 }
 
 TEST_CASE("A segment overlapping the purgatory's memory is refused", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   const Image image = garbage_filled_image(arch);
   auto request = valid_request(arch);  // purgatory at [0x100000, 0x103000)
   SECTION("on its last byte (beyond the file, in .bss)") {
@@ -477,7 +477,7 @@ TEST_CASE("A segment overlapping the purgatory's memory is refused", "[seal]") {
 }
 
 TEST_CASE("Segments right before and right after the purgatory's memory are accepted", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   auto request = valid_request(arch);
   request.segments.push_back(Segment{0xff000, pattern(0x1000, 10), 0});
   request.segments.push_back(Segment{0x103000, pattern(1, 11), 0x1000});
@@ -485,14 +485,14 @@ TEST_CASE("Segments right before and right after the purgatory's memory are acce
 }
 
 TEST_CASE("An empty segment is refused", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   auto request = valid_request(arch);
   request.segments.insert(request.segments.begin() + 1, Segment{0x400000, {}, 0});
   CHECK_THAT(refusal(garbage_filled_image(arch), request), Contains("segment 1 at 0x400000 is empty"));
 }
 
 TEST_CASE("A segment of zeros only (no bytes, a memory size) is accepted and hashed as zeros", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   const Image image = garbage_filled_image(arch);
   SealRequest request;
   request.load_address = 0x100000;
@@ -508,7 +508,7 @@ TEST_CASE("A segment of zeros only (no bytes, a memory size) is accepted and has
 }
 
 TEST_CASE("A segment memory size smaller than its bytes is refused", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   auto request = valid_request(arch);
   request.segments = {Segment{0x400000, pattern(32, 12), 0x10}};
   CHECK_THAT(refusal(garbage_filled_image(arch), request),
@@ -516,7 +516,7 @@ TEST_CASE("A segment memory size smaller than its bytes is refused", "[seal]") {
 }
 
 TEST_CASE("A segment that runs past the end of the address space is refused", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   auto request = valid_request(arch);
   SECTION("by its bytes") { request.segments.push_back(Segment{UINT64_MAX - 0xf, pattern(0x20, 13), 0}); }
   SECTION("by its zero-filled tail") {
@@ -530,7 +530,7 @@ TEST_CASE("A segment that runs past the end of the address space is refused", "[
 }
 
 TEST_CASE("An unknown register name is refused, listing the arch's register names", "[seal]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   auto request = valid_request(arch);
   const std::string unknown = arch.name == "x86_64" ? "x0" : arch.name == "arm64" ? "x4" : "r6";
   request.registers[unknown] = 1;
@@ -541,15 +541,15 @@ TEST_CASE("An unknown register name is refused, listing the arch's register name
 }
 
 TEST_CASE("register_names lists exactly the registers seal accepts", "[seal]") {
-  const Arch& arch = any_arch();
-  const auto names = register_names(arch.name);
+  const TestArch& arch = any_arch();
+  const auto names = register_names(*arch_named(arch.name));
   std::vector<std::string> expected;
   for (const auto& [name, offset] : registers_of(arch)) expected.push_back(name);
   CHECK_THAT(names, Catch::UnorderedEquals(expected));
 }
 
 TEST_CASE("ppc64-only settings are refused for an image of another arch", "[seal]") {
-  const Arch arch = GENERATE(Arch{purgatory::test::x86_64}, Arch{purgatory::test::arm64});
+  const TestArch arch = GENERATE(TestArch{purgatory::test::x86_64}, TestArch{purgatory::test::arm64});
   const Image image = garbage_filled_image(arch);
   auto request = valid_request(arch);
   SECTION("a secondary entry") { request.ppc64_secondary_entry = 0x60; }
@@ -647,7 +647,7 @@ TEST_CASE("pair_for_two_lanes leaves a segment whose file exceeds its memory siz
 
 TEST_CASE("Asked to check each segment, seal lays out halves itself, each with its own digest and origin",
           "[seal][two-lanes]") {
-  const Arch& arch = any_arch();
+  const TestArch& arch = any_arch();
   auto builder = ImageBuilder::valid(arch);
   builder.features |= PURGATORY_FEATURE_VERIFY_EACH_SEGMENT;
   const Image image = parsed(builder);

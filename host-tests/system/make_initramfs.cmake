@@ -71,7 +71,7 @@ if(DEFINED KERNEL)
   if(EXISTS ${LOADER})
     stage(${LOADER} kexec-loader TRUE)
   else()
-    message(WARNING "${LOADER} is missing (examples/kexec-loader builds it): ${OUTPUT} is made without "
+    message(WARNING "${LOADER} is missing (tools/kexec-loader builds it): ${OUTPUT} is made without "
                     "/kexec-loader, and the system tests that use it will fail")
   endif()
 endif()

@@ -174,7 +174,7 @@ int run_test(Options options) {
     if (options.loader.empty()) {
       problems.push_back("no --loader given");
     } else {
-      require_file(options.loader, "the kexec loader", "examples/kexec-loader builds it");
+      require_file(options.loader, "the kexec loader", "tools/kexec-loader builds it");
       std::error_code error;
       if (problems.empty() && fs::last_write_time(options.loader) > fs::last_write_time(options.initrd, error)) {
         problems.push_back(fmt::format("{} is older than {}: build the project again to put this loader in it",

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <purgatory/host/elf.h>
 
+#include <purgatory/host/arch.h>
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -228,13 +230,12 @@ std::uint64_t relocation_count(const ElfFile& file) {
 }
 
 std::string arch_name(std::uint16_t machine, ByteOrder order) {
-  const bool little = order == ByteOrder::little;
-  switch (machine) {
-    case elf::machine_x86_64: return little ? "x86_64" : "x86_64 (big-endian?)";
-    case elf::machine_aarch64: return little ? "arm64" : "arm64 (big-endian)";
-    case elf::machine_ppc64: return little ? "ppc64le" : "ppc64";
-    default: return fmt::format("ELF machine {} ({}-endian)", machine, little ? "little" : "big");
+  if (const auto arch = arch_of(machine, order)) return std::string(name_of(*arch));
+  const std::string_view endian = order == ByteOrder::little ? "little" : "big";
+  for (const auto& entry : arch_table) {  // a machine the SDK has, in the other byte order
+    if (entry.elf_machine == machine) return fmt::format("{} ({}-endian)", entry.name, endian);
   }
+  return fmt::format("ELF machine {} ({}-endian)", machine, endian);
 }
 
 std::vector<std::string> purgatory_elf_problems(const ElfFile& file) {

@@ -19,14 +19,11 @@ bool is_power_of_two(std::uint64_t value) { return value != 0 && (value & (value
 
 }  // namespace
 
-std::string ImageHeader::arch() const {
-  const bool little = byte_order == ByteOrder::little;
-  switch (elf_machine) {
-    case PURGATORY_MACHINE_X86_64: return little ? "x86_64" : "";
-    case PURGATORY_MACHINE_AARCH64: return little ? "arm64" : "";
-    case PURGATORY_MACHINE_PPC64: return little ? "ppc64le" : "ppc64";
-    default: return "";
-  }
+std::optional<Arch> ImageHeader::arch() const { return arch_of(elf_machine, byte_order); }
+
+std::string ImageHeader::arch_name() const {
+  const auto known = arch();
+  return known ? std::string(name_of(*known)) : std::string();
 }
 
 Result<Image> parse_image(std::span<const std::byte> bytes, const ImageExpectations& expectations) {
@@ -76,12 +73,12 @@ Result<Image> parse_image(std::span<const std::byte> bytes, const ImageExpectati
     return Error{fmt::format("ABI version {}.{} is not supported (this tool reads major version {})",
                              header.abi_major, header.abi_minor, PURGATORY_ABI_MAJOR)};
   }
-  if (header.arch().empty()) {
+  if (!header.arch()) {
     return Error{fmt::format("unknown arch: ELF machine {} with {}-endian byte order", header.elf_machine,
                              header.byte_order == ByteOrder::big ? "big" : "little")};
   }
   if (expectations.arch && *expectations.arch != header.arch()) {
-    return Error{fmt::format("image is for {}, not {}", header.arch(), *expectations.arch)};
+    return Error{fmt::format("image is for {}, not {}", header.arch_name(), name_of(*expectations.arch))};
   }
   if (header.header_size < PURGATORY_HEADER_SIZE || header.header_size > bytes.size()) {
     return Error{fmt::format("header size {} is out of range (at least {}, at most the file's {} bytes)",
@@ -154,8 +151,8 @@ Result<Image> load_image(std::span<const std::byte> file, const ImageExpectation
   if (!image) return image.error();
   const ImageHeader& header = image->header;
   const std::string elf_arch = arch_name(elf->machine, elf->byte_order);
-  if (elf_arch != header.arch()) {
-    return Error{fmt::format("the ELF is for {} but its image header says {}", elf_arch, header.arch())};
+  if (elf_arch != header.arch_name()) {
+    return Error{fmt::format("the ELF is for {} but its image header says {}", elf_arch, header.arch_name())};
   }
   if (elf->entry != header.entry_offset) {
     return Error{fmt::format("the ELF's entry {:#x} differs from the image header's entry offset {:#x}", elf->entry,

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <purgatory/host/arch.h>
+
 namespace purgatory::host {
 namespace {
 
@@ -57,10 +59,8 @@ Result<purgatory_console> parse_console_spec(std::string_view spec) {
   if (kind == "none") {
     console.kind = PURGATORY_CONSOLE_NONE;
     options_from = 1;
-  } else if (kind == "8250-pio" || kind == "8250-mmio" || kind == "pl011") {
-    console.kind = kind == "8250-pio"    ? PURGATORY_CONSOLE_8250_PIO
-                   : kind == "8250-mmio" ? PURGATORY_CONSOLE_8250_MMIO
-                                         : PURGATORY_CONSOLE_PL011;
+  } else if (const ConsoleKind* named = console_kind_named(kind); named && named->kind != PURGATORY_CONSOLE_HVC) {
+    console.kind = named->kind;
     if (parts.size() < 2) return Error{fmt::format("console \"{}\": {} needs an address", spec, kind)};
     const auto base = parse_number(parts[1]);
     if (!base) return Error{fmt::format("console \"{}\": {}", spec, base.error().message)};

@@ -86,13 +86,14 @@ std::vector<std::string> qemu_command(const Machine& machine, std::uint64_t entr
     return fmt::format("loader,file={},addr={:#x}", file.string(), address);
   };
   std::vector<std::string> command;
-  if (machine.arch == "x86_64") {
-    command = {"qemu-system-x86_64", "-M", "pc", "-m", "6G", "-kernel", machine.bootstrap,
+  const std::string qemu(host::traits(machine.arch).qemu_system);
+  if (machine.arch == host::Arch::x86_64) {
+    command = {qemu, "-M", "pc", "-m", "6G", "-kernel", machine.bootstrap,
                "-append", fmt::format("{:#x}", entry), "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"};
-  } else if (machine.arch == "arm64") {
+  } else if (machine.arch == host::Arch::arm64) {
     // VHE needs an Armv8.1 CPU: "max" (which also has the SHA-256 instructions).
     const bool el2 = machine.el2 || machine.vhe;
-    command = {"qemu-system-aarch64", "-M", el2 ? "virt,virtualization=on" : "virt", "-cpu",
+    command = {qemu, "-M", el2 ? "virt,virtualization=on" : "virt", "-cpu",
                machine.vhe ? "max" : "cortex-a57", "-m", "6G", "-semihosting"};
     if (machine.vhe) {
       const fs::path trampoline = work_dir / "vhe-trampoline.bin";
@@ -106,7 +107,7 @@ std::vector<std::string> qemu_command(const Machine& machine, std::uint64_t entr
     // See pseries_trampoline(). The caps silence warnings TCG cannot honour.
     const fs::path trampoline = work_dir / "trampoline.elf";
     write_file(trampoline, pseries_trampoline(entry));
-    command = {"qemu-system-ppc64", "-M",
+    command = {qemu, "-M",
                fmt::format("pseries,x-vof=on,kernel-addr={:#x},cap-ccf-assist=off,cap-cfpc=broken,"
                            "cap-sbbc=broken,cap-ibs=broken",
                            pseries_trampoline_address),
@@ -120,13 +121,13 @@ std::vector<std::string> qemu_command(const Machine& machine, std::uint64_t entr
   return command;
 }
 
-purgatory_console emulated_console(const std::string& arch) {
+purgatory_console emulated_console(host::Arch arch) {
   purgatory_console console{};
-  if (arch == "x86_64") {
+  if (arch == host::Arch::x86_64) {
     console.kind = PURGATORY_CONSOLE_8250_PIO;
     console.base = 0x3f8;
     console.divisor = 1;  // 115200 baud from the 1.8432 MHz clock: exercises the line setup
-  } else if (arch == "arm64") {
+  } else if (arch == host::Arch::arm64) {
     console.kind = PURGATORY_CONSOLE_PL011;
     console.base = 0x09000000;
   } else {
@@ -135,12 +136,16 @@ purgatory_console emulated_console(const std::string& arch) {
   return console;
 }
 
-std::string emulated_engine(const std::string& arch, bool no_hardware_digest) {
-  if (arch == "arm64") return no_hardware_digest ? "portable, caches on" : "armv8 sha2, caches on";
-  if (arch.starts_with("ppc64") && !no_hardware_digest) return "power8 vector crypto";
+std::string emulated_engine(host::Arch arch, bool no_hardware_digest) {
+  switch (arch) {
+    case host::Arch::x86_64: return "portable";
+    case host::Arch::arm64: return no_hardware_digest ? "portable, caches on" : "armv8 sha2, caches on";
+    case host::Arch::ppc64le:
+    case host::Arch::ppc64: return no_hardware_digest ? "portable" : "power8 vector crypto";
+  }
   return "portable";
 }
 
-int success_exit_status(const std::string& arch) { return arch.starts_with("ppc64") ? 0 : 33; }
+int success_exit_status(host::Arch arch) { return host::traits(arch).elf_machine == PURGATORY_MACHINE_PPC64 ? 0 : 33; }
 
 }  // namespace purgatory::test

@@ -10,11 +10,12 @@
 #include <vector>
 
 #include <purgatory/abi.h>
+#include <purgatory/host/arch.h>
 
 namespace purgatory::test {
 
 struct Machine {
-  std::string arch;       // x86_64, arm64, ppc64le or ppc64
+  host::Arch arch = host::Arch::x86_64;
   std::string bootstrap;  // x86_64: the multiboot bootstrap (.bin)
   bool el2 = false;       // arm64: enter at EL2 (virtualization=on)
   bool vhe = false;       // arm64: at EL2 with HCR_EL2.E2H set, as a VHE kernel runs (implies el2)
@@ -34,15 +35,15 @@ std::vector<std::string> qemu_command(const Machine& machine, std::uint64_t entr
 
 // The console a purgatory should be given on the emulated machine (COM1 with a divisor that exercises
 // the line set-up; the PL011; the hypervisor console).
-purgatory_console emulated_console(const std::string& arch);
+purgatory_console emulated_console(host::Arch arch);
 
 // The digest engine the purgatory picks on the emulated CPU, by its console name: TCG's x86 CPUs have no
 // SHA-NI; cortex-a57 and max have the Armv8 SHA-256 instructions, hashed with the caches on in the cache
 // window; power9 has POWER8's vector crypto; the portable code where the loader forbids the hardware.
-std::string emulated_engine(const std::string& arch, bool no_hardware_digest);
+std::string emulated_engine(host::Arch arch, bool no_hardware_digest);
 
 // How the stand-in next kernel ends the run: x86_64 and arm64 exit with status 33 (isa-debug-exit,
 // semihosting), ppc64 powers off (status 0).
-int success_exit_status(const std::string& arch);
+int success_exit_status(host::Arch arch);
 
 }  // namespace purgatory::test

@@ -54,9 +54,9 @@ struct Options {
 struct Layout {
   std::uint64_t purgatory, next_kernel, data;
 };
-Layout layout_of(const std::string& arch) {
-  if (arch == "x86_64") return {0x1234000, 0x3000000, 0x3100000};
-  if (arch == "arm64") return {0x4a6b1000, 0x48000000, 0x48100000};
+Layout layout_of(Arch arch) {
+  if (arch == Arch::x86_64) return {0x1234000, 0x3000000, 0x3100000};
+  if (arch == Arch::arm64) return {0x4a6b1000, 0x48000000, 0x48100000};
   return {0x2a6b0000, 0x8000000, 0x8100000};
 }
 
@@ -91,13 +91,14 @@ int run(const Options& options) {
   if (!file) return usage_error(file.error().message);
   const auto image = load_image(*file);
   if (!image) return usage_error(fmt::format("{}: {}", options.image, image.error().message));
-  const std::string arch = image->header.arch();
-  if ((options.el2 || options.vhe) && arch != "arm64") return usage_error("--el2 and --vhe are for arm64 images");
+  const Arch arch = *image->header.arch();  // a loaded image has one
+  const bool ppc64 = traits(arch).elf_machine == PURGATORY_MACHINE_PPC64;
+  if ((options.el2 || options.vhe) && arch != Arch::arm64) return usage_error("--el2 and --vhe are for arm64 images");
 
   const fs::path stand_ins = options.stand_ins.empty() ? default_stand_ins() : fs::path(options.stand_ins);
-  const fs::path next_kernel_file = stand_ins / arch / "next-kernel.bin";
+  const fs::path next_kernel_file = stand_ins / name_of(arch) / "next-kernel.bin";
   purgatory::test::Machine machine{arch, "", options.el2 || options.vhe, options.vhe};
-  if (arch == "x86_64") machine.bootstrap = (stand_ins / "x86_64" / "x86-bootstrap.bin").string();
+  if (arch == Arch::x86_64) machine.bootstrap = (stand_ins / "x86_64" / "x86-bootstrap.bin").string();
   const auto next_kernel = read_file(next_kernel_file.string());
   if (!next_kernel) return usage_error(next_kernel.error().message + " (the stand-in next kernel: see --stand-ins)");
 
@@ -129,13 +130,13 @@ int run(const Options& options) {
   // data (boot_params, the device tree).
   const std::uint64_t boot_data = request.segments[1].address;
   request.entry = layout.next_kernel;
-  if (arch == "x86_64") request.registers = {{"rsi", boot_data}};
-  if (arch == "arm64") request.registers = {{"x0", boot_data}};
-  if (arch.starts_with("ppc64")) request.registers = {{"r3", boot_data}, {"r4", layout.next_kernel}, {"r5", 0}};
+  if (arch == Arch::x86_64) request.registers = {{"rsi", boot_data}};
+  if (arch == Arch::arm64) request.registers = {{"x0", boot_data}};
+  if (ppc64) request.registers = {{"r3", boot_data}, {"r4", layout.next_kernel}, {"r5", 0}};
   request.console = purgatory::test::emulated_console(arch);
   if (options.on_failure == "reset") {
     request.flags |= PURGATORY_FLAG_RESET_ON_FAILURE;
-    if (arch.starts_with("ppc64")) request.reset = {PURGATORY_RESET_RTAS_HCALL, 0x2004, {}};  // QEMU's token
+    if (ppc64) request.reset = {PURGATORY_RESET_RTAS_HCALL, 0x2004, {}};  // QEMU's token
   }
   if (options.no_hardware_digest) request.flags |= PURGATORY_FLAG_NO_HARDWARE_DIGEST;
   if (options.verify_each_segment) request.flags |= PURGATORY_FLAG_VERIFY_EACH_SEGMENT;

@@ -49,7 +49,7 @@ Checked check_bytes(const std::vector<std::byte>& file, const CheckOptions& opti
     if (!image) {
       checked.problems.push_back(image.error().message);
     } else {
-      checked.arch = image->header.arch();
+      checked.arch = image->header.arch_name();
     }
   }
   return checked;

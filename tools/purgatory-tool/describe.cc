@@ -61,7 +61,7 @@ ordered_json describe_elf(const ElfFile& elf) {
 
 ordered_json describe_header(const Image& image, bool memory_dump) {
   const ImageHeader& h = image.header;
-  return {{"arch", h.arch()},
+  return {{"arch", h.arch_name()},
           {"byte_order", h.byte_order == ByteOrder::big ? "big" : "little"},
           {"elf_machine", h.elf_machine},
           {"abi", {{"major", h.abi_major}, {"minor", h.abi_minor}}},
@@ -107,7 +107,7 @@ ordered_json number_or_null(const std::optional<std::uint64_t>& value) {
 }
 
 ordered_json describe_next_kernel(const ImageHeader& header, const purgatory_info& info) {
-  const std::vector<std::string> names = register_names(header.arch());
+  const std::vector<std::string> names = register_names(*header.arch());
   ordered_json registers = ordered_json::object();
   if (header.elf_machine == PURGATORY_MACHINE_X86_64) {
     // rax..r15 follow rip in the order register_names() gives.

@@ -11,6 +11,12 @@
 namespace purgatory_tool {
 namespace {
 
+std::vector<std::string> arch_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : purgatory::host::arch_table) names.emplace_back(entry.name);
+  return names;
+}
+
 using namespace purgatory::host;
 
 struct SealOptions {
@@ -89,7 +95,7 @@ int seal_image(const SealOptions& options) {
   const auto file = read_input(options.image, image_file_limit);
   if (!file) return exit_usage;
   ImageExpectations expectations;
-  if (!options.arch.empty()) expectations.arch = options.arch;
+  if (!options.arch.empty()) expectations.arch = arch_named(options.arch);  // --arch takes only known names
   const auto image = load_image(*file, expectations);
   if (!image) {
     fmt::print(stderr, "purgatory-tool: {}: {}\n", options.image, image.error().message);
@@ -172,7 +178,7 @@ Command add_seal(CLI::App& app) {
                     "all-segments digest as usual");
   command->add_option("--user", o->user, "INDEX=VALUE: purgatory_info.user[INDEX], for custom purgatories");
   command->add_option("--arch", o->arch, "refuse the image unless it is for this arch")
-      ->check(CLI::IsMember({"x86_64", "arm64", "ppc64le", "ppc64"}));
+      ->check(CLI::IsMember(arch_names()));
   command->add_option("--ppc64-secondary-entry", o->ppc64_secondary_entry,
                       "ppc64: where held secondary CPUs are released (Linux: kernel base + 0x60)");
   command->add_option("--ppc64-low-memory", o->ppc64_low_memory,

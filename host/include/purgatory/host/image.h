@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <purgatory/abi.h>
+#include <purgatory/host/arch.h>
 #include <purgatory/host/byte_reader.h>
 #include <purgatory/host/result.h>
 
@@ -33,13 +34,16 @@ struct ImageHeader {
   std::uint64_t info_offset = 0;
   std::uint64_t info_size = 0;
 
-  // "x86_64", "arm64", "ppc64le" or "ppc64"
-  std::string arch() const;
+  // The arch its machine and byte order make; nothing for a combination the SDK does not build (a
+  // parsed image always has one).
+  std::optional<Arch> arch() const;
+  // Its name ("x86_64", "arm64", "ppc64le", "ppc64"), or empty.
+  std::string arch_name() const;
 };
 
 // What a caller may require of an image besides its own consistency.
 struct ImageExpectations {
-  std::optional<std::string> arch;  // e.g. "ppc64": refuse any other arch or byte order
+  std::optional<Arch> arch;  // e.g. Arch::ppc64: refuse any other arch or byte order
   // The bytes may be a copy of the purgatory's memory (up to memory_size): what a debugger, firmware or
   // a later boot stage dumps to read its result. Only for reading; never sealed.
   bool memory_dump = false;
@@ -114,7 +118,7 @@ std::string describe(const CheckedSegment& segment);
 
 // The register names `SealRequest::registers` accepts for an arch: x86_64 rax..r15 (and rsp);
 // arm64 x0..x3; ppc64/ppc64le r3, r4, r5, r8, r9.
-std::vector<std::string> register_names(const std::string& arch);
+std::vector<std::string> register_names(Arch arch);
 
 // Fills purgatory_info in a copy of the image, in the image's byte order, with the digests computed by
 // the same SHA-256 code the purgatory runs. Refuses, naming the request's own segment numbers: what

@@ -259,8 +259,9 @@ int run(const Options& options) {
   if (!purgatory_file) return fail(purgatory_file.error().message);
   const auto image = load_image(*purgatory_file);
   if (!image) return fail(fmt::format("purgatory {}: {}", options.purgatory, image.error().message));
-  if (!image->header.arch().starts_with(machine)) {
-    return fail(fmt::format("purgatory {} is for {}, this machine is {}", options.purgatory, image->header.arch(), machine));
+  if (!image->header.arch_name().starts_with(machine)) {
+    return fail(fmt::format("purgatory {} is for {}, this machine is {}", options.purgatory, image->header.arch_name(),
+                            machine));
   }
   // What fits is known before any large file is read: nothing larger than the largest RAM range.
   const auto memory = read_memory();
@@ -319,7 +320,7 @@ int run(const Options& options) {
   }
 
   const std::uint64_t entry = *purgatory_address + image->header.entry_offset;
-  fmt::print("kexec-loader: purgatory {} ({}) at {:#x}, entry {:#x}\n", options.purgatory, image->header.arch(),
+  fmt::print("kexec-loader: purgatory {} ({}) at {:#x}, entry {:#x}\n", options.purgatory, image->header.arch_name(),
              *purgatory_address, entry);
   for (const auto& segment : plan.segments) {
     fmt::print("kexec-loader: {:<12} {:#14x} {:>10} bytes\n", segment.name, segment.address, segment.bytes.size());

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+// The host library's sealing, in parts (seal.cc, seal_request.cc, segment_layout.cc): what they share.
+// Private to the library.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <purgatory/host/image.h>
+#include <purgatory/sha256.h>
+
+namespace purgatory::host::detail {
+
+inline constexpr std::uint64_t low_memory_size = PURGATORY_PPC64_LOW_MEMORY_SIZE;
+
+inline std::uint64_t memory_size_of(const Segment& segment) {
+  return segment.memory_size != 0 ? segment.memory_size : segment.bytes.size();
+}
+
+// One range the purgatory checks: [offset, offset + size) of a request segment as loaded (its bytes,
+// then zeros), or ppc64 low memory.
+struct Piece {
+  const Segment* segment = nullptr;  // null: low memory
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+  CheckedSegment checked;
+};
+
+// segment_layout.cc: hashing a piece as the purgatory will; the two-lane layout; ppc64 low memory.
+void hash_piece(Sha256& hasher, const Piece& piece, const SealRequest& request);
+Sha256Digest digest_of(const Piece& piece, const SealRequest& request);
+std::vector<Piece> two_lane_pieces(const std::vector<Segment>& segments, std::uint64_t split_from);
+Result<bool> add_low_memory(std::vector<Piece>& pieces, const SealRequest& request);
+
+// seal_request.cc: what the image cannot carry out, whatever the purgatory's rules say.
+std::optional<std::string> request_problem(const Image& image, const SealRequest& request);
+
+}  // namespace purgatory::host::detail
