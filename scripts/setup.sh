@@ -32,6 +32,8 @@ packages=(
 if $tests; then
   packages+=(
     libclang-rt-16-dev libclang-rt-14-dev make file
+    # readelf checks the crash kernel's ELF core header the loader writes.
+    binutils
     # Cross sysroots so the digest tests also run as arm64/ppc64le/ppc64 programs.
     libstdc++-12-dev-arm64-cross libc6-dev-arm64-cross
     libstdc++-12-dev-ppc64el-cross libc6-dev-ppc64el-cross

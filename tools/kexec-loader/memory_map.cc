@@ -11,7 +11,6 @@
 #include <purgatory/host/spec.h>
 
 namespace kexec_loader {
-namespace {
 
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream stream(path);
@@ -25,8 +24,6 @@ std::string read_text(const std::filesystem::path& path) {
 Result<std::uint64_t> hex_value(std::string_view text) {
   return purgatory::host::parse_number(text.starts_with("0x") ? text : "0x" + std::string(text));
 }
-
-}  // namespace
 
 Result<std::vector<MemoryRange>> read_firmware_memmap(const std::string& directory) {
   std::error_code error;
@@ -63,6 +60,8 @@ Result<IomemSummary> parse_iomem(std::string_view text) {
     const std::string_view name = line.substr(colon + 3);
     if (!nested && name == "System RAM") summary.ram.push_back({*start, *last + 1, "System RAM"});
     if (nested && name.starts_with("Kernel ")) summary.kernel_end = std::max(summary.kernel_end, *last + 1);
+    // "Crash kernel", and arm64's and x86_64's "Crash kernel (low)" where crashkernel=...,low gave one.
+    if (nested && name.starts_with("Crash kernel")) summary.crash.push_back({*start, *last + 1, std::string(name)});
   }
   if (summary.ram.empty()) return Error{"/proc/iomem shows no System RAM (are we root?)"};
   if (summary.ram.size() == 1 && summary.ram[0].start == 0 && summary.ram[0].end == 1) {

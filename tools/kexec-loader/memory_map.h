@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,11 @@ struct MemoryRange {
   std::string type;       // "System RAM", "Reserved", "ACPI Tables", ...
 };
 
+// A sysfs or procfs file's text, trailing newlines and spaces removed; empty if unreadable.
+std::string read_text(const std::filesystem::path& path);
+// A hexadecimal number with or without "0x", as sysfs and /proc/iomem print them.
+Result<std::uint64_t> hex_value(std::string_view text);
+
 // /sys/firmware/memmap/<n>/{start,end,type} (end inclusive there): the firmware's map, which x86_64
 // hands on to the next kernel as its e820 table.
 Result<std::vector<MemoryRange>> read_firmware_memmap(const std::string& directory = "/sys/firmware/memmap");
@@ -28,7 +34,8 @@ Result<std::vector<MemoryRange>> read_firmware_memmap(const std::string& directo
 // "Kernel data", "Kernel bss") nested under them. Parsed from text so it can be tested.
 struct IomemSummary {
   std::vector<MemoryRange> ram;
-  std::uint64_t kernel_end = 0;  // 0 if /proc/iomem does not show the kernel
+  std::uint64_t kernel_end = 0;     // 0 if /proc/iomem does not show the kernel
+  std::vector<MemoryRange> crash;   // the crashkernel= reservations ("Crash kernel", "Crash kernel (low)")
 };
 Result<IomemSummary> parse_iomem(std::string_view text);
 Result<IomemSummary> read_iomem(const std::string& path = "/proc/iomem");

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+// kexec-loader's crash-load parts: the ELF core header (read back by binutils' readelf, for every arch
+// and both byte orders), what the running kernel publishes for it, the crash reservation, the crash
+// kernel's command line and x86_64 memory map.
+#include <stdlib.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "crash_dump.h"
+#include "memory_map.h"
+
+using namespace kexec_loader;
+using purgatory::host::Arch;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A directory of its own under the system's temporary directory, removed afterwards.
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    std::string pattern = (fs::temp_directory_path() / "crash-dump-test-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TemporaryDirectory() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+void write_text(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
+
+// readelf's report on `bytes`, as a program that knows nothing of ours reads them.
+std::string readelf(const std::vector<std::byte>& bytes, const char* options) {
+  TemporaryDirectory directory;
+  const fs::path file = directory.path() / "core-header";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  }
+  const std::string command = std::string(PURGATORY_READELF) + " " + options + " " + file.string() + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  std::array<char, 4096> buffer;
+  while (const std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
+  REQUIRE(pclose(pipe) == 0);
+  return output;
+}
+
+// readelf -l's program header lines, numbers without leading zeros: "LOAD 0x100000 0xffff... RWE".
+std::vector<std::string> program_headers(const std::string& report) {
+  std::vector<std::string> lines;
+  std::istringstream stream(report);
+  for (std::string line; std::getline(stream, line);) {
+    std::istringstream words(line);
+    std::string type;
+    words >> type;
+    if (type != "NOTE" && type != "LOAD") continue;
+    std::string normalised = type;
+    for (std::string word; words >> word;) {
+      if (word.starts_with("0x")) word = fmt::format("{:#x}", std::stoull(word, nullptr, 16));
+      if (word == "0") break;  // the alignment, always 0 here
+      normalised += " " + word;
+    }
+    lines.push_back(normalised);
+  }
+  return lines;
+}
+
+CoreHeaderRequest two_cpu_request(Arch arch) {
+  CoreHeaderRequest request{arch, {{0x7fc1d000, 0x1c4}, {0x7fc3d000, 0x1c4}}, {0x1a2b000, 0x1024}, {}};
+  request.loads = {{0x100000, 0xffff888000100000, 0xf00000}, {0x20000000, 0xffff888020000000, 0x5ffe0000}};
+  return request;
+}
+
+}  // namespace
+
+TEST_CASE("Core header: readelf reads ET_CORE, the machine, a note per CPU, VMCOREINFO and the loads", "[loader]") {
+  struct Case {
+    Arch arch;
+    const char* machine;
+    const char* data;
+  };
+  const Case cases[] = {{Arch::x86_64, "Advanced Micro Devices X86-64", "little endian"},
+                        {Arch::arm64, "AArch64", "little endian"},
+                        {Arch::ppc64le, "PowerPC64", "little endian"},
+                        {Arch::ppc64, "PowerPC64", "big endian"}};
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(purgatory::host::name_of(c.arch)) {
+      const auto header = build_core_header(two_cpu_request(c.arch));
+      REQUIRE(header.ok());
+      CHECK(header->size() == 64 + 5 * 56);
+      const std::string report = readelf(*header, "-h -l -W");
+      INFO(report);
+      CHECK_THAT(report, Catch::Contains("ELF64"));
+      CHECK_THAT(report, Catch::Contains("Start of program headers:          64 (bytes into file)"));
+      CHECK_THAT(report, Catch::Contains(c.data));
+      CHECK_THAT(report, Catch::Contains("CORE (Core file)"));
+      CHECK_THAT(report, Catch::Contains(std::string("Machine:                           ") + c.machine));
+      CHECK_THAT(report, Catch::Contains("Number of program headers:         5"));
+      // Notes and loads: p_offset = p_paddr, the old kernel's physical memory.
+      const std::vector<std::string> expected = {
+          "NOTE 0x7fc1d000 0x0 0x7fc1d000 0x1c4 0x1c4",
+          "NOTE 0x7fc3d000 0x0 0x7fc3d000 0x1c4 0x1c4",
+          "NOTE 0x1a2b000 0x0 0x1a2b000 0x1024 0x1024",
+          "LOAD 0x100000 0xffff888000100000 0x100000 0xf00000 0xf00000 RWE",
+          "LOAD 0x20000000 0xffff888020000000 0x20000000 0x5ffe0000 0x5ffe0000 RWE"};
+      CHECK(program_headers(report) == expected);
+    }
+  }
+}
+
+TEST_CASE("Core header: what the crash kernel would call not sane is refused", "[loader]") {
+  auto request = two_cpu_request(Arch::x86_64);
+  request.loads.clear();
+  CHECK_THAT(build_core_header(request).error().message, Catch::Contains("at least one memory range"));
+  request = two_cpu_request(Arch::x86_64);
+  request.vmcoreinfo = {};
+  CHECK_THAT(build_core_header(request).error().message, Catch::Contains("VMCOREINFO"));
+  request = two_cpu_request(Arch::x86_64);
+  request.cpu_notes.assign(0xffff, {0x1000, 0x100});
+  CHECK_THAT(build_core_header(request).error().message, Catch::Contains("e_phnum holds at most 65534"));
+  request = two_cpu_request(Arch::x86_64);
+  request.loads.push_back({0xfffffffffffff000, 0, 0x2000});
+  CHECK_THAT(build_core_header(request).error().message, Catch::Contains("cannot be dumped"));
+}
+
+TEST_CASE("Crash notes and VMCOREINFO: read as sysfs prints them", "[loader]") {
+  TemporaryDirectory root;
+  const fs::path cpus = root.path() / "cpu";
+  write_text(cpus / "cpu10" / "crash_notes", "7fd3d000\n");
+  write_text(cpus / "cpu10" / "crash_notes_size", "456\n");
+  write_text(cpus / "cpu2" / "crash_notes", "7fc1d000\n");
+  write_text(cpus / "cpu2" / "crash_notes_size", "452\n");
+  write_text(cpus / "cpufreq" / "boost", "0\n");
+  write_text(cpus / "cpu3" / "online", "1\n");  // no crash_notes: skipped
+  const auto notes = read_crash_notes(cpus);
+  REQUIRE(notes.ok());
+  REQUIRE(notes->size() == 2);
+  CHECK(notes->at(0).address == 0x7fc1d000);  // CPU order, not the directory's
+  CHECK(notes->at(0).size == 452);
+  CHECK(notes->at(1).address == 0x7fd3d000);
+
+  write_text(cpus / "cpu4" / "crash_notes", "not hex\n");
+  write_text(cpus / "cpu4" / "crash_notes_size", "452\n");
+  CHECK_THAT(read_crash_notes(cpus).error().message, Catch::Contains("cpu4/crash_notes{,_size}: unreadable"));
+  CHECK_THAT(read_crash_notes(root.path() / "none").error().message, Catch::Contains("none"));
+
+  write_text(root.path() / "vmcoreinfo", "1a2b000 1024\n");
+  const auto info = read_vmcoreinfo(root.path() / "vmcoreinfo");
+  REQUIRE(info.ok());
+  CHECK(info->address == 0x1a2b000);
+  CHECK(info->size == 0x1024);
+  CHECK_THAT(read_vmcoreinfo(root.path() / "missing").error().message, Catch::Contains("unreadable"));
+}
+
+TEST_CASE("/proc/iomem: the crash reservation, and the RAM to dump around it", "[loader]") {
+  const auto summary = parse_iomem(
+      "00001000-0009fbff : System RAM\n"
+      "00100000-bffdffff : System RAM\n"
+      "  1e000000-1e00ffff : Kernel code\n"
+      "  a7000000-b6ffffff : Crash kernel\n"
+      "100000000-13fffffff : System RAM\n");
+  REQUIRE(summary.ok());
+  REQUIRE(summary->crash.size() == 1);
+  CHECK(summary->crash[0].start == 0xa7000000);
+  CHECK(summary->crash[0].end == 0xb7000000);
+  const auto dumped = subtract_ranges(summary->ram, summary->crash);
+  REQUIRE(dumped.size() == 4);
+  CHECK(dumped[1].start == 0x100000);
+  CHECK(dumped[1].end == 0xa7000000);
+  CHECK(dumped[2].start == 0xb7000000);
+  CHECK(dumped[2].end == 0xbffe0000);
+  CHECK(dumped[3].start == 0x100000000);
+
+  const auto usable = crash_ranges_for_load(summary->crash, 64 << 20);
+  REQUIRE(usable.ok());
+  CHECK(usable->at(0).type == "System RAM");
+  CHECK_THAT(crash_ranges_for_load(summary->crash, 300 << 20).error().message,
+             Catch::Contains("the crash kernel memory is 268435456 bytes (256 MiB) and the crash load needs at least "
+                             "314572800 bytes (300 MiB)"));
+  CHECK_THAT(crash_ranges_for_load({}, 1).error().message, Catch::Contains("crashkernel=SIZE"));
+}
+
+TEST_CASE("Crash command line: crashkernel= dropped, the arch's recommendations unless given", "[loader]") {
+  CHECK(crash_command_line("console=ttyS0 crashkernel=256M root=/dev/vda", Arch::x86_64, 0xb6fff000) ==
+        "console=ttyS0 root=/dev/vda irqpoll nr_cpus=1 reset_devices elfcorehdr=0xb6fff000");
+  CHECK(crash_command_line("nr_cpus=2  console=ttyAMA0 elfcorehdr=0x1", Arch::arm64, 0x2000) ==
+        "nr_cpus=2 console=ttyAMA0 reset_devices elfcorehdr=0x2000");
+  CHECK(crash_command_line("", Arch::ppc64le, 0x3000) == "maxcpus=1 noirqdistrib reset_devices elfcorehdr=0x3000");
+}
+
+TEST_CASE("x86_64 crash e820: low RAM, firmware tables, the reservation; no other RAM", "[loader]") {
+  const std::vector<MemoryRange> firmware = {{0x0, 0x9fc00, "System RAM"},
+                                             {0x9fc00, 0xa0000, "Reserved"},
+                                             {0xf0000, 0x100000, "Reserved"},
+                                             {0x100000, 0xbffe0000, "System RAM"},
+                                             {0xbffe0000, 0xc0000000, "Reserved"},
+                                             {0xc0000000, 0xc0010000, "ACPI Tables"},
+                                             {0x100000000, 0x140000000, "System RAM"}};
+  const auto map = x86_64_crash_memory_map(firmware, {{0xa7000000, 0xb7000000, "Crash kernel"}});
+  REQUIRE(map.size() == 6);
+  CHECK(map[0].start == 0);
+  CHECK(map[0].end == 0x9fc00);
+  CHECK(map[0].type == "System RAM");
+  CHECK(map[3].start == 0xa7000000);
+  CHECK(map[3].end == 0xb7000000);
+  CHECK(map[3].type == "System RAM");
+  CHECK(map[5].type == "ACPI Tables");
+  for (const auto& range : map) CHECK_FALSE((range.type == "System RAM" && range.start == 0x100000000));
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+#include "crash_dump.h"
+
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include <purgatory/host/spec.h>
+
+namespace kexec_loader {
+namespace {
+
+constexpr std::uint64_t low_megabyte = 1 << 20;
+
+// The word of a command line and the key it sets ("nr_cpus" of "nr_cpus=1", "irqpoll" of "irqpoll").
+std::string_view key_of(std::string_view word) { return word.substr(0, word.find('=')); }
+
+std::vector<std::string_view> words_of(std::string_view line) {
+  std::vector<std::string_view> words;
+  while (!line.empty()) {
+    const auto start = line.find_first_not_of(' ');
+    if (start == std::string_view::npos) break;
+    line.remove_prefix(start);
+    const auto end = line.find(' ');
+    words.push_back(line.substr(0, end));
+    line.remove_prefix(end == std::string_view::npos ? line.size() : end);
+  }
+  return words;
+}
+
+std::uint64_t total_size(const std::vector<MemoryRange>& ranges) {
+  std::uint64_t total = 0;
+  for (const auto& range : ranges) total += range.end - range.start;
+  return total;
+}
+
+}  // namespace
+
+Result<std::vector<CoreNote>> read_crash_notes(const std::filesystem::path& cpus) {
+  std::error_code error;
+  std::vector<std::pair<unsigned, CoreNote>> notes;
+  for (std::filesystem::directory_iterator entry(cpus, error), end; !error && entry != end; entry.increment(error)) {
+    const std::string name = entry->path().filename().string();
+    unsigned cpu = 0;
+    if (!name.starts_with("cpu")) continue;
+    const char* digits = name.data() + 3;
+    const auto [rest, problem] = std::from_chars(digits, name.data() + name.size(), cpu);
+    if (problem != std::errc{} || rest != name.data() + name.size()) continue;  // cpufreq, cpuidle, ...
+    if (!std::filesystem::exists(entry->path() / "crash_notes", error)) continue;
+    const auto address = hex_value(read_text(entry->path() / "crash_notes"));
+    const auto size = purgatory::host::parse_number(read_text(entry->path() / "crash_notes_size"));
+    if (!address || !size || *size == 0) {
+      return Error{fmt::format("{}/crash_notes{{,_size}}: unreadable", entry->path().string())};
+    }
+    notes.push_back({cpu, CoreNote{*address, *size}});
+  }
+  if (error) return Error{fmt::format("{}: {}", cpus.string(), error.message())};
+  if (notes.empty()) return Error{fmt::format("{} shows no CPU's crash_notes (needs CONFIG_CRASH_DUMP)", cpus.string())};
+  std::sort(notes.begin(), notes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<CoreNote> result;
+  for (const auto& [cpu, note] : notes) result.push_back(note);
+  return result;
+}
+
+Result<CoreNote> read_vmcoreinfo(const std::filesystem::path& path) {
+  const std::string text = read_text(path);
+  const auto space = text.find(' ');
+  if (text.empty() || space == std::string::npos) {
+    return Error{fmt::format("{}: unreadable (needs CONFIG_CRASH_CORE, and root)", path.string())};
+  }
+  const auto address = hex_value(text.substr(0, space));
+  const auto size = hex_value(text.substr(space + 1));
+  if (!address || !size || *size == 0) return Error{fmt::format("{}: not \"ADDRESS SIZE\": {}", path.string(), text)};
+  return CoreNote{*address, *size};
+}
+
+std::vector<MemoryRange> subtract_ranges(std::vector<MemoryRange> ranges, const std::vector<MemoryRange>& holes) {
+  for (const auto& hole : holes) {
+    std::vector<MemoryRange> kept;
+    for (const auto& range : ranges) {
+      if (hole.end <= range.start || range.end <= hole.start) {
+        kept.push_back(range);
+        continue;
+      }
+      if (range.start < hole.start) kept.push_back({range.start, hole.start, range.type});
+      if (hole.end < range.end) kept.push_back({hole.end, range.end, range.type});
+    }
+    ranges = std::move(kept);
+  }
+  std::sort(ranges.begin(), ranges.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+  return ranges;
+}
+
+Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash, std::uint64_t needed) {
+  if (crash.empty()) {
+    return Error{"no crash kernel memory is reserved (/proc/iomem has no \"Crash kernel\" range): boot the running "
+                 "kernel with crashkernel=SIZE, e.g. crashkernel=256M"};
+  }
+  const std::uint64_t reserved = total_size(crash);
+  if (reserved < needed) {
+    return Error{fmt::format("the crash kernel memory is {} bytes ({} MiB) and the crash load needs at least {} bytes "
+                             "({} MiB): boot with a larger crashkernel=",
+                             reserved, reserved >> 20, needed, (needed + (1 << 20) - 1) >> 20)};
+  }
+  std::vector<MemoryRange> ranges;
+  for (const auto& range : crash) ranges.push_back({range.start, range.end, "System RAM"});
+  return ranges;
+}
+
+std::string crash_command_line(std::string_view user, purgatory::host::Arch arch, std::uint64_t elfcorehdr) {
+  using purgatory::host::Arch;
+  const std::vector<std::string_view> recommended =
+      arch == Arch::x86_64  ? std::vector<std::string_view>{"irqpoll", "nr_cpus=1", "reset_devices"}
+      : arch == Arch::arm64 ? std::vector<std::string_view>{"nr_cpus=1", "reset_devices"}
+                            : std::vector<std::string_view>{"maxcpus=1", "noirqdistrib", "reset_devices"};
+  std::vector<std::string_view> words;
+  for (const auto word : words_of(user)) {
+    if (key_of(word) != "crashkernel" && key_of(word) != "elfcorehdr") words.push_back(word);
+  }
+  std::string line;
+  for (const auto word : words) line += fmt::format("{}{}", line.empty() ? "" : " ", word);
+  for (const auto option : recommended) {
+    const bool given = std::any_of(words.begin(), words.end(), [&](auto word) { return key_of(word) == key_of(option); });
+    if (!given) line += fmt::format("{}{}", line.empty() ? "" : " ", option);
+  }
+  line += fmt::format("{}elfcorehdr={:#x}", line.empty() ? "" : " ", elfcorehdr);
+  return line;
+}
+
+std::vector<MemoryRange> x86_64_crash_memory_map(const std::vector<MemoryRange>& firmware,
+                                                 const std::vector<MemoryRange>& crash) {
+  std::vector<MemoryRange> map;
+  for (const auto& range : firmware) {
+    if (range.type == "System RAM") {
+      if (range.start < low_megabyte) map.push_back({range.start, std::min(range.end, low_megabyte), range.type});
+    } else if (range.type == "ACPI Tables" || range.type == "ACPI Non-volatile Storage" || range.type == "Reserved") {
+      map.push_back(range);
+    }
+  }
+  for (const auto& range : crash) map.push_back({range.start, range.end, "System RAM"});
+  std::sort(map.begin(), map.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+  return map;
+}
+
+}  // namespace kexec_loader
