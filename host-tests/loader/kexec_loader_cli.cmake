@@ -50,3 +50,51 @@ expect(1 "kexec-loader: purgatory: .*missing\\.bin: cannot open" "${LOADER}" --p
 # An image for another arch is refused with both named.
 expect(1 "kexec-loader: purgatory .* is for arm64, this machine is x86_64" "${LOADER}" --purgatory "${PURGATORY_ARM64}"
        --kernel "${KERNEL}" --dry-run)
+
+# --- Crash mode (kdump), planned against a made-up machine: its /proc/iomem, firmware map and sysfs.
+set(fake ${WORK_DIR}/machine)
+function(memmap_entry index start end type)
+  file(WRITE ${fake}/memmap/${index}/start "${start}\n")
+  file(WRITE ${fake}/memmap/${index}/end "${end}\n")
+  file(WRITE ${fake}/memmap/${index}/type "${type}\n")
+endfunction()
+memmap_entry(0 0x0 0x9fbff "System RAM")
+memmap_entry(1 0x100000 0xbffdffff "System RAM")
+memmap_entry(2 0xbffe0000 0xbfffffff "Reserved")
+set(ram "00001000-0009fbff : System RAM\n00100000-bffdffff : System RAM\n  01000000-01ffffff : Kernel code\n")
+file(WRITE ${fake}/iomem-none "${ram}")
+file(WRITE ${fake}/iomem-small "${ram}  a7000000-a73fffff : Crash kernel\n")
+file(WRITE ${fake}/iomem "${ram}  a7000000-b6ffffff : Crash kernel\n")
+foreach(cpu 0 1)
+  file(WRITE ${fake}/sys/devices/system/cpu/cpu${cpu}/crash_notes "7fc${cpu}d000\n")
+  file(WRITE ${fake}/sys/devices/system/cpu/cpu${cpu}/crash_notes_size "452\n")
+endforeach()
+file(WRITE ${fake}/sys/kernel/vmcoreinfo "1a2b000 1024\n")
+set(crash ${base} --crash --firmware-memmap ${fake}/memmap --sys ${fake}/sys)
+
+# No reservation, or one too small: refused, with the sizes and what to do.
+expect(1 "kexec-loader: --crash: no crash kernel memory is reserved .*crashkernel=SIZE" ${crash} --iomem ${fake}/iomem-none)
+expect(1 "kexec-loader: --crash: the crash kernel memory is 4194304 bytes \\(4 MiB\\) and the crash load needs at least [0-9]+ bytes"
+       ${crash} --iomem ${fake}/iomem-small)
+# A plan inside the reservation: the core header placed first, the command line cleaned and completed,
+# reset on a mismatch by default.
+expect(0 "purgatory .* \\(x86_64\\) at 0xa7[0-9a-f]+, entry 0xa7[0-9a-f]+\n.*kernel +0xa7[0-9a-f]+ .*boot-params +0xa7[0-9a-f]+ .*core-header +0xa7000000 +400 bytes\n.*crash kernel command line: console=ttyS0 irqpoll nr_cpus=1 reset_devices elfcorehdr=0xa7000000\n.*purgatory will reset"
+       ${crash} --iomem ${fake}/iomem --append "crashkernel=256M console=ttyS0")
+expect(0 "crash kernel command line: nr_cpus=2 irqpoll reset_devices elfcorehdr=0xa7000000\n.*purgatory will halt"
+       ${crash} --iomem ${fake}/iomem --append "nr_cpus=2" --on-failure halt)
+# No crash notes: a header the crash kernel could not use is not written.
+file(MAKE_DIRECTORY ${fake}/sys-without-notes/devices/system/cpu/cpu0)
+expect(1 "kexec-loader: --crash: the ELF core header: .*cpu shows no CPU's crash_notes" ${base} --crash --iomem ${fake}/iomem
+       --firmware-memmap ${fake}/memmap --sys ${fake}/sys-without-notes)
+expect(1 "kexec-loader: --crash: the ELF core header: .*/devices/system/cpu: No such file or directory" ${base} --crash
+       --iomem ${fake}/iomem --firmware-memmap ${fake}/memmap --sys ${WORK_DIR}/nowhere)
+
+# --status, as kexec-tools': 0 loaded, 1 not; --unload needs no files.
+file(WRITE ${fake}/sys/kernel/kexec_crash_loaded "0\n")
+file(WRITE ${fake}/sys/kernel/kexec_loaded "1\n")
+expect(1 "^kexec-loader: crash kernel not loaded\n$" "${LOADER}" -p --status --sys ${fake}/sys)
+expect(0 "^kexec-loader: kernel loaded\n$" "${LOADER}" --status --sys ${fake}/sys)
+expect(1 "kexec-loader: .*kexec_loaded: unreadable" "${LOADER}" --status --sys ${WORK_DIR})
+expect(2 "--unload excludes --status" "${LOADER}" --status --unload)
+expect(1 "--purgatory and --kernel are required to load" "${LOADER}" --kernel "${KERNEL}" --dry-run)
+expect(0 "Modes:.*--crash .*--unload .*--status" "${LOADER}" --help)

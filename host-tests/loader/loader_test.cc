@@ -222,8 +222,26 @@ TEST_CASE("Device tree: /chosen updated, console found", "[loader]") {
   CHECK(console->kind == PURGATORY_CONSOLE_PL011);
   CHECK(console->base == 0x9000000);
 
-  const auto without_initrd = update_chosen(*updated, {"x", std::nullopt, std::nullopt});
+  const auto without_initrd = update_chosen(*updated, {"x", std::nullopt, std::nullopt, {}, {}});
   REQUIRE(without_initrd.ok());
   CHECK(fdt_getprop(without_initrd->data(), fdt_path_offset(without_initrd->data(), "/chosen"), "linux,initrd-start",
                     nullptr) == nullptr);
+
+  SECTION("a crash kernel's: the core header and its usable memory, in the root's cells") {
+    const auto crash = update_chosen(tree, {"x", std::nullopt, std::nullopt, {{0x5f000000, 0x1000}},
+                                            {{0x50000000, 0x60000000}}});
+    REQUIRE(crash.ok());
+    const void* crash_fdt = crash->data();
+    const int crash_chosen = fdt_path_offset(crash_fdt, "/chosen");
+    const auto cells = [&](const char* name) {
+      int size = 0;
+      const auto* value = static_cast<const fdt32_t*>(fdt_getprop(crash_fdt, crash_chosen, name, &size));
+      std::vector<std::uint32_t> result;
+      for (int i = 0; value && i < size / 4; ++i) result.push_back(fdt32_ld(value + i));
+      return result;
+    };
+    // #address-cells 2 and #size-cells 1 (libfdt's default when the root does not say).
+    CHECK(cells("linux,elfcorehdr") == std::vector<std::uint32_t>{0, 0x5f000000, 0x1000});
+    CHECK(cells("linux,usable-memory-range") == std::vector<std::uint32_t>{0, 0x50000000, 0x10000000});
+  }
 }

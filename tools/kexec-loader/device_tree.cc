@@ -78,6 +78,30 @@ purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const st
     fdt_delprop(fdt, chosen, "linux,initrd-start");
     fdt_delprop(fdt, chosen, "linux,initrd-end");
   }
+  // <address size> in the root's cells, as the kernel reads these two (of_flat_dt_translate-free).
+  const auto set_range = [&](const char* name, std::uint64_t address, std::uint64_t size) -> std::optional<Error> {
+    const int address_cells = fdt_address_cells(fdt, 0), size_cells = fdt_size_cells(fdt, 0);
+    if (address_cells < 1 || address_cells > 2 || size_cells < 1 || size_cells > 2) {
+      return Error{fmt::format("device tree: {}: the root's #address-cells/#size-cells ({}/{}) are not 1 or 2", name,
+                               address_cells, size_cells)};
+    }
+    if ((address_cells == 1 && address >> 32) || (size_cells == 1 && size >> 32)) {
+      return Error{fmt::format("device tree: {}: {:#x}+{:#x} does not fit the root's 32-bit cells", name, address, size)};
+    }
+    std::vector<fdt32_t> cells;
+    if (address_cells == 2) cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(address >> 32)));
+    cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(address)));
+    if (size_cells == 2) cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(size >> 32)));
+    cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(size)));
+    return check(fdt_setprop(fdt, chosen, name, cells.data(), static_cast<int>(cells.size() * sizeof(fdt32_t))), name);
+  };
+  if (update.elfcorehdr) {
+    if (auto error = set_range("linux,elfcorehdr", update.elfcorehdr->first, update.elfcorehdr->second)) return *error;
+  }
+  if (update.usable_memory) {
+    const auto [start, end] = *update.usable_memory;
+    if (auto error = set_range("linux,usable-memory-range", start, end - start)) return *error;
+  }
   if (update.kaslr_seed && fdt_getprop(fdt, chosen, "kaslr-seed", nullptr)) {
     if (auto error = check(fdt_setprop_u64(fdt, chosen, "kaslr-seed", *update.kaslr_seed), "kaslr-seed")) return *error;
   }

@@ -23,6 +23,10 @@ struct ChosenUpdate {
   std::string bootargs;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> initrd;  // [start, end)
   std::optional<std::uint64_t> kaslr_seed;  // refilled only where the tree already has one
+  // A crash kernel's: linux,elfcorehdr and linux,usable-memory-range as <address size> in the root's
+  // cells (arm64 reads them instead of a memory map).
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> elfcorehdr;     // address, size
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> usable_memory;  // [start, end)
 };
 
 // A copy of `tree` with /chosen's bootargs and linux,initrd-start/-end set (or the initrd properties

@@ -29,6 +29,7 @@
 #include "boot_arm64.h"
 #include "boot_ppc64.h"
 #include "boot_x86_64.h"
+#include "crash_dump.h"
 #include "device_tree.h"
 #include "kexec.h"
 #include "memory_map.h"
@@ -40,12 +41,19 @@ using namespace purgatory::host;
 
 #if defined(__x86_64__)
 constexpr const char* machine = "x86_64";
+constexpr const char* machine_arch = "x86_64";
 constexpr std::uint64_t kexec_arch = KEXEC_ARCH_X86_64;
 #elif defined(__aarch64__)
 constexpr const char* machine = "arm64";
+constexpr const char* machine_arch = "arm64";
 constexpr std::uint64_t kexec_arch = KEXEC_ARCH_AARCH64;
 #elif defined(__powerpc64__)
 constexpr const char* machine = "ppc64";
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+constexpr const char* machine_arch = "ppc64";
+#else
+constexpr const char* machine_arch = "ppc64le";
+#endif
 constexpr std::uint64_t kexec_arch = KEXEC_ARCH_PPC64;
 #else
 #error "kexec-loader supports x86_64, arm64 and ppc64"
@@ -56,8 +64,11 @@ constexpr std::uint64_t kexec_arch = KEXEC_ARCH_PPC64;
 constexpr std::size_t command_line_size = 2048;
 
 struct Options {
-  std::string purgatory, kernel, initrd, append, dtb = "/sys/firmware/fdt", console, on_failure = "halt";
+  std::string purgatory, kernel, initrd, append, dtb = "/sys/firmware/fdt", console, on_failure;
   std::string corrupt_segment;
+  // Where the running kernel publishes what a load needs (options, so a plan can be made elsewhere).
+  std::string iomem = "/proc/iomem", firmware_memmap = "/sys/firmware/memmap", sys = "/sys";
+  bool crash = false, unload = false, status = false;
   bool dry_run = false;
   bool no_hardware_digest = false;
   bool verify_each_segment = false;
@@ -134,21 +145,33 @@ struct Memory {
   std::uint64_t kernel_end = 0;
 };
 
+// A crash load: everything goes inside the reservation; the crash kernel is told where the ELF core
+// header is, and (x86_64) given a memory map of the reservation and the firmware's tables only.
+struct CrashLoad {
+  std::vector<MemoryRange> reservation;
+  std::vector<MemoryRange> crash_kernel_memory;  // x86_64: its e820
+  std::uint64_t core_header_address = 0, core_header_size = 0;
+};
+
 #if defined(__x86_64__)
-Result<Memory> read_memory() {
-  auto ranges = read_firmware_memmap();
+Result<Memory> read_memory(const Options& options) {
+  auto ranges = read_firmware_memmap(options.firmware_memmap);
   if (!ranges) return ranges.error();
   return Memory{std::move(ranges).value(), 0};
 }
 
 Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byte>& kernel_file,
                               const std::optional<std::vector<std::byte>>& initrd, const Memory& memory,
-                              Placer& placer) {
+                              const std::optional<CrashLoad>& crash, Placer& placer) {
   const auto image = x86_64::parse_bzimage(kernel_file);
   if (!image) return Error{"kernel: " + image.error().message};
   Plan plan;
   plan.floor = 16 << 20;           // clear of the legacy low megabytes and the kernel's own early use
   plan.ceiling = std::uint64_t{1} << 32;  // boot_params' 32-bit fields suffice, identity-mapped by kexec
+  if (crash) {
+    plan.floor = crash->reservation.front().start;
+    plan.ceiling = std::min(plan.ceiling, crash->reservation.back().end);
+  }
   const auto kernel = x86_64::protected_mode_kernel(*image);
   auto added = add_segment(plan, placer, "kernel", {kernel.begin(), kernel.end()}, image->init_size, image->kernel_alignment);
   if (!added) return added.error();
@@ -166,7 +189,8 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
                                            "boot parameters");
   if (!params_address) return params_address.error();
   const auto params = x86_64::build_boot_params(
-      *image, {*params_address, options.append, initrd_address, initrd_size, memory.ranges});
+      *image, {*params_address, options.append, initrd_address, initrd_size,
+               crash ? crash->crash_kernel_memory : memory.ranges});
   if (!params) return params.error();
   plan.segments.push_back({"boot-params", *params_address, *params, round_up(params->size(), page_size())});
 
@@ -179,8 +203,8 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
   return plan;
 }
 #else
-Result<Memory> read_memory() {
-  auto iomem = read_iomem();
+Result<Memory> read_memory(const Options& options) {
+  auto iomem = read_iomem(options.iomem);
   if (!iomem) return iomem.error();
   return Memory{iomem->ram, iomem->kernel_end};
 }
@@ -188,15 +212,18 @@ Result<Memory> read_memory() {
 // arm64 and ppc64 share the device tree handling; they differ in the kernel format and entry state.
 Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byte>& kernel_file,
                               const std::optional<std::vector<std::byte>>& initrd, const Memory& memory,
-                              Placer& placer) {
+                              const std::optional<CrashLoad>& crash, Placer& placer) {
+#if !defined(__aarch64__)
+  if (crash) return Error{"--crash: the ppc64 crash load is not written yet (x86_64 and arm64 have it)"};
+#endif
   const auto tree = read_device_tree(options.dtb);
   if (!tree) return tree.error();
   Plan plan;
 #if defined(__aarch64__)
   const auto image = arm64::parse_kernel_image(kernel_file);
   if (!image) return Error{"kernel: " + image.error().message};
-  plan.floor = memory.ranges.front().start;
-  plan.ceiling = memory.ranges.back().end;
+  plan.floor = crash ? crash->reservation.front().start : memory.ranges.front().start;
+  plan.ceiling = crash ? crash->reservation.back().end : memory.ranges.back().end;
   // The kernel at a 2 MiB-aligned base plus text_offset, image_size bytes from there.
   const auto base = placer.place(round_up(image->text_offset + image->image_size, page_size()),
                                  arm64::base_alignment, plan.floor, plan.ceiling, "kernel");
@@ -231,7 +258,12 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
     if (!added_initrd) return added_initrd.error();
     initrd_range = {plan.segments.back().address, plan.segments.back().address + initrd->size()};
   }
-  const auto updated = update_chosen(*tree, {options.append, initrd_range, random_u64()});
+  ChosenUpdate chosen{options.append, initrd_range, random_u64(), {}, {}};
+  if (crash) {
+    chosen.elfcorehdr = {crash->core_header_address, crash->core_header_size};
+    chosen.usable_memory = {crash->reservation.front().start, crash->reservation.front().end};
+  }
+  const auto updated = update_chosen(*tree, chosen);
   if (!updated) return updated.error();
   auto added_tree = add_segment(plan, placer, "device-tree", *updated, updated->size(), page_size());
   if (!added_tree) return added_tree.error();
@@ -246,11 +278,47 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
 }
 #endif
 
+int fail(const std::string& message) {
+  fmt::print(stderr, "kexec-loader: {}\n", message);
+  return 1;
+}
+
+// --status: 0 when a kernel (with --crash: a crash kernel) is loaded, 1 when not, as kexec-tools'.
+int report_status(const Options& options) {
+  const std::string file = options.sys + (options.crash ? "/kernel/kexec_crash_loaded" : "/kernel/kexec_loaded");
+  const std::string text = read_text(file);
+  if (text != "0" && text != "1") return fail(fmt::format("{}: unreadable (a kernel without CONFIG_KEXEC?)", file));
+  fmt::print("kexec-loader: {} {}loaded\n", options.crash ? "crash kernel" : "kernel", text == "1" ? "" : "not ");
+  return text == "1" ? 0 : 1;
+}
+
+// The ELF core header of a crash load: the CPUs' notes, VMCOREINFO, and RAM outside the reservation.
+Result<std::vector<std::byte>> core_header_for(const Options& options, const IomemSummary& iomem) {
+  auto notes = read_crash_notes(options.sys + "/devices/system/cpu");
+  if (!notes) return notes.error();
+  auto vmcoreinfo = read_vmcoreinfo(options.sys + "/kernel/vmcoreinfo");
+  if (!vmcoreinfo) return vmcoreinfo.error();
+  CoreHeaderRequest request{*arch_named(machine_arch), std::move(notes).value(), *vmcoreinfo, {}};
+  for (const auto& range : subtract_ranges(iomem.ram, iomem.crash)) {
+    // Virtual addresses stay 0: the crash kernel reads the dump by physical address; only tools that
+    // walk the old kernel's page tables want them, and they take them from VMCOREINFO.
+    request.loads.push_back({range.start, 0, range.end - range.start});
+  }
+  return build_core_header(request);
+}
+
 int run(const Options& options) {
-  auto fail = [](const std::string& message) {
-    fmt::print(stderr, "kexec-loader: {}\n", message);
-    return 1;
-  };
+  if (options.status) return report_status(options);
+  if (options.unload) {
+    if (options.dry_run) return fail("--unload --dry-run: nothing to show");
+    const auto unloaded = kexec_load(0, {}, kexec_arch | (options.crash ? KEXEC_ON_CRASH : 0));
+    if (!unloaded) return fail(unloaded.error().message);
+    fmt::print("kexec-loader: {} unloaded\n", options.crash ? "crash kernel" : "kernel");
+    return 0;
+  }
+  if (options.purgatory.empty() || options.kernel.empty()) {
+    return fail("--purgatory and --kernel are required to load (or give --status or --unload)");
+  }
   if (options.append.size() >= command_line_size) {
     return fail(fmt::format("--append: {} bytes; the kernel keeps at most {} (COMMAND_LINE_SIZE {}, with its NUL)",
                             options.append.size(), command_line_size - 1, command_line_size));
@@ -263,26 +331,69 @@ int run(const Options& options) {
     return fail(fmt::format("purgatory {} is for {}, this machine is {}", options.purgatory, image->header.arch_name(),
                             machine));
   }
-  // What fits is known before any large file is read: nothing larger than the largest RAM range.
-  const auto memory = read_memory();
+  // What fits is known before any large file is read: nothing larger than the largest RAM range (in a
+  // crash load, than the reservation).
+  const auto memory = read_memory(options);
   if (!memory) return fail(memory.error().message);
   std::uint64_t largest_ram = 0;
   for (const auto& range : memory->ranges) {
     if (range.type.empty() || range.type == "System RAM") largest_ram = std::max(largest_ram, range.end - range.start);
   }
-  const auto kernel_file = read_named(options.kernel, "kernel", largest_ram, "the largest RAM range");
+  std::optional<CrashLoad> crash;
+  std::vector<std::byte> core_header;
+  Options effective = options;
+  if (options.crash) {
+    const auto iomem = read_iomem(options.iomem);
+    if (!iomem) return fail(iomem.error().message);
+    // The least a crash load needs: the files as they are, the purgatory and a page each for the rest.
+    std::uint64_t needed = round_up(image->header.memory_size, page_size()) + 4 * page_size();
+    for (const std::string& path : {options.kernel, options.initrd}) {
+      if (path.empty()) continue;
+      const auto size = regular_file_size(path);
+      if (size && *size) needed += round_up(**size, page_size());
+    }
+    auto reservation = crash_ranges_for_load(iomem->crash, needed);
+    if (!reservation) return fail("--crash: " + reservation.error().message);
+    auto header = core_header_for(options, *iomem);
+    if (!header) return fail("--crash: the ELF core header: " + header.error().message);
+    core_header = std::move(header).value();
+    crash = CrashLoad{std::move(reservation).value(), {}, 0, core_header.size()};
+    largest_ram = 0;
+    for (const auto& range : crash->reservation) largest_ram = std::max(largest_ram, range.end - range.start);
+#if defined(__x86_64__)
+    crash->crash_kernel_memory = x86_64_crash_memory_map(memory->ranges, iomem->crash);
+#endif
+  }
+  const char* limit_reason = options.crash ? "the crash kernel reservation" : "the largest RAM range";
+  const auto kernel_file = read_named(options.kernel, "kernel", largest_ram, limit_reason);
   if (!kernel_file) return fail(kernel_file.error().message);
   std::optional<std::vector<std::byte>> initrd;
   if (!options.initrd.empty()) {
-    auto bytes = read_named(options.initrd, "initrd", largest_ram, "the largest RAM range");
+    auto bytes = read_named(options.initrd, "initrd", largest_ram, limit_reason);
     if (!bytes) return fail(bytes.error().message);
     initrd = std::move(bytes).value();
   }
 
-  Placer placer(memory->ranges);
-  auto planned = plan_next_kernel(options, *kernel_file, initrd, *memory, placer);
-  if (!planned) return fail(planned.error().message);
+  Placer placer(crash ? crash->reservation : memory->ranges);
+  PlannedSegment core_header_segment;
+  if (crash) {
+    // Placed first: its address goes into the command line and the device tree.
+    const std::uint64_t size = round_up(core_header.size(), page_size());
+    const auto at = placer.place(size, page_size(), crash->reservation.front().start,
+                                 crash->reservation.back().end, "ELF core header");
+    if (!at) return fail("--crash: " + at.error().message);
+    crash->core_header_address = *at;
+    core_header_segment = {"core-header", *at, core_header, size};
+    effective.append = crash_command_line(options.append, *arch_named(machine_arch), *at);
+    if (effective.append.size() >= command_line_size) {
+      return fail(fmt::format("--append with the crash kernel's options: {} bytes; the kernel keeps at most {}",
+                              effective.append.size(), command_line_size - 1));
+    }
+  }
+  auto planned = plan_next_kernel(effective, *kernel_file, initrd, *memory, crash, placer);
+  if (!planned) return fail((options.crash ? "--crash: " : "") + planned.error().message);
   Plan& plan = planned.value();
+  if (crash) plan.segments.push_back(std::move(core_header_segment));
 
   const std::uint64_t purgatory_size = round_up(image->header.memory_size, page_size());
   const auto purgatory_address = placer.place(purgatory_size, std::max(image->header.load_alignment, page_size()),
@@ -302,7 +413,9 @@ int run(const Options& options) {
     plan.console = *console;
   }
   if (plan.console) request.console = *plan.console;
-  if (options.on_failure == "reset") request.flags |= PURGATORY_FLAG_RESET_ON_FAILURE;
+  // A machine hung after a panic is the worst outcome: a crash load resets unless told otherwise.
+  const std::string on_failure = !options.on_failure.empty() ? options.on_failure : options.crash ? "reset" : "halt";
+  if (on_failure == "reset") request.flags |= PURGATORY_FLAG_RESET_ON_FAILURE;
   if (options.no_hardware_digest) request.flags |= PURGATORY_FLAG_NO_HARDWARE_DIGEST;
   if (options.verify_each_segment) request.flags |= PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
   request.ppc64_secondary_entry = plan.ppc64_secondary_entry;
@@ -341,6 +454,10 @@ int run(const Options& options) {
       fmt::print("kexec-loader:   {:>2}: {:#14x} {:>10} bytes ({})\n", i, checked.start, checked.size, whose);
     }
   }
+  if (options.crash) {
+    fmt::print("kexec-loader: crash kernel command line: {}\n", effective.append);
+    fmt::print("kexec-loader: on a digest mismatch the purgatory will {}\n", on_failure);
+  }
   fmt::print("kexec-loader: next kernel entry {:#x}", plan.entry);
   for (const auto& [name, value] : plan.registers) fmt::print(" {}={:#x}", name, value);
   fmt::print("\n");
@@ -350,8 +467,12 @@ int run(const Options& options) {
   std::vector<KexecSegment> segments;
   for (const auto& segment : plan.segments) segments.push_back({segment.bytes, segment.address, segment.memory_size});
   segments.push_back({sealed->bytes, *purgatory_address, purgatory_size});
-  const auto loaded = kexec_load(entry, segments, kexec_arch);
+  const auto loaded = kexec_load(entry, segments, kexec_arch | (options.crash ? KEXEC_ON_CRASH : 0));
   if (!loaded) return fail(loaded.error().message);
+  if (options.crash) {
+    fmt::print("kexec-loader: crash kernel loaded; a panic now starts it through the purgatory\n");
+    return 0;
+  }
   fmt::print("kexec-loader: loaded; rebooting into the purgatory\n");
   std::fflush(stdout);
   return fail(reboot_into_loaded_kernel().message);
@@ -362,31 +483,50 @@ int run(const Options& options) {
 
 int main(int argc, char** argv) {
   kexec_loader::Options options;
-  CLI::App app{"kexec-loader: load an SDK purgatory and the next kernel with kexec_load(2), then reboot into it"};
+  CLI::App app{
+      "kexec-loader: load an SDK purgatory and the next kernel with kexec_load(2), then reboot into it; or, with\n"
+      "--crash, load a crash kernel that a panic starts (kdump)"};
   app.footer(
-      "Exit status: 0 for --dry-run; 1 on any error (on success it does not return); 2 bad usage; 3 an\n"
-      "internal error (a bug). Needs root.");
+      "Modes:\n"
+      "  (default)   load the next kernel and reboot into it now\n"
+      "  --crash     load a crash kernel into the crashkernel= reservation (kexec_load KEXEC_ON_CRASH) and\n"
+      "              return: a panic starts it, and the purgatory checks it first. It gets an ELF core header\n"
+      "              (elfcorehdr=) describing the dying kernel's memory for /proc/vmcore; crashkernel= is\n"
+      "              dropped from --append and the kdump options added unless given (x86_64: irqpoll\n"
+      "              nr_cpus=1 reset_devices; arm64: nr_cpus=1 reset_devices). On a digest mismatch it resets.\n"
+      "  --unload    unload the loaded kernel (with --crash: the crash kernel)\n"
+      "  --status    exit 0 if a kernel (with --crash: a crash kernel) is loaded, 1 if not\n"
+      "\n"
+      "Exit status: 0 for --dry-run, a crash load, --unload and a loaded --status; 1 on any error or nothing\n"
+      "loaded (a normal load does not return); 2 bad usage; 3 an internal error (a bug). Needs root.");
   app.set_version_flag("--version", PURGATORY_SDK_VERSION);
-  app.add_option("--purgatory", options.purgatory, "the purgatory image (flat .bin)")->required();
+  app.add_option("--purgatory", options.purgatory, "the purgatory image (flat .bin); required to load");
   app.add_option("--kernel", options.kernel,
-                 "the next kernel: x86_64 bzImage, arm64 Image (uncompressed), ppc64 vmlinux (ELF)")
-      ->required();
+                 "the next kernel: x86_64 bzImage, arm64 Image (uncompressed), ppc64 vmlinux (ELF); required to load");
   app.add_option("--initrd", options.initrd, "initial ramdisk for the next kernel");
   app.add_option("--append", options.append, "the next kernel's command line");
   app.add_option("--dtb", options.dtb, "arm64/ppc64: the device tree to start from")->capture_default_str();
   app.add_option("--console", options.console,
                  "the purgatory's console (purgatory-tool seal --console syntax); default: COM1 on x86_64, "
                  "the device tree's stdout-path elsewhere");
-  app.add_option("--on-failure", options.on_failure, "halt or reset when a digest does not match")
-      ->check(CLI::IsMember({"halt", "reset"}))
-      ->capture_default_str();
+  app.add_option("--on-failure", options.on_failure,
+                 "halt or reset when a digest does not match (default: halt; with --crash: reset)")
+      ->check(CLI::IsMember({"halt", "reset"}));
   app.add_flag("--no-hardware-digest", options.no_hardware_digest,
                "the purgatory hashes with its portable code even where the CPU has SHA-256 instructions");
   app.add_flag("--verify-each-segment", options.verify_each_segment,
                "the purgatory checks each segment by its own digest, two at once where it can (x86_64; "
                "segments of 1 MiB or more are then sealed as two halves); other images check the "
                "all-segments digest as usual");
+  app.add_flag("-p,--crash", options.crash, "load a crash kernel (kdump) instead; see Modes");
+  auto* unload = app.add_flag("-u,--unload", options.unload, "unload instead of loading");
+  app.add_flag("--status", options.status, "report whether a kernel is loaded")->excludes(unload);
   app.add_flag("--dry-run", options.dry_run, "print the plan, load nothing");
+  app.add_option("--iomem", options.iomem, "where to read /proc/iomem (RAM, the crash reservation)")
+      ->capture_default_str();
+  app.add_option("--firmware-memmap", options.firmware_memmap, "x86_64: the firmware memory map directory")
+      ->capture_default_str();
+  app.add_option("--sys", options.sys, "where sysfs is (crash notes, VMCOREINFO, kexec status)")->capture_default_str();
   app.add_option("--test-corrupt-segment", options.corrupt_segment,
                  "TEST ONLY: flip one bit of this segment (kernel, initrd, boot-params, device-tree) after sealing, "
                  "so that the purgatory must refuse to boot");
