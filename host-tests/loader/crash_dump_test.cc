@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <array>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "crash_dump.h"
+#include "vmcore.h"
 #include "memory_map.h"
 
 using namespace kexec_loader;
@@ -226,4 +228,65 @@ TEST_CASE("x86_64 crash e820: low RAM, firmware tables, the reservation; no othe
   CHECK(map[3].type == "System RAM");
   CHECK(map[5].type == "ACPI Tables");
   for (const auto& range : map) CHECK_FALSE((range.type == "System RAM" && range.start == 0x100000000));
+}
+
+namespace {
+
+void put(std::vector<std::byte>& bytes, std::size_t at, std::uint64_t value, unsigned width, bool big) {
+  for (unsigned i = 0; i < width; ++i) bytes[at + i] = static_cast<std::byte>(value >> (8 * (big ? width - 1 - i : i)));
+}
+
+// An ELF note: name (padded to 4), description of `size` bytes of `fill`.
+std::size_t put_note(std::vector<std::byte>& bytes, std::size_t at, const std::string& name, std::uint32_t type,
+                     std::size_t size, bool big) {
+  put(bytes, at, name.size() + 1, 4, big);
+  put(bytes, at + 4, size, 4, big);
+  put(bytes, at + 8, type, 4, big);
+  std::memcpy(bytes.data() + at + 12, name.c_str(), name.size() + 1);
+  return 12 + (name.size() + 1 + 3) / 4 * 4 + (size + 3) / 4 * 4;
+}
+
+}  // namespace
+
+TEST_CASE("A dump read back: CPU notes, VMCOREINFO, and strings anywhere in its memory", "[loader]") {
+  for (const Arch arch : {Arch::x86_64, Arch::ppc64}) {
+    DYNAMIC_SECTION(purgatory::host::name_of(arch)) {
+      const bool big = arch == Arch::ppc64;
+      // A core file laid out as /proc/vmcore presents one: offsets are file offsets.
+      constexpr std::size_t notes_at = 0x1000, memory_at = 0x4000, memory_size = 20 << 20;
+      std::vector<std::byte> file(memory_at + memory_size);
+      std::size_t notes_size = put_note(file, notes_at, "CORE", 1, 336, big);
+      notes_size += put_note(file, notes_at + notes_size, "CORE", 1, 336, big);
+      const std::size_t vmcoreinfo_at = notes_at + notes_size;
+      const std::size_t vmcoreinfo_size = put_note(file, vmcoreinfo_at, "VMCOREINFO", 0, 14, big);
+      const CoreHeaderRequest request{arch, {{notes_at, notes_size}}, {vmcoreinfo_at, vmcoreinfo_size},
+                                      {{memory_at, 0, memory_size}}};
+      const auto header = build_core_header(request);
+      REQUIRE(header.ok());
+      std::memcpy(file.data(), header->data(), header->size());
+      const std::string across = "MARKER-ACROSS-THE-8-MIB-PIECES";  // straddles the reader's first piece
+      std::memcpy(file.data() + memory_at + (8 << 20) - 10, across.data(), across.size());
+      const std::string at_end = "MARKER-AT-THE-END";
+      std::memcpy(file.data() + file.size() - at_end.size(), at_end.data(), at_end.size());
+
+      TemporaryDirectory directory;
+      const fs::path path = directory.path() / "vmcore";
+      std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(file.data()),
+                                                  static_cast<std::streamsize>(file.size()));
+      const auto summary = describe_vmcore(path.string(), {across, at_end, "MARKER-NOWHERE"});
+      REQUIRE(summary.ok());
+      CHECK(summary->elf_type == 4);
+      CHECK(summary->arch == arch);
+      CHECK(summary->prstatus_notes == 2);
+      CHECK(summary->vmcoreinfo_size == 14);
+      CHECK(summary->memory_ranges == 1);
+      CHECK(summary->memory_bytes == memory_size);
+      CHECK(summary->found == std::vector<bool>{true, true, false});
+
+      // Cut short: an error naming where it ends, never a crash.
+      fs::resize_file(path, memory_at + 4096);
+      CHECK_THAT(describe_vmcore(path.string(), {at_end}).error().message, Catch::Contains("ends at 0x5000"));
+      CHECK_THAT(describe_vmcore((directory.path() / "none").string(), {}).error().message, Catch::Contains("cannot open"));
+    }
+  }
 }

@@ -6,6 +6,12 @@
 //            prints its command line with the nonce this run put on the first kernel's and powers off
 //   corrupt  the same with the loader flipping one bit of the next kernel's segment after sealing: the
 //            purgatory names the segment and halts; the second kernel never runs
+//   crash    kdump: the first kernel (2 CPUs, crashkernel=) loads the second as a crash kernel, leaves
+//            two markers in its memory and panics on CPU 1; the purgatory verifies the crash kernel,
+//            which finds in /proc/vmcore an ET_CORE of the machine, a note per CPU, VMCOREINFO and both
+//            markers, then powers off
+//   crash-corrupt  the same with one bit of the crash kernel flipped after sealing: at the panic the
+//            purgatory refuses it and resets (QEMU exits under -no-reboot); the crash kernel never runs
 //   direct   no kexec: the kernel boots the initramfs straight into its second-kernel path; proves the
 //            kernel, initramfs, console and power-off work on their own
 //
@@ -60,9 +66,14 @@ std::string console_device(const std::string& arch) {
   return "hvc0";  // pseries: the hypervisor's virtual terminal
 }
 
+bool is_crash(const Options& options) { return options.scenario.starts_with("crash"); }
+
 std::vector<std::string> qemu_command(const Options& options, const std::string& append) {
   std::vector<std::string> command;
-  if (options.arch == "x86_64") {
+  if (options.arch == "x86_64" && is_crash(options)) {
+    // Two CPUs, to panic on the second; 1 GiB keeps the dump that the crash kernel reads through small.
+    command = {"qemu-system-x86_64", "-M", "pc", "-m", "1G", "-smp", "2"};
+  } else if (options.arch == "x86_64") {
     command = {"qemu-system-x86_64", "-M", "pc", "-m", "2G", "-smp", "1"};
   } else if (options.arch == "arm64") {
     command = {"qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-m", "2G"};
@@ -189,8 +200,11 @@ int run_test(Options options) {
 
   std::string append = fmt::format("console={} purgatory_sdk.nonce={}", console_device(options.arch), options.nonce);
   if (options.scenario == "direct") append += " purgatory_sdk.stage=2";
+  if (is_crash(options)) append += " crashkernel=256M purgatory_sdk.mode=crash";
   std::vector<std::string> loader_args;
-  if (options.scenario == "corrupt") loader_args.push_back("--test-corrupt-segment=kernel");
+  if (options.scenario == "corrupt" || options.scenario == "crash-corrupt") {
+    loader_args.push_back("--test-corrupt-segment=kernel");
+  }
   // The loader asks for each segment to be checked by its own digest; an image with the feature then
   // gets the kernel and initrd as halves it hashes two at a time, and says so.
   bool each_segment = false;
@@ -205,11 +219,14 @@ int run_test(Options options) {
   if (!loader_args.empty()) append += " purgatory_sdk.loader_args=" + fmt::format("{}", fmt::join(loader_args, ","));
   const auto command = qemu_command(options, append);
 
-  std::vector<std::string> stop_markers = {panic_marker, halted_marker};
+  // A crash test panics on purpose: the panic stops nothing there.
+  std::vector<std::string> stop_markers = {halted_marker};
+  if (!is_crash(options)) stop_markers.push_back(panic_marker);
   const RunResult result = purgatory::test::run(command, stop_markers, options.timeout_seconds);
   const std::string& output = result.output;
 
-  std::vector<std::string> rejected = {panic_marker, "PURGATORY-SDK-POWEROFF-FAILED"};
+  std::vector<std::string> rejected = {"PURGATORY-SDK-POWEROFF-FAILED", "PURGATORY-SDK-PANIC-FAILED"};
+  if (!is_crash(options)) rejected.push_back(panic_marker);
   if (uses_loader) rejected.push_back(loader_failed_marker);
   const std::string banner = fmt::format(R"(purgatory-sdk [^\n]* \({}\): [0-9]+ segments? to verify)",
                                          regex_escape(options.purgatory_arch));
@@ -259,6 +276,37 @@ int run_test(Options options) {
         problems.push_back("the second kernel got the first kernel's command line");
       }
     }
+  } else if (is_crash(options)) {
+    checks.literal(first_kernel_marker);
+    checks.literal("kexec-loader: crash kernel loaded; a panic now starts it through the purgatory");
+    checks.literal("PURGATORY-SDK-CRASH-LOADED 1");
+    checks.literal("sysrq: Trigger a crash");
+    checks.pattern(R"(CPU: 1 PID: [0-9]+ Comm: sh)", "CPU: 1 PID: N Comm: sh (the panic on CPU 1)");
+    checks.pattern(banner, fmt::format(" ({}): N segments to verify", options.purgatory_arch));
+    if (options.scenario == "crash") {
+      checks.pattern(R"(purgatory: SHA-256 ok: [^\n]*\([^)\n]+\))", "purgatory: SHA-256 ok: ... (ENGINE)");
+      const std::size_t at = checks.literal(second_kernel_marker);
+      if (at != std::string::npos) {
+        const std::string line = line_from(output, at + second_kernel_marker.size());
+        for (const auto& word : {"purgatory_sdk.nonce=" + options.nonce, std::string("reset_devices")}) {
+          if (!has_word(line, word)) problems.push_back(fmt::format("the crash kernel's command line lacks {}", word));
+        }
+        if (line.find("elfcorehdr=0x") == std::string::npos) problems.push_back("the crash kernel got no elfcorehdr=");
+        if (line.find("crashkernel=") != std::string::npos) problems.push_back("the crash kernel got crashkernel=");
+      }
+      checks.pattern(fmt::format(R"(kexec-loader: vmcore: ET_CORE for {}, 2 CPU notes \(NT_PRSTATUS\), VMCOREINFO [1-9][0-9]* bytes)",
+                                 regex_escape(options.arch)),
+                     fmt::format("kexec-loader: vmcore: ET_CORE for {}, 2 CPU notes (NT_PRSTATUS), VMCOREINFO N bytes",
+                                 options.arch));
+      checks.literal(fmt::format("\"KMSG-PURGATORY-SDK-MARKER-{}\" found", options.nonce));
+      checks.literal(fmt::format("\"FILE-PURGATORY-SDK-MARKER-{}\" found", options.nonce));
+      checks.literal("PURGATORY-SDK-VMCORE status=0");
+      rejected.insert(rejected.end(), {"MISMATCH", halted_marker, "purgatory: cannot verify"});
+    } else {
+      checks.pattern(R"(purgatory: SHA-256 MISMATCH in segment [0-9]+ \()", "purgatory: SHA-256 MISMATCH in segment N (");
+      checks.literal("purgatory: not booting the next kernel; resetting");
+      rejected.insert(rejected.end(), {second_kernel_marker, "purgatory: SHA-256 ok"});
+    }
   } else {  // corrupt
     checks.literal(first_kernel_marker);
     checks.pattern(banner, fmt::format(" ({}): N segments to verify", options.purgatory_arch));
@@ -282,7 +330,7 @@ int run_test(Options options) {
   const std::string what = options.arch + (options.purgatory_arch != options.arch
                                                ? fmt::format(" ({} purgatory)", options.purgatory_arch)
                                                : std::string());
-  const std::string verdict = options.scenario == "corrupt" ? "refused" : "booted";
+  const std::string verdict = options.scenario.ends_with("corrupt") ? "refused" : "booted";
   if (options.summary) {
     fmt::print("{:<25} {:<8} {:<8} {:6.2f} s  {}\n", what, options.scenario, problems.empty() ? verdict : "FAILED",
                result.seconds, problems.empty() ? "ok" : problems.front());
@@ -314,8 +362,8 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--initrd", options.initrd, "the stage-1 initramfs (.cpio)")->required();
   app.add_option("--loader", options.loader, "the kexec loader the initramfs carries (checked to exist)");
-  app.add_option("--scenario", options.scenario, "kexec, corrupt or direct")
-      ->check(CLI::IsMember({"kexec", "corrupt", "direct"}));
+  app.add_option("--scenario", options.scenario, "kexec, corrupt, crash, crash-corrupt or direct")
+      ->check(CLI::IsMember({"kexec", "corrupt", "crash", "crash-corrupt", "direct"}));
   app.add_option("--verify-each-segment", options.each_segment_image,
                  "the loader passes --verify-each-segment; the purgatory image (PATH) says whether the "
                  "purgatory must then report checking each segment");

@@ -33,6 +33,7 @@
 #include "device_tree.h"
 #include "kexec.h"
 #include "memory_map.h"
+#include "vmcore.h"
 
 namespace kexec_loader {
 namespace {
@@ -69,6 +70,8 @@ struct Options {
   // Where the running kernel publishes what a load needs (options, so a plan can be made elsewhere).
   std::string iomem = "/proc/iomem", firmware_memmap = "/sys/firmware/memmap", sys = "/sys";
   bool crash = false, unload = false, status = false;
+  std::string vmcore;              // --describe-vmcore
+  std::vector<std::string> finds;  // --find
   bool dry_run = false;
   bool no_hardware_digest = false;
   bool verify_each_segment = false;
@@ -307,7 +310,25 @@ Result<std::vector<std::byte>> core_header_for(const Options& options, const Iom
   return build_core_header(request);
 }
 
+// --describe-vmcore: what a crash kernel's dump holds; 0 when it is a sane core file of this machine
+// with every CPU note and VMCOREINFO, and every --find string is in its memory.
+int describe_vmcore_file(const Options& options) {
+  const auto summary = describe_vmcore(options.vmcore, options.finds);
+  if (!summary) return fail(summary.error().message);
+  const std::string arch = summary->arch ? std::string(name_of(*summary->arch)) : "an unknown machine";
+  fmt::print("kexec-loader: vmcore: {} for {}, {} CPU notes (NT_PRSTATUS), VMCOREINFO {} bytes, {} memory ranges, {} bytes\n",
+             summary->elf_type == 4 ? "ET_CORE" : fmt::format("e_type {}", summary->elf_type), arch,
+             summary->prstatus_notes, summary->vmcoreinfo_size, summary->memory_ranges, summary->memory_bytes);
+  bool ok = summary->elf_type == 4 && summary->arch && summary->prstatus_notes > 0 && summary->vmcoreinfo_size > 0;
+  for (std::size_t i = 0; i < options.finds.size(); ++i) {
+    fmt::print("kexec-loader: vmcore: \"{}\" {}\n", options.finds[i], summary->found[i] ? "found" : "NOT FOUND");
+    ok = ok && summary->found[i];
+  }
+  return ok ? 0 : 1;
+}
+
 int run(const Options& options) {
+  if (!options.vmcore.empty()) return describe_vmcore_file(options);
   if (options.status) return report_status(options);
   if (options.unload) {
     if (options.dry_run) return fail("--unload --dry-run: nothing to show");
@@ -384,6 +405,9 @@ int run(const Options& options) {
     if (!at) return fail("--crash: " + at.error().message);
     crash->core_header_address = *at;
     core_header_segment = {"core-header", *at, core_header, size};
+    // The crash kernel reads the header as old memory, never as its own RAM (Linux's kexec_file
+    // excludes it too): mapping it both ways faults in vmcore_init.
+    crash->crash_kernel_memory = subtract_ranges(crash->crash_kernel_memory, {{*at, *at + size, "ELF core header"}});
     effective.append = crash_command_line(options.append, *arch_named(machine_arch), *at);
     if (effective.append.size() >= command_line_size) {
       return fail(fmt::format("--append with the crash kernel's options: {} bytes; the kernel keeps at most {}",
@@ -496,6 +520,7 @@ int main(int argc, char** argv) {
       "              nr_cpus=1 reset_devices; arm64: nr_cpus=1 reset_devices). On a digest mismatch it resets.\n"
       "  --unload    unload the loaded kernel (with --crash: the crash kernel)\n"
       "  --status    exit 0 if a kernel (with --crash: a crash kernel) is loaded, 1 if not\n"
+      "  --describe-vmcore FILE   in the crash kernel: check the dump it was given\n"
       "\n"
       "Exit status: 0 for --dry-run, a crash load, --unload and a loaded --status; 1 on any error or nothing\n"
       "loaded (a normal load does not return); 2 bad usage; 3 an internal error (a bug). Needs root.");
@@ -522,6 +547,10 @@ int main(int argc, char** argv) {
   auto* unload = app.add_flag("-u,--unload", options.unload, "unload instead of loading");
   app.add_flag("--status", options.status, "report whether a kernel is loaded")->excludes(unload);
   app.add_flag("--dry-run", options.dry_run, "print the plan, load nothing");
+  app.add_option("--describe-vmcore", options.vmcore,
+                 "in a crash kernel: describe this dump (/proc/vmcore): its ELF header, CPU notes, VMCOREINFO "
+                 "and memory; exit 0 if it is sane and every --find string is in it");
+  app.add_option("--find", options.finds, "with --describe-vmcore: a string to look for in the dumped memory");
   app.add_option("--iomem", options.iomem, "where to read /proc/iomem (RAM, the crash reservation)")
       ->capture_default_str();
   app.add_option("--firmware-memmap", options.firmware_memmap, "x86_64: the firmware memory map directory")

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+#include "vmcore.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include <purgatory/host/byte_reader.h>
+
+namespace kexec_loader {
+namespace {
+
+using purgatory::host::ByteOrder;
+using purgatory::host::ByteReader;
+using purgatory::host::Error;
+
+constexpr std::uint32_t pt_load = 1, pt_note = 4, nt_prstatus = 1;
+constexpr std::size_t chunk_size = 8 << 20;
+constexpr std::uint64_t note_limit = 64 << 20;  // far more than any machine's notes
+
+class File {
+ public:
+  explicit File(const std::string& path) : fd_(open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
+  ~File() {
+    if (fd_ >= 0) close(fd_);
+  }
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+  bool is_open() const { return fd_ >= 0; }
+
+  // Exactly `size` bytes at `offset`, or an error naming what failed.
+  purgatory::host::Result<std::vector<std::byte>> read_at(std::uint64_t offset, std::size_t size) const {
+    std::vector<std::byte> bytes(size);
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n = pread(fd_, bytes.data() + done, size - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Error{fmt::format("read error at {:#x}: {}", offset + done, std::strerror(errno))};
+      if (n == 0) return Error{fmt::format("ends at {:#x}, before {:#x}", offset + done, offset + size)};
+      done += static_cast<std::size_t>(n);
+    }
+    return bytes;
+  }
+
+ private:
+  int fd_;
+};
+
+struct Segment {
+  std::uint32_t type;
+  std::uint64_t offset, size;
+};
+
+// Counts the notes of one PT_NOTE segment: NT_PRSTATUS of "CORE", and the "VMCOREINFO" note's size.
+void count_notes(const std::vector<std::byte>& bytes, ByteOrder order, VmcoreSummary& summary) {
+  ByteReader reader(bytes, order);
+  std::size_t at = 0;
+  const auto align4 = [](std::uint64_t value) { return (value + 3) & ~std::uint64_t{3}; };
+  while (at + 12 <= bytes.size()) {
+    const std::uint64_t name_size = *reader.u32(at), description_size = *reader.u32(at + 4);
+    const std::uint32_t type = *reader.u32(at + 8);
+    const std::uint64_t name_end = at + 12 + align4(name_size);
+    if (name_size == 0 && description_size == 0) break;  // the zero padding after the last note
+    if (name_end > bytes.size() || align4(description_size) > bytes.size() - name_end) break;
+    std::string name(reinterpret_cast<const char*>(bytes.data() + at + 12), name_size);
+    while (!name.empty() && name.back() == '\0') name.pop_back();
+    if (name == "CORE" && type == nt_prstatus) ++summary.prstatus_notes;
+    if (name == "VMCOREINFO") summary.vmcoreinfo_size = description_size;
+    at = name_end + align4(description_size);
+  }
+}
+
+}  // namespace
+
+purgatory::host::Result<VmcoreSummary> describe_vmcore(const std::string& path, const std::vector<std::string>& strings) {
+  File file(path);
+  if (!file.is_open()) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
+  const auto header = file.read_at(0, 64);
+  if (!header) return Error{fmt::format("{}: {}", path, header.error().message)};
+  const auto ident = [&](std::size_t i) { return std::to_integer<std::uint8_t>((*header)[i]); };
+  if (ident(0) != 0x7f || ident(1) != 'E' || ident(2) != 'L' || ident(3) != 'F') return Error{path + ": not an ELF file"};
+  if (ident(4) != 2) return Error{path + ": not ELFCLASS64"};
+  if (ident(5) != 1 && ident(5) != 2) return Error{path + ": unknown ELF data encoding"};
+  const ByteOrder order = ident(5) == 2 ? ByteOrder::big : ByteOrder::little;
+  ByteReader elf(*header, order);
+  VmcoreSummary summary;
+  summary.elf_type = static_cast<std::uint16_t>(*elf.u16(16));
+  summary.arch = purgatory::host::arch_of(static_cast<std::uint16_t>(*elf.u16(18)), order);
+  const std::uint64_t phoff = *elf.u64(32);
+  const std::uint64_t phentsize = *elf.u16(54), phnum = *elf.u16(56);
+  if (phentsize != 56 || phnum == 0) return Error{fmt::format("{}: no usable program headers", path)};
+  const auto table = file.read_at(phoff, phnum * phentsize);
+  if (!table) return Error{fmt::format("{}: program headers: {}", path, table.error().message)};
+  ByteReader programs(*table, order);
+  std::vector<Segment> loads;
+  for (std::uint64_t i = 0; i < phnum; ++i) {
+    const std::size_t at = i * phentsize;
+    const Segment segment{static_cast<std::uint32_t>(*programs.u32(at)), *programs.u64(at + 8), *programs.u64(at + 32)};
+    if (segment.type == pt_note) {
+      if (segment.size > note_limit) return Error{fmt::format("{}: a PT_NOTE of {} bytes", path, segment.size)};
+      const auto notes = file.read_at(segment.offset, segment.size);
+      if (!notes) return Error{fmt::format("{}: notes: {}", path, notes.error().message)};
+      count_notes(*notes, order, summary);
+    } else if (segment.type == pt_load && segment.size > 0) {
+      loads.push_back(segment);
+      ++summary.memory_ranges;
+      summary.memory_bytes += segment.size;
+    }
+  }
+
+  // Each range in pieces, the last (longest string - 1) bytes carried over so no match is split.
+  summary.found.assign(strings.size(), false);
+  std::size_t longest = 0;
+  for (const auto& text : strings) longest = std::max(longest, text.size());
+  if (longest == 0) return summary;
+  for (const auto& load : loads) {
+    std::vector<std::byte> window;
+    for (std::uint64_t done = 0; done < load.size;) {
+      const std::size_t piece = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, load.size - done));
+      const auto bytes = file.read_at(load.offset + done, piece);
+      if (!bytes) return Error{fmt::format("{}: memory: {}", path, bytes.error().message)};
+      window.insert(window.end(), bytes->begin(), bytes->end());
+      const char* begin = reinterpret_cast<const char*>(window.data());
+      for (std::size_t i = 0; i < strings.size(); ++i) {
+        if (!summary.found[i] && !strings[i].empty()) {
+          summary.found[i] = std::search(begin, begin + window.size(), std::boyer_moore_horspool_searcher(
+                                                                            strings[i].begin(), strings[i].end())) !=
+                             begin + window.size();
+        }
+      }
+      const std::size_t keep = std::min(window.size(), longest - 1);
+      window.erase(window.begin(), window.end() - static_cast<std::ptrdiff_t>(keep));
+      done += piece;
+    }
+  }
+  return summary;
+}
+
+}  // namespace kexec_loader
