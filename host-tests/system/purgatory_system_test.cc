@@ -75,6 +75,8 @@ std::vector<std::string> qemu_command(const Options& options, const std::string&
     command = {"qemu-system-x86_64", "-M", "pc", "-m", "1G", "-smp", "2"};
   } else if (options.arch == "x86_64") {
     command = {"qemu-system-x86_64", "-M", "pc", "-m", "2G", "-smp", "1"};
+  } else if (options.arch == "arm64" && is_crash(options)) {
+    command = {"qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-m", "1G", "-smp", "2"};
   } else if (options.arch == "arm64") {
     command = {"qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-m", "2G"};
   } else {
