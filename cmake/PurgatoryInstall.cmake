@@ -48,7 +48,7 @@ install(FILES ${PROJECT_BINARY_DIR}/purgatory-sdk.pc DESTINATION ${CMAKE_INSTALL
 
 set(doc_dir ${CMAKE_INSTALL_DATADIR}/doc/purgatory-sdk)
 install(FILES README.md LICENSE docs/abi.md docs/loaders.md docs/performance.md docs/purgatory-tool.md
-              docs/building.md
+              docs/building.md docs/kdump.md
         DESTINATION ${doc_dir})
 install(FILES LICENSE DESTINATION ${doc_dir} RENAME copyright)  # where Debian looks for it
 install(DIRECTORY examples/minimal examples/custom examples/c-loader DESTINATION ${doc_dir}/examples)

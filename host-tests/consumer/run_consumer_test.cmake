@@ -44,7 +44,7 @@ if(NOT deb_files STREQUAL tgz_files)
 endif()
 foreach(file IN ITEMS bin/purgatory-tool bin/purgatory-qemu bin/kexec-loader share/man/man1/purgatory-tool.1
                       share/man/man1/purgatory-qemu.1 share/man/man1/kexec-loader.1 share/pkgconfig/purgatory-sdk.pc
-                      share/doc/purgatory-sdk/copyright share/doc/purgatory-sdk/abi.md
+                      share/doc/purgatory-sdk/copyright share/doc/purgatory-sdk/abi.md share/doc/purgatory-sdk/kdump.md
                       share/doc/purgatory-sdk/examples/custom/main.cc include/purgatory/abi.h)
   if(NOT file IN_LIST deb_files)
     message(FATAL_ERROR "the package lacks ${file}")
@@ -60,6 +60,15 @@ foreach(expected IN ITEMS ".SH COMMANDS" ".SS relocations" ".SS seal" "--load-ad
   string(FIND "${page}" "${expected}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "purgatory-tool.1 lacks \"${expected}\"")
+  endif()
+endforeach()
+
+file(READ ${prefix}/share/man/man1/kexec-loader.1 page)
+# (help2man writes each "-" of an option as "\-".)
+foreach(expected IN ITEMS "Modes:" "\\-\\-crash" "\\-\\-unload" "\\-\\-status" "\\-\\-describe\\-vmcore")
+  string(FIND "${page}" "${expected}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "kexec-loader.1 lacks \"${expected}\"")
   endif()
 endforeach()
 
