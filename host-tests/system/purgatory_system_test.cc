@@ -12,6 +12,7 @@
 //            markers, then powers off
 //   crash-corrupt  the same with one bit of the crash kernel flipped after sealing: at the panic the
 //            purgatory refuses it and resets (QEMU exits under -no-reboot); the crash kernel never runs
+//   crash-unload  a crash kernel loaded, unloaded, and --status then reports nothing loaded; no panic
 //   direct   no kexec: the kernel boots the initramfs straight into its second-kernel path; proves the
 //            kernel, initramfs, console and power-off work on their own
 //
@@ -202,7 +203,9 @@ int run_test(Options options) {
 
   std::string append = fmt::format("console={} purgatory_sdk.nonce={}", console_device(options.arch), options.nonce);
   if (options.scenario == "direct") append += " purgatory_sdk.stage=2";
-  if (is_crash(options)) append += " crashkernel=256M purgatory_sdk.mode=crash";
+  if (is_crash(options)) {
+    append += " crashkernel=256M purgatory_sdk.mode=" + std::string(options.scenario == "crash-unload" ? "crash-unload" : "crash");
+  }
   std::vector<std::string> loader_args;
   if (options.scenario == "corrupt" || options.scenario == "crash-corrupt") {
     loader_args.push_back("--test-corrupt-segment=kernel");
@@ -278,6 +281,14 @@ int run_test(Options options) {
         problems.push_back("the second kernel got the first kernel's command line");
       }
     }
+  } else if (options.scenario == "crash-unload") {
+    checks.literal(first_kernel_marker);
+    checks.literal("kexec-loader: crash kernel loaded; a panic now starts it through the purgatory");
+    checks.literal("PURGATORY-SDK-CRASH-LOADED 1");
+    checks.literal("kexec-loader: crash kernel unloaded");
+    checks.literal("kexec-loader: crash kernel not loaded");
+    checks.literal("PURGATORY-SDK-STATUS status=1 loaded=0");
+    rejected.insert(rejected.end(), {panic_marker, "purgatory-sdk ", second_kernel_marker});
   } else if (is_crash(options)) {
     checks.literal(first_kernel_marker);
     checks.literal("kexec-loader: crash kernel loaded; a panic now starts it through the purgatory");
@@ -332,7 +343,9 @@ int run_test(Options options) {
   const std::string what = options.arch + (options.purgatory_arch != options.arch
                                                ? fmt::format(" ({} purgatory)", options.purgatory_arch)
                                                : std::string());
-  const std::string verdict = options.scenario.ends_with("corrupt") ? "refused" : "booted";
+  const std::string verdict = options.scenario.ends_with("corrupt") ? "refused"
+                              : options.scenario == "crash-unload" ? "unloaded"
+                                                                   : "booted";
   if (options.summary) {
     fmt::print("{:<25} {:<8} {:<8} {:6.2f} s  {}\n", what, options.scenario, problems.empty() ? verdict : "FAILED",
                result.seconds, problems.empty() ? "ok" : problems.front());
@@ -364,8 +377,8 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--initrd", options.initrd, "the stage-1 initramfs (.cpio)")->required();
   app.add_option("--loader", options.loader, "the kexec loader the initramfs carries (checked to exist)");
-  app.add_option("--scenario", options.scenario, "kexec, corrupt, crash, crash-corrupt or direct")
-      ->check(CLI::IsMember({"kexec", "corrupt", "crash", "crash-corrupt", "direct"}));
+  app.add_option("--scenario", options.scenario, "kexec, corrupt, crash, crash-corrupt, crash-unload or direct")
+      ->check(CLI::IsMember({"kexec", "corrupt", "crash", "crash-corrupt", "crash-unload", "direct"}));
   app.add_option("--verify-each-segment", options.each_segment_image,
                  "the loader passes --verify-each-segment; the purgatory image (PATH) says whether the "
                  "purgatory must then report checking each segment");
