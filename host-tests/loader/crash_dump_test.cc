@@ -290,3 +290,39 @@ TEST_CASE("A dump read back: CPU notes, VMCOREINFO, and strings anywhere in its 
     }
   }
 }
+
+TEST_CASE("Virtual addresses of the dump: the linear map and x86_64's kernel text, from a kcore", "[loader]") {
+  // A kcore as the running kernel shows it: the linear map of RAM, and the kernel text mapping.
+  const CoreHeaderRequest kcore{Arch::x86_64, {}, {0x1000, 0x100},
+                                {{0x100000, 0xffff9e0000100000, 0x3fee0000}, {0x31c00000, 0xffffffffa5c00000, 0x2400000}}};
+  const auto bytes = build_core_header(kcore);
+  REQUIRE(bytes.ok());
+  TemporaryDirectory directory;
+  const fs::path path = directory.path() / "kcore";
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes->data()),
+                                              static_cast<std::streamsize>(bytes->size()));
+  const auto mappings = read_kernel_mappings(path.string(), Arch::x86_64);
+  REQUIRE(mappings.ok());
+  REQUIRE(mappings->ram.size() == 1);
+  REQUIRE(mappings->text.has_value());
+  CHECK(mappings->text->virtual_address == 0xffffffffa5c00000);
+
+  const auto loads = loads_to_dump({{0x1000, 0x9fc00, "System RAM"}, {0x100000, 0x21000000, "System RAM"},
+                                    {0x31000000, 0x3ffe0000, "System RAM"}},
+                                   *mappings);
+  REQUIRE(loads.size() == 4);
+  CHECK(loads[0].virtual_address == 0);  // below the kcore's first RAM range: unknown, left 0
+  CHECK(loads[1].virtual_address == 0xffff9e0000100000);
+  CHECK(loads[2].virtual_address == 0xffff9e0031000000);
+  CHECK(loads[2].size == 0x3ffe0000 - 0x31000000);
+  CHECK(loads[3].physical == 0x31c00000);  // the text mapping, last
+  CHECK(loads[3].virtual_address == 0xffffffffa5c00000);
+
+  // arm64 has no separate text PT_LOAD in the dump: every mapped range is RAM.
+  const auto arm64 = read_kernel_mappings(path.string(), Arch::arm64);
+  REQUIRE(arm64.ok());
+  CHECK(arm64->ram.size() == 2);
+  CHECK_FALSE(arm64->text.has_value());
+  CHECK_THAT(read_kernel_mappings((directory.path() / "none").string(), Arch::x86_64).error().message,
+             Catch::Contains("cannot open"));
+}

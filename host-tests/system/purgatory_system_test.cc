@@ -307,9 +307,10 @@ int run_test(Options options) {
         if (line.find("elfcorehdr=0x") == std::string::npos) problems.push_back("the crash kernel got no elfcorehdr=");
         if (line.find("crashkernel=") != std::string::npos) problems.push_back("the crash kernel got crashkernel=");
       }
-      checks.pattern(fmt::format(R"(kexec-loader: vmcore: ET_CORE for {}, 2 CPU notes \(NT_PRSTATUS\), VMCOREINFO [1-9][0-9]* bytes)",
+      checks.pattern(fmt::format(R"(kexec-loader: vmcore: ET_CORE for {}, 2 CPU notes \(NT_PRSTATUS\), VMCOREINFO [1-9][0-9]* bytes, ([0-9]+) memory ranges \(\1 with virtual addresses\))",
                                  regex_escape(options.arch)),
-                     fmt::format("kexec-loader: vmcore: ET_CORE for {}, 2 CPU notes (NT_PRSTATUS), VMCOREINFO N bytes",
+                     fmt::format("kexec-loader: vmcore: ET_CORE for {}, 2 CPU notes (NT_PRSTATUS), VMCOREINFO N bytes, "
+                                 "M memory ranges (M with virtual addresses)",
                                  options.arch));
       checks.literal(fmt::format("\"KMSG-PURGATORY-SDK-MARKER-{}\" found", options.nonce));
       checks.literal(fmt::format("\"FILE-PURGATORY-SDK-MARKER-{}\" found", options.nonce));

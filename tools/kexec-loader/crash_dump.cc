@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "crash_dump.h"
 
+#include "vmcore.h"
+
 #include <algorithm>
 #include <charconv>
 #include <sstream>
@@ -75,6 +77,45 @@ Result<CoreNote> read_vmcoreinfo(const std::filesystem::path& path) {
   const auto size = hex_value(text.substr(space + 1));
   if (!address || !size || *size == 0) return Error{fmt::format("{}: not \"ADDRESS SIZE\": {}", path.string(), text)};
   return CoreNote{*address, *size};
+}
+
+Result<KernelMappings> read_kernel_mappings(const std::string& kcore, purgatory::host::Arch arch) {
+  const auto core = read_core_programs(kcore);
+  if (!core) return core.error();
+  constexpr std::uint32_t pt_load = 1;
+  constexpr std::uint64_t no_physical = ~std::uint64_t{0};
+  // x86_64's kernel text mapping (__START_KERNEL_map); its linear map lies below.
+  constexpr std::uint64_t x86_64_kernel_map = 0xffffffff80000000;
+  KernelMappings mappings;
+  for (const CoreProgram& program : core->programs) {
+    if (program.type != pt_load || program.physical == no_physical || program.size == 0) continue;
+    const CoreLoad load{program.physical, program.virtual_address, program.size};
+    if (arch == purgatory::host::Arch::x86_64 && program.virtual_address >= x86_64_kernel_map) {
+      mappings.text = load;
+    } else {
+      mappings.ram.push_back(load);
+    }
+  }
+  if (mappings.ram.empty()) return Error{fmt::format("{} shows no mapped RAM", kcore)};
+  return mappings;
+}
+
+std::vector<CoreLoad> loads_to_dump(const std::vector<MemoryRange>& ranges, const KernelMappings& mappings) {
+  std::vector<CoreLoad> loads;
+  for (const auto& range : ranges) {
+    const std::uint64_t size = range.end - range.start;
+    std::uint64_t virtual_address = 0;
+    for (const auto& map : mappings.ram) {
+      // The linear map is linear past a kcore range's end too (kcore rounds RAM ranges to pages).
+      if (range.start >= map.physical && range.start - map.physical < map.size) {
+        virtual_address = map.virtual_address + (range.start - map.physical);
+        break;
+      }
+    }
+    loads.push_back({range.start, virtual_address, size});
+  }
+  if (mappings.text) loads.push_back(*mappings.text);
+  return loads;
 }
 
 std::vector<MemoryRange> subtract_ranges(std::vector<MemoryRange> ranges, const std::vector<MemoryRange>& holes) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,18 @@ Result<std::vector<CoreNote>> read_crash_notes(const std::filesystem::path& cpus
 
 // /sys/kernel/vmcoreinfo: "ADDRESS SIZE", both hex.
 Result<CoreNote> read_vmcoreinfo(const std::filesystem::path& path = "/sys/kernel/vmcoreinfo");
+
+// What /proc/kcore says of the running kernel's mappings: where its linear map puts RAM, and (x86_64)
+// the kernel text mapping. Its program headers give both virtual and physical addresses.
+struct KernelMappings {
+  std::vector<CoreLoad> ram;
+  std::optional<CoreLoad> text;
+};
+Result<KernelMappings> read_kernel_mappings(const std::string& kcore, purgatory::host::Arch arch);
+
+// The PT_LOADs of a core header for `ranges`: each with its linear-map virtual address where `mappings`
+// covers its start (0 where not), and the kernel text mapping last.
+std::vector<CoreLoad> loads_to_dump(const std::vector<MemoryRange>& ranges, const KernelMappings& mappings);
 
 // `ranges` with every part that lies in one of `holes` removed; sorted by start.
 std::vector<MemoryRange> subtract_ranges(std::vector<MemoryRange> ranges, const std::vector<MemoryRange>& holes);

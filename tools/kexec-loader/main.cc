@@ -68,7 +68,7 @@ struct Options {
   std::string purgatory, kernel, initrd, append, dtb = "/sys/firmware/fdt", console, on_failure;
   std::string corrupt_segment;
   // Where the running kernel publishes what a load needs (options, so a plan can be made elsewhere).
-  std::string iomem = "/proc/iomem", firmware_memmap = "/sys/firmware/memmap", sys = "/sys";
+  std::string iomem = "/proc/iomem", firmware_memmap = "/sys/firmware/memmap", sys = "/sys", kcore = "/proc/kcore";
   bool crash = false, unload = false, status = false;
   std::string vmcore;              // --describe-vmcore
   std::vector<std::string> finds;  // --find
@@ -301,12 +301,16 @@ Result<std::vector<std::byte>> core_header_for(const Options& options, const Iom
   if (!notes) return notes.error();
   auto vmcoreinfo = read_vmcoreinfo(options.sys + "/kernel/vmcoreinfo");
   if (!vmcoreinfo) return vmcoreinfo.error();
-  CoreHeaderRequest request{*arch_named(machine_arch), std::move(notes).value(), *vmcoreinfo, {}};
-  for (const auto& range : subtract_ranges(iomem.ram, iomem.crash)) {
-    // Virtual addresses stay 0: the crash kernel reads the dump by physical address; only tools that
-    // walk the old kernel's page tables want them, and they take them from VMCOREINFO.
-    request.loads.push_back({range.start, 0, range.end - range.start});
+  const Arch arch = *arch_named(machine_arch);
+  CoreHeaderRequest request{arch, std::move(notes).value(), *vmcoreinfo, {}};
+  // The crash kernel reads the dump by physical address; tools such as crash also want the virtual
+  // ones, which /proc/kcore gives. Without it they stay 0 and the dump is still whole.
+  auto mappings = read_kernel_mappings(options.kcore, arch);
+  if (!mappings) {
+    fmt::print("kexec-loader: note: {}; the dump's virtual addresses are left 0\n", mappings.error().message);
+    mappings = KernelMappings{};
   }
+  request.loads = loads_to_dump(subtract_ranges(iomem.ram, iomem.crash), *mappings);
   return build_core_header(request);
 }
 
@@ -316,9 +320,11 @@ int describe_vmcore_file(const Options& options) {
   const auto summary = describe_vmcore(options.vmcore, options.finds);
   if (!summary) return fail(summary.error().message);
   const std::string arch = summary->arch ? std::string(name_of(*summary->arch)) : "an unknown machine";
-  fmt::print("kexec-loader: vmcore: {} for {}, {} CPU notes (NT_PRSTATUS), VMCOREINFO {} bytes, {} memory ranges, {} bytes\n",
+  fmt::print("kexec-loader: vmcore: {} for {}, {} CPU notes (NT_PRSTATUS), VMCOREINFO {} bytes, {} memory ranges "
+             "({} with virtual addresses), {} bytes\n",
              summary->elf_type == 4 ? "ET_CORE" : fmt::format("e_type {}", summary->elf_type), arch,
-             summary->prstatus_notes, summary->vmcoreinfo_size, summary->memory_ranges, summary->memory_bytes);
+             summary->prstatus_notes, summary->vmcoreinfo_size, summary->memory_ranges, summary->mapped_ranges,
+             summary->memory_bytes);
   bool ok = summary->elf_type == 4 && summary->arch && summary->prstatus_notes > 0 && summary->vmcoreinfo_size > 0;
   for (std::size_t i = 0; i < options.finds.size(); ++i) {
     fmt::print("kexec-loader: vmcore: \"{}\" {}\n", options.finds[i], summary->found[i] ? "found" : "NOT FOUND");
@@ -554,6 +560,8 @@ int main(int argc, char** argv) {
   app.add_option("--iomem", options.iomem, "where to read /proc/iomem (RAM, the crash reservation)")
       ->capture_default_str();
   app.add_option("--firmware-memmap", options.firmware_memmap, "x86_64: the firmware memory map directory")
+      ->capture_default_str();
+  app.add_option("--kcore", options.kcore, "where to read the running kernel's mappings (virtual addresses of the dump)")
       ->capture_default_str();
   app.add_option("--sys", options.sys, "where sysfs is (crash notes, VMCOREINFO, kexec status)")->capture_default_str();
   app.add_option("--test-corrupt-segment", options.corrupt_segment,

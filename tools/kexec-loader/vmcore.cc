@@ -52,11 +52,6 @@ class File {
   int fd_;
 };
 
-struct Segment {
-  std::uint32_t type;
-  std::uint64_t offset, size;
-};
-
 // Counts the notes of one PT_NOTE segment: NT_PRSTATUS of "CORE", and the "VMCOREINFO" note's size.
 void count_notes(const std::vector<std::byte>& bytes, ByteOrder order, VmcoreSummary& summary) {
   ByteReader reader(bytes, order);
@@ -78,39 +73,63 @@ void count_notes(const std::vector<std::byte>& bytes, ByteOrder order, VmcoreSum
 
 }  // namespace
 
-purgatory::host::Result<VmcoreSummary> describe_vmcore(const std::string& path, const std::vector<std::string>& strings) {
-  File file(path);
-  if (!file.is_open()) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
+namespace {
+
+// The ELF header and program headers of an open core file.
+purgatory::host::Result<CoreFile> read_programs(const File& file, const std::string& path) {
   const auto header = file.read_at(0, 64);
   if (!header) return Error{fmt::format("{}: {}", path, header.error().message)};
   const auto ident = [&](std::size_t i) { return std::to_integer<std::uint8_t>((*header)[i]); };
   if (ident(0) != 0x7f || ident(1) != 'E' || ident(2) != 'L' || ident(3) != 'F') return Error{path + ": not an ELF file"};
   if (ident(4) != 2) return Error{path + ": not ELFCLASS64"};
   if (ident(5) != 1 && ident(5) != 2) return Error{path + ": unknown ELF data encoding"};
-  const ByteOrder order = ident(5) == 2 ? ByteOrder::big : ByteOrder::little;
-  ByteReader elf(*header, order);
-  VmcoreSummary summary;
-  summary.elf_type = static_cast<std::uint16_t>(*elf.u16(16));
-  summary.arch = purgatory::host::arch_of(static_cast<std::uint16_t>(*elf.u16(18)), order);
+  CoreFile core;
+  core.order = ident(5) == 2 ? ByteOrder::big : ByteOrder::little;
+  ByteReader elf(*header, core.order);
+  core.elf_type = static_cast<std::uint16_t>(*elf.u16(16));
+  core.arch = purgatory::host::arch_of(static_cast<std::uint16_t>(*elf.u16(18)), core.order);
   const std::uint64_t phoff = *elf.u64(32);
   const std::uint64_t phentsize = *elf.u16(54), phnum = *elf.u16(56);
   if (phentsize != 56 || phnum == 0) return Error{fmt::format("{}: no usable program headers", path)};
   const auto table = file.read_at(phoff, phnum * phentsize);
   if (!table) return Error{fmt::format("{}: program headers: {}", path, table.error().message)};
-  ByteReader programs(*table, order);
-  std::vector<Segment> loads;
+  ByteReader programs(*table, core.order);
   for (std::uint64_t i = 0; i < phnum; ++i) {
     const std::size_t at = i * phentsize;
-    const Segment segment{static_cast<std::uint32_t>(*programs.u32(at)), *programs.u64(at + 8), *programs.u64(at + 32)};
+    core.programs.push_back({static_cast<std::uint32_t>(*programs.u32(at)), *programs.u64(at + 8),
+                             *programs.u64(at + 16), *programs.u64(at + 24), *programs.u64(at + 32)});
+  }
+  return core;
+}
+
+}  // namespace
+
+purgatory::host::Result<CoreFile> read_core_programs(const std::string& path) {
+  File file(path);
+  if (!file.is_open()) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
+  return read_programs(file, path);
+}
+
+purgatory::host::Result<VmcoreSummary> describe_vmcore(const std::string& path, const std::vector<std::string>& strings) {
+  File file(path);
+  if (!file.is_open()) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
+  const auto core = read_programs(file, path);
+  if (!core) return core.error();
+  VmcoreSummary summary;
+  summary.elf_type = core->elf_type;
+  summary.arch = core->arch;
+  std::vector<CoreProgram> loads;
+  for (const CoreProgram& segment : core->programs) {
     if (segment.type == pt_note) {
       if (segment.size > note_limit) return Error{fmt::format("{}: a PT_NOTE of {} bytes", path, segment.size)};
       const auto notes = file.read_at(segment.offset, segment.size);
       if (!notes) return Error{fmt::format("{}: notes: {}", path, notes.error().message)};
-      count_notes(*notes, order, summary);
+      count_notes(*notes, core->order, summary);
     } else if (segment.type == pt_load && segment.size > 0) {
       loads.push_back(segment);
       ++summary.memory_ranges;
       summary.memory_bytes += segment.size;
+      if (segment.virtual_address != 0) ++summary.mapped_ranges;
     }
   }
 

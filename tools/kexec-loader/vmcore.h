@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <purgatory/host/arch.h>
+#include <purgatory/host/byte_reader.h>
 #include <purgatory/host/result.h>
 
 namespace kexec_loader {
@@ -20,9 +21,24 @@ struct VmcoreSummary {
   unsigned prstatus_notes = 0;                // one per CPU the dying kernel saved
   std::uint64_t vmcoreinfo_size = 0;          // 0: no VMCOREINFO note
   unsigned memory_ranges = 0;
+  unsigned mapped_ranges = 0;                 // of those, with a virtual address
   std::uint64_t memory_bytes = 0;
   std::vector<bool> found;                    // per searched string, in the dumped memory
 };
+
+// A program header of a core file (/proc/vmcore, /proc/kcore).
+struct CoreProgram {
+  std::uint32_t type;
+  std::uint64_t offset, virtual_address, physical, size;  // size: p_filesz
+};
+struct CoreFile {
+  std::uint16_t elf_type = 0;
+  std::optional<purgatory::host::Arch> arch;
+  purgatory::host::ByteOrder order = purgatory::host::ByteOrder::little;
+  std::vector<CoreProgram> programs;
+};
+// The ELF header and program headers of an ELF64 core file in either byte order.
+purgatory::host::Result<CoreFile> read_core_programs(const std::string& path);
 
 // Reads `path` (an ELF64 core file in either byte order) through, in large pieces, looking for each of
 // `strings` in the contents of its PT_LOAD segments.
