@@ -16,21 +16,11 @@
 
 #include "fake_arch.h"
 
+#include "test_pattern.h"
+
 using Catch::Contains;
 
 namespace {
-
-using Buffer = std::vector<std::uint8_t>;
-
-Buffer pattern(std::size_t size, unsigned seed) {
-  Buffer bytes(size);
-  std::uint32_t state = seed * 2654435761u + 1;
-  for (auto& byte : bytes) {
-    state = state * 1664525u + 1013904223u;
-    byte = static_cast<std::uint8_t>(state >> 24);
-  }
-  return bytes;
-}
 
 std::uint64_t address_of(const void* pointer) { return reinterpret_cast<std::uintptr_t>(pointer); }
 

@@ -18,22 +18,12 @@
 #include <purgatory/sha256.h>
 #include <purgatory/verify.h>
 
+#include "test_pattern.h"
+
 using purgatory::Sha256Digest;
 using purgatory::Verdict;
 
 namespace {
-
-using Buffer = std::vector<std::uint8_t>;
-
-Buffer pattern(std::size_t size, unsigned seed) {
-  Buffer bytes(size);
-  std::uint32_t state = seed * 2654435761u + 1;
-  for (auto& byte : bytes) {
-    state = state * 1664525u + 1013904223u;
-    byte = static_cast<std::uint8_t>(state >> 24);
-  }
-  return bytes;
-}
 
 Sha256Digest digest_of(const Buffer& bytes) { return purgatory::sha256(bytes.data(), bytes.size()); }
 
@@ -331,7 +321,7 @@ TEST_CASE("Two lanes pair segments 0 with 1, 2 with 3, and give the verdict one 
       const std::size_t size = std::uniform_int_distribution<std::size_t>(0, 4)(random) == 0
                                    ? 64 * std::uniform_int_distribution<std::size_t>(0, 8)(random)
                                    : std::uniform_int_distribution<std::size_t>(0, 3000)(random);
-      segments.push_back(pattern(size, static_cast<unsigned>(round * 100 + i)));
+      segments.push_back(pattern(size, static_cast<unsigned>(round) * 100 + static_cast<unsigned>(i)));
     }
     auto info = std::make_unique<purgatory_info>();
     std::memcpy(info->magic, PURGATORY_INFO_MAGIC, 8);
