@@ -40,20 +40,22 @@ namespace {
 
 using namespace purgatory::host;
 
+// `machine` names the purgatories this machine can start (ppc64 covers both byte orders); `running_arch`
+// is the running kernel's, whose byte order the ELF core header takes.
 #if defined(__x86_64__)
 constexpr const char* machine = "x86_64";
-constexpr const char* machine_arch = "x86_64";
+constexpr Arch running_arch = Arch::x86_64;
 constexpr std::uint64_t kexec_arch = KEXEC_ARCH_X86_64;
 #elif defined(__aarch64__)
 constexpr const char* machine = "arm64";
-constexpr const char* machine_arch = "arm64";
+constexpr Arch running_arch = Arch::arm64;
 constexpr std::uint64_t kexec_arch = KEXEC_ARCH_AARCH64;
 #elif defined(__powerpc64__)
 constexpr const char* machine = "ppc64";
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-constexpr const char* machine_arch = "ppc64";
+constexpr Arch running_arch = Arch::ppc64;
 #else
-constexpr const char* machine_arch = "ppc64le";
+constexpr Arch running_arch = Arch::ppc64le;
 #endif
 constexpr std::uint64_t kexec_arch = KEXEC_ARCH_PPC64;
 #else
@@ -301,11 +303,10 @@ Result<std::vector<std::byte>> core_header_for(const Options& options, const Iom
   if (!notes) return notes.error();
   auto vmcoreinfo = read_vmcoreinfo(options.sys + "/kernel/vmcoreinfo");
   if (!vmcoreinfo) return vmcoreinfo.error();
-  const Arch arch = *arch_named(machine_arch);
-  CoreHeaderRequest request{arch, std::move(notes).value(), *vmcoreinfo, {}};
+  CoreHeaderRequest request{running_arch, std::move(notes).value(), *vmcoreinfo, {}};
   // The crash kernel reads the dump by physical address; tools such as crash also want the virtual
   // ones, which /proc/kcore gives. Without it they stay 0 and the dump is still whole.
-  auto mappings = read_kernel_mappings(options.kcore, arch);
+  auto mappings = read_kernel_mappings(options.kcore, running_arch);
   if (!mappings) {
     fmt::print("kexec-loader: note: {}; the dump's virtual addresses are left 0\n", mappings.error().message);
     mappings = KernelMappings{};
@@ -414,7 +415,7 @@ int run(const Options& options) {
     // The crash kernel reads the header as old memory, never as its own RAM (Linux's kexec_file
     // excludes it too): mapping it both ways faults in vmcore_init.
     crash->crash_kernel_memory = subtract_ranges(crash->crash_kernel_memory, {{*at, *at + size, "ELF core header"}});
-    effective.append = crash_command_line(options.append, *arch_named(machine_arch), *at);
+    effective.append = crash_command_line(options.append, running_arch, *at);
     if (effective.append.size() >= command_line_size) {
       return fail(fmt::format("--append with the crash kernel's options: {} bytes; the kernel keeps at most {}",
                               effective.append.size(), command_line_size - 1));

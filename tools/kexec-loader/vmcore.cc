@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <span>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -37,15 +39,22 @@ class File {
   // Exactly `size` bytes at `offset`, or an error naming what failed.
   purgatory::host::Result<std::vector<std::byte>> read_at(std::uint64_t offset, std::size_t size) const {
     std::vector<std::byte> bytes(size);
+    auto filled = read_into(offset, bytes);
+    if (!filled) return filled.error();
+    return bytes;
+  }
+
+  // Fills `bytes` exactly from `offset`, or an error naming what failed.
+  purgatory::host::Result<bool> read_into(std::uint64_t offset, std::span<std::byte> bytes) const {
     std::size_t done = 0;
-    while (done < size) {
-      const ssize_t n = pread(fd_, bytes.data() + done, size - done, static_cast<off_t>(offset + done));
+    while (done < bytes.size()) {
+      const ssize_t n = pread(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return Error{fmt::format("read error at {:#x}: {}", offset + done, std::strerror(errno))};
-      if (n == 0) return Error{fmt::format("ends at {:#x}, before {:#x}", offset + done, offset + size)};
+      if (n == 0) return Error{fmt::format("ends at {:#x}, before {:#x}", offset + done, offset + bytes.size())};
       done += static_cast<std::size_t>(n);
     }
-    return bytes;
+    return true;
   }
 
  private:
@@ -138,23 +147,25 @@ purgatory::host::Result<VmcoreSummary> describe_vmcore(const std::string& path, 
   std::size_t longest = 0;
   for (const auto& text : strings) longest = std::max(longest, text.size());
   if (longest == 0) return summary;
+  using Searcher = std::boyer_moore_horspool_searcher<std::string::const_iterator>;
+  std::vector<Searcher> searchers;
+  for (const auto& text : strings) searchers.emplace_back(text.begin(), text.end());
+  const std::size_t carried = longest - 1;
+  std::vector<std::byte> window(carried + chunk_size);
   for (const auto& load : loads) {
-    std::vector<std::byte> window;
+    std::size_t kept = 0;  // bytes carried over from the previous piece, at the window's start
     for (std::uint64_t done = 0; done < load.size;) {
       const std::size_t piece = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, load.size - done));
-      const auto bytes = file.read_at(load.offset + done, piece);
-      if (!bytes) return Error{fmt::format("{}: memory: {}", path, bytes.error().message)};
-      window.insert(window.end(), bytes->begin(), bytes->end());
+      const auto read = file.read_into(load.offset + done, std::span(window).subspan(kept, piece));
+      if (!read) return Error{fmt::format("{}: memory: {}", path, read.error().message)};
       const char* begin = reinterpret_cast<const char*>(window.data());
+      const char* end = begin + kept + piece;
       for (std::size_t i = 0; i < strings.size(); ++i) {
-        if (!summary.found[i] && !strings[i].empty()) {
-          summary.found[i] = std::search(begin, begin + window.size(), std::boyer_moore_horspool_searcher(
-                                                                            strings[i].begin(), strings[i].end())) !=
-                             begin + window.size();
-        }
+        if (!summary.found[i] && !strings[i].empty()) summary.found[i] = std::search(begin, end, searchers[i]) != end;
       }
-      const std::size_t keep = std::min(window.size(), longest - 1);
-      window.erase(window.begin(), window.end() - static_cast<std::ptrdiff_t>(keep));
+      const std::size_t next_kept = std::min<std::size_t>(kept + piece, carried);
+      std::memmove(window.data(), end - next_kept, next_kept);
+      kept = next_kept;
       done += piece;
     }
   }
