@@ -223,7 +223,31 @@ void stop_after_failure(Session& session) {
   arch::halt();
 }
 
+void make_copies(Session& session) {
+  const purgatory_info& request = session.request();
+  for (const purgatory_copy& copy : request.copies) {
+    if (copy.size == 0) continue;
+    // Plain loops (-ffreestanding keeps them loops): the source may be physical address 0, which
+    // memcpy's contract does not allow.
+    const auto destination = static_cast<std::uintptr_t>(copy.destination), source = static_cast<std::uintptr_t>(copy.source);
+    if ((destination | source | copy.size) % 8 == 0) {
+      auto* to = reinterpret_cast<std::uint64_t*>(destination);
+      const auto* from = reinterpret_cast<const std::uint64_t*>(source);
+      for (std::uint64_t i = 0; i < copy.size / 8; ++i) to[i] = from[i];
+    } else {
+      auto* to = reinterpret_cast<std::uint8_t*>(destination);
+      const auto* from = reinterpret_cast<const std::uint8_t*>(source);
+      for (std::uint64_t i = 0; i < copy.size; ++i) to[i] = from[i];
+    }
+    Text line;
+    line << "purgatory: copied " << Decimal{copy.size} << " bytes from " << Hex{copy.source} << " to "
+         << Hex{copy.destination};
+    session.console().write_line(line);
+  }
+}
+
 void boot_next_kernel(Session& session) {
+  make_copies(session);
   const purgatory_info& request = session.request();
   Text line;
   line << "purgatory: booting next kernel at " << Hex{next_kernel_entry(request, PURGATORY_ARCH_ELF_MACHINE)};

@@ -15,6 +15,7 @@
 #endif
 
 #define IMAGE_FEATURES (PURGATORY_FEATURE_VERIFY_SHA256 | PURGATORY_FEATURE_MEMORY_LOG | \
+                        PURGATORY_FEATURE_COPY_AFTER_VERIFY | \
                         PURGATORY_ARCH_FEATURES)
 
 	/* For the linker script, which combines it with the sections' alignment. */

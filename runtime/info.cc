@@ -17,4 +17,5 @@ extern "C" constinit purgatory_info purgatory_info_block [[gnu::used]] = {
     .user = {},
     .result = {},
     .segment_origin = {},
+    .copies = {},
 };

@@ -193,6 +193,13 @@ const char* install_fault_handlers(const purgatory_info& request, SavedState&) {
       return "a segment lies where the interrupt vectors go, [0x200, 0x900)";
     }
   }
+  // kdump's backup of low memory must hold the dying kernel's bytes, not our vectors.
+  for (const purgatory_copy& copy : request.copies) {
+    if (copy.size != 0 &&
+        rules_detail::overlap(copy.source, copy.size, vector_area_start, vector_area_end - vector_area_start)) {
+      return "a copy (kdump's backup) reads where the interrupt vectors go, [0x200, 0x900)";
+    }
+  }
   const std::uint64_t size = address_of(purgatory_arch_vector_template_end) - address_of(purgatory_arch_vector_template);
   for (std::uint16_t vector : fault_vectors) {
     auto* to = reinterpret_cast<volatile std::uint8_t*>(std::uintptr_t{vector});

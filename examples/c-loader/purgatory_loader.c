@@ -77,10 +77,12 @@ uint64_t purgatory_load(const void* image, size_t image_size, void* destination,
   memcpy(info->user, request->user, sizeof(info->user));
   memset(&info->result, 0, sizeof(info->result));
   /* 1.3: each segment is the loader's own, in its order (for reports); older images have no room. */
-  if (header.info_size >= sizeof(struct purgatory_info)) {
+  if (header.info_size >= PURGATORY_INFO_SIZE_1_3) {
     memset(info->segment_origin, 0, sizeof(info->segment_origin));
     for (i = 0; i < request->segment_count; ++i) info->segment_origin[i] = (uint8_t)(i + 1);
   }
+  /* 1.4: no copies (this loader makes no kdump backups); zero as shipped, written to be sure. */
+  if (header.info_size >= PURGATORY_INFO_SIZE) memset(info->copies, 0, sizeof(info->copies));
   info->sealed = PURGATORY_INFO_SEALED;  /* last: the block is complete */
   return request->load_address + header.entry_offset;
 }

@@ -12,7 +12,7 @@ function(test_text)
     set(image_lines
         "  image: ${arch} \\(${order}-endian\\), ABI ${ABI_MAJOR}\\.${ABI_MINOR}\n"
         "    file size ${size}, memory size [0-9]+, load alignment 0x[0-9a-f]+\n"
-        "    entry offset 0x80, purgatory_info at 0x[0-9a-f]+ \\(2392 bytes\\)\n"
+        "    entry offset 0x80, purgatory_info at 0x[0-9a-f]+ \\(2440 bytes\\)\n"
         "    features 0x[0-9a-f]+: verify-sha256, memory-log, reset, hardware-digest"
         "    unsealed sha256 ${SHA256_RE}\n" "  not sealed\n")
     expect(EXIT 0 COMMAND "${TOOL}" inspect "${bin}" OUTPUT_MATCHES "^${bin_re}:\n  image: " ${image_lines} ERROR_MATCHES "^$")

@@ -336,6 +336,22 @@ function(test_refusals)
   expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --user 4=1
                  ERROR_MATCHES "--user 4=1: the index is 0..3")
 
+  # Copies after verification (ABI 1.4): sealed and shown; malformed or breaking a rule, refused.
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" ${ok} --segment 0x3000000:kernel.bin --segment 0x5000000:data.bin:0x10000
+         --copy 0:0x5000000:0x10000 -o copying.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect copying.bin
+         OUTPUT_MATCHES "\n    after verification: copy 65536 bytes from 0x0 to 0x5000000\n")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --json copying.bin
+         OUTPUT_MATCHES "\"copies\": \\[\n +{\n +\"source\": 0,\n +\"destination\": 83886080,\n +\"size\": 65536")
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --copy 0:0x3000000
+                 ERROR_MATCHES "--copy 0:0x3000000: expected SOURCE:DESTINATION:SIZE")
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --copy 0:zz:8
+                 ERROR_MATCHES "--copy 0:zz:8: ")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --copy 0x100:0x3000000:8
+                 ERROR_MATCHES "segment 0 at 0x3000000 \\([0-9]+ bytes\\): a copy's destination segment holds the next kernel's entry")
+  expect_refused(EXIT 1 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --copy 0x100:0x7000000:8
+                 ERROR_MATCHES "a copy's destination is not inside one segment")
+
   # Consoles.
   expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x10000
                  ERROR_MATCHES "console \"8250-pio,0x10000\": an I/O port is at most 0xffff")

@@ -694,3 +694,43 @@ TEST_CASE("checks_each_segment: only the flag on an image with the feature", "[s
   header.features = PURGATORY_FEATURE_VERIFY_SHA256 | PURGATORY_FEATURE_HARDWARE_DIGEST;
   CHECK_FALSE(checks_each_segment(header, PURGATORY_FLAG_VERIFY_EACH_SEGMENT));
 }
+
+TEST_CASE("Copies are written in the image's byte order, and refused where they cannot be made", "[seal][copies]") {
+  const TestArch& arch = any_arch();
+  INFO(arch.name);
+  auto builder = ImageBuilder::valid(arch);
+  builder.info_fill = 0xa5;
+  builder.features |= PURGATORY_FEATURE_COPY_AFTER_VERIFY;
+  const Image image = parsed(builder);
+  auto request = valid_request(arch);
+  // kdump's ppc64 backup: the first 64 KiB into segment 2, which holds neither entry nor device tree.
+  request.copies.push_back({0, 0x10000, 0x10000});
+  SECTION("written after segment_origin, the unused one zero") {
+    const auto sealed = seal(image, request);
+    INFO((sealed.ok() ? std::string() : sealed.error().message));
+    REQUIRE(sealed.ok());
+    const InfoReader info(sealed->bytes, static_cast<std::size_t>(image.header.info_offset), arch.order);
+    constexpr std::size_t copies = 2392;
+    CHECK(info.u64(copies) == 0);
+    CHECK(info.u64(copies + 8) == 0x10000);
+    CHECK(info.u64(copies + 16) == 0x10000);
+    CHECK(all_zero(info.bytes(copies + 24, 24)));
+  }
+  SECTION("an image older than 1.4") {
+    auto old_builder = ImageBuilder::valid(arch);
+    CHECK_THAT(refusal(parsed(old_builder), request), Contains("does not make copies") && Contains("1.4"));
+  }
+  SECTION("empty") {
+    request.copies[0].size = 0;
+    CHECK_THAT(refusal(image, request), Contains("copy 0 (to 0x10000) is empty"));
+  }
+  SECTION("three") {
+    request.copies.push_back({0x400000, 0x10000, 8});
+    request.copies.push_back({0x400000, 0x10010, 8});
+    CHECK_THAT(refusal(image, request), Contains("3 copies: at most 2"));
+  }
+  SECTION("into the segment the kernel is entered in: the rule the purgatory applies") {
+    request.copies[0] = {0x400000, 0x200000, 0x10};
+    CHECK_THAT(refusal(image, request), Contains("segment 0") && Contains("holds the next kernel's entry"));
+  }
+}

@@ -183,6 +183,31 @@ TEST_CASE("A mismatch names the segment in the loader's words too", "[boot]") {
   CHECK_THAT(fixture.console(), Contains("purgatory: not booting the next kernel; halted\r\n"));
 }
 
+TEST_CASE("Copies are made after verification, just before the jump, and never on a mismatch", "[boot][copies]") {
+  Fixture fixture;
+  Buffer source = pattern(512, 9);
+  fixture.block->copies[0] = {address_of(source.data()), address_of(fixture.segments[1].data()) + 16, 512};
+  SECTION("verified: copied and reported") {
+    CHECK(fixture.run().how == "next kernel");
+    CHECK(std::memcmp(fixture.segments[1].data() + 16, source.data(), 512) == 0);
+    CHECK_THAT(fixture.console(), Contains("purgatory: SHA-256 ok: 2 segments"));
+    CHECK_THAT(fixture.console(), Contains("\r\npurgatory: copied 512 bytes from 0x"));
+    CHECK(fixture.console().find("purgatory: copied") > fixture.console().find("SHA-256 ok"));
+  }
+  SECTION("a mismatch: nothing copied") {
+    fixture.segments[0][3] ^= 1;
+    const Buffer before = fixture.segments[1];
+    CHECK(fixture.run().how == "halt");
+    CHECK(fixture.segments[1] == before);
+    CHECK(fixture.console().find("purgatory: copied") == std::string::npos);
+  }
+  SECTION("a copy breaking a rule: refused before anything is hashed") {
+    fixture.block->copies[0].destination = address_of(fixture.segments[0].data());  // the entry's segment
+    CHECK(fixture.run().how == "halt");
+    CHECK_THAT(fixture.console(), Contains("purgatory: cannot verify: a copy's destination segment holds the next kernel's entry"));
+  }
+}
+
 TEST_CASE("Reset on failure: the reset, or if it returns, the word and a halt", "[boot]") {
   Fixture fixture;
   fixture.segments[0][0] ^= 1;

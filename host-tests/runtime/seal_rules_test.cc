@@ -240,3 +240,59 @@ TEST_CASE("A console whose registers overlap the purgatory or a segment is refus
     CHECK_THAT(what(console_violation(info, placement(machine))), Catch::Contains("past the end"));
   }
 }
+
+TEST_CASE("Copies: inside one segment that nothing used lies in, clear of their source and each other",
+          "[rules][copies]") {
+  for (const std::uint16_t machine : machines) {
+    purgatory_info info = good_block(machine);
+    info.copies[0] = {0x1000, data, 0x800};  // into the data segment: sound
+    CHECK_FALSE(first_violation(info, placement(machine)));
+    SECTION("outside every segment") {
+      info.copies[0].destination = data + 0x1000;
+      CHECK(what(first_violation(info, placement(machine))) == "a copy's destination is not inside one segment");
+    }
+    SECTION("running past a segment's end") {
+      info.copies[0].destination = data + 0x900;
+      CHECK(what(first_violation(info, placement(machine))) == "a copy's destination is not inside one segment");
+    }
+    SECTION("into the segment the next kernel is entered in") {
+      info.copies[0].destination = kernel + 0x1000;
+      const RuleViolation violation = first_violation(info, placement(machine));
+      CHECK(what(violation) == "a copy's destination segment holds the next kernel's entry or device tree");
+      CHECK(violation.segment == 0);
+    }
+    SECTION("wrapping") {
+      info.copies[0].source = ~std::uint64_t{0} - 0x10;
+      CHECK(what(first_violation(info, placement(machine))) == "a copy runs past the end of the address space");
+    }
+    SECTION("over its own source") {
+      info.copies[0].source = data + 0x400;
+      CHECK(what(first_violation(info, placement(machine))) == "a copy's source and destination overlap");
+    }
+    SECTION("two over each other") {
+      info.copies[1] = {0x4000, data + 0x7ff, 0x10};
+      CHECK(what(first_violation(info, placement(machine))) == "two copies' destinations overlap");
+    }
+    SECTION("checked when verification is skipped too") {
+      info.flags = PURGATORY_FLAG_SKIP_VERIFICATION;
+      info.copies[0].destination = data + 0x1000;
+      CHECK(what(first_violation(info, placement(machine))) == "a copy's destination is not inside one segment");
+    }
+  }
+}
+
+TEST_CASE("ppc64: no copy into the segment holding the device tree or the secondaries' entry", "[rules][copies]") {
+  const std::uint16_t machine = PURGATORY_MACHINE_PPC64;
+  purgatory_info info = good_block(machine);
+  info.copies[0] = {0, data, 0x100};
+  SECTION("device tree") { info.next.ppc64.r3 = data + 0x10; }
+  SECTION("secondaries' entry") { info.next.ppc64.secondary_entry = data + 0x60; }
+  CHECK(what(first_violation(info, placement(machine))) ==
+        "a copy's destination segment holds the next kernel's entry or device tree");
+}
+
+static_assert([] {
+  purgatory_info info = good_block(PURGATORY_MACHINE_PPC64);
+  info.copies[0] = {0, data, 0x1000};
+  return !first_violation(info, placement(PURGATORY_MACHINE_PPC64));
+}());

@@ -61,6 +61,7 @@ std::vector<std::string> feature_names(std::uint32_t features) {
                          {PURGATORY_FEATURE_RESET, "reset"},
                          {PURGATORY_FEATURE_HARDWARE_DIGEST, "hardware-digest"},
                          {PURGATORY_FEATURE_VERIFY_EACH_SEGMENT, "verify-each-segment"},
+                         {PURGATORY_FEATURE_COPY_AFTER_VERIFY, "copy-after-verify"},
                          {PURGATORY_FEATURE_CONSOLE_8250_PIO, "console-8250-pio"},
                          {PURGATORY_FEATURE_CONSOLE_8250_MMIO, "console-8250-mmio"},
                          {PURGATORY_FEATURE_CONSOLE_PL011, "console-pl011"},

@@ -90,6 +90,14 @@ void write_block(std::span<std::byte> block, const ImageHeader& header, const pu
   if (info_size >= offsetof(purgatory_info, segment_origin) + sizeof(info.segment_origin)) {
     write.put_bytes(offsetof(purgatory_info, segment_origin), info.segment_origin);
   }
+  if (info_size >= offsetof(purgatory_info, copies) + sizeof(info.copies)) {
+    for (std::size_t i = 0; i < PURGATORY_MAX_COPIES; ++i) {
+      const std::size_t at = offsetof(purgatory_info, copies) + i * sizeof(purgatory_copy);
+      write.put(at + offsetof(purgatory_copy, source), info.copies[i].source, 8);
+      write.put(at + offsetof(purgatory_copy, destination), info.copies[i].destination, 8);
+      write.put(at + offsetof(purgatory_copy, size), info.copies[i].size, 8);
+    }
+  }
 }
 
 
@@ -142,6 +150,12 @@ purgatory_info read_block(const Image& image) {
   read.get_bytes(result + offsetof(purgatory_result, log), log);
   std::memcpy(info.result.log, log, sizeof(log));
   read.get_bytes(offsetof(purgatory_info, segment_origin), info.segment_origin);
+  for (std::size_t i = 0; i < PURGATORY_MAX_COPIES; ++i) {
+    const std::size_t at = offsetof(purgatory_info, copies) + i * sizeof(purgatory_copy);
+    info.copies[i] = {read.get(at + offsetof(purgatory_copy, source), 8),
+                      read.get(at + offsetof(purgatory_copy, destination), 8),
+                      read.get(at + offsetof(purgatory_copy, size), 8)};
+  }
   return info;
 }
 

@@ -113,8 +113,10 @@ Result<Image> parse_image(std::span<const std::byte> bytes, const ImageExpectati
     return Error{fmt::format("entry offset {:#x} is inside the header, outside the image or not 4-byte aligned",
                              header.entry_offset)};
   }
-  // 1.3 added segment_origin to purgatory_info; older images have the 1.0 block.
-  const std::uint64_t smallest_info = header.abi_minor >= 3 ? sizeof(purgatory_info) : PURGATORY_INFO_SIZE_1_0;
+  // 1.3 added segment_origin to purgatory_info, 1.4 copies; older images have the 1.0 block.
+  const std::uint64_t smallest_info = header.abi_minor >= 4   ? sizeof(purgatory_info)
+                                      : header.abi_minor == 3 ? PURGATORY_INFO_SIZE_1_3
+                                                              : PURGATORY_INFO_SIZE_1_0;
   if (header.info_offset % 8 != 0 || header.info_size < smallest_info || header.info_offset > header.file_size ||
       header.info_size > header.file_size - header.info_offset) {
     return Error{fmt::format("purgatory_info ({:#x} bytes at offset {:#x}) is misaligned, too small for ABI {}.{} "

@@ -74,6 +74,7 @@ purgatory_info block_of(const Image& image, const SealRequest& request, const st
   info.reset.method = request.reset.method;
   info.reset.token = request.reset.token;
   std::copy(request.user.begin(), request.user.end(), info.user);
+  for (std::size_t i = 0; i < request.copies.size() && i < PURGATORY_MAX_COPIES; ++i) info.copies[i] = request.copies[i];
   return info;
 }
 

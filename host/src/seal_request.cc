@@ -83,6 +83,16 @@ std::optional<std::string> request_problem(const Image& image, const SealRequest
       (request.ppc64_secondary_entry || request.ppc64_flags != 0 || request.ppc64_low_memory)) {
     return fmt::format("ppc64 settings given for an {} image", name_of(arch));
   }
+  if (!request.copies.empty() && (header.features & PURGATORY_FEATURE_COPY_AFTER_VERIFY) == 0) {
+    return fmt::format("the image (ABI {}.{}) does not make copies after verification (needs ABI 1.4)",
+                       header.abi_major, header.abi_minor);
+  }
+  if (request.copies.size() > PURGATORY_MAX_COPIES) {
+    return fmt::format("{} copies: at most {} fit in purgatory_info", request.copies.size(), PURGATORY_MAX_COPIES);
+  }
+  for (std::size_t i = 0; i < request.copies.size(); ++i) {
+    if (request.copies[i].size == 0) return fmt::format("copy {} (to {:#x}) is empty", i, request.copies[i].destination);
+  }
   if (const auto problem = console_problem(header, request.console.kind)) return problem;
   if (const auto problem = reset_problem(arch, request.reset.method)) return problem;
   return std::nullopt;

@@ -153,6 +153,11 @@ ordered_json describe_sealed(const ImageHeader& header, const purgatory_info& in
                            {"method_name", reset_method_name(info.reset.method)},
                            {"token", info.reset.token}}},
                          {"user", info.user}};
+  ordered_json copies = ordered_json::array();
+  for (const purgatory_copy& copy : info.copies) {
+    if (copy.size != 0) copies.push_back({{"source", copy.source}, {"destination", copy.destination}, {"size", copy.size}});
+  }
+  sealed["copies"] = copies;
   if (header.elf_machine == PURGATORY_MACHINE_PPC64) {
     const purgatory_ppc64_state& state = info.next.ppc64;
     sealed["ppc64"] = {{"secondary_entry", state.secondary_entry},

@@ -85,6 +85,10 @@ void print_sealed(const ordered_json& sealed) {
              sealed["reset"]["token"].get<std::uint32_t>());
   const auto user = sealed["user"].get<std::vector<std::uint64_t>>();
   fmt::print("    user: {:#x} {:#x} {:#x} {:#x}\n", user[0], user[1], user[2], user[3]);
+  for (const auto& copy : sealed["copies"]) {
+    fmt::print("    after verification: copy {} bytes from {:#x} to {:#x}\n", copy["size"].get<std::uint64_t>(),
+               copy["source"].get<std::uint64_t>(), copy["destination"].get<std::uint64_t>());
+  }
   if (sealed.contains("ppc64")) {
     const auto& ppc64 = sealed["ppc64"];
     fmt::print("    ppc64: secondary entry {:#x}, flags {:#x} ({}), low memory sha256 {}\n",

@@ -21,7 +21,7 @@ using namespace purgatory::host;
 
 struct SealOptions {
   std::string image, output, load_address, entry, console = "none", on_failure = "halt", reset = "default";
-  std::vector<std::string> segments, registers, user;
+  std::vector<std::string> segments, registers, user, copies;
   std::string arch;
   bool skip_verification = false, quiet = false, no_hardware_digest = false, verify_each_segment = false;
   std::string ppc64_secondary_entry, ppc64_low_memory;
@@ -58,6 +58,23 @@ Result<SealRequest> build_request(const SealOptions& options, std::vector<std::s
     const auto index = parse_number(assignment->name);
     if (!index || *index >= request.user.size()) return Error{fmt::format("--user {}: the index is 0..3", text)};
     request.user[*index] = assignment->value;
+  }
+  for (const auto& text : options.copies) {
+    // SOURCE:DESTINATION:SIZE, three numbers.
+    const std::size_t first = text.find(':'), second = first == std::string::npos ? first : text.find(':', first + 1);
+    if (second == std::string::npos || text.find(':', second + 1) != std::string::npos) {
+      return Error{fmt::format("--copy {}: expected SOURCE:DESTINATION:SIZE", text)};
+    }
+    std::uint64_t parts[3] = {};
+    const std::string_view pieces[3] = {std::string_view(text).substr(0, first),
+                                        std::string_view(text).substr(first + 1, second - first - 1),
+                                        std::string_view(text).substr(second + 1)};
+    for (int i = 0; i < 3; ++i) {
+      const auto number = parse_number(pieces[i]);
+      if (!number) return Error{fmt::format("--copy {}: {}", text, number.error().message)};
+      parts[i] = *number;
+    }
+    request.copies.push_back({parts[0], parts[1], parts[2]});
   }
   const auto console = parse_console_spec(options.console);
   if (!console) return console.error();
@@ -177,6 +194,9 @@ Command add_seal(CLI::App& app) {
                     "first, so that the halves are hashed side by side; other images check the "
                     "all-segments digest as usual");
   command->add_option("--user", o->user, "INDEX=VALUE: purgatory_info.user[INDEX], for custom purgatories");
+  command->add_option("--copy", o->copies,
+                      "SOURCE:DESTINATION:SIZE: a copy the purgatory makes after verification, before the jump "
+                      "(kdump backups; at most 2, each into a segment holding no entry; ABI 1.4)");
   command->add_option("--arch", o->arch, "refuse the image unless it is for this arch")
       ->check(CLI::IsMember(arch_names()));
   command->add_option("--ppc64-secondary-entry", o->ppc64_secondary_entry,

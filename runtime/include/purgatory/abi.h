@@ -36,10 +36,11 @@
 #endif
 
 #define PURGATORY_ABI_MAJOR 1
-#define PURGATORY_ABI_MINOR 3 /* 1: hardware digest engines (flag, feature, result.digest_engine/flags);
+#define PURGATORY_ABI_MINOR 4 /* 1: hardware digest engines (flag, feature, result.digest_engine/flags);
                                  2: verification of each segment by its own digest, two segments at once;
                                  3: rules a sealed block must obey (docs/abi.md section 5), status FAULT,
-                                    segment_origin */
+                                    segment_origin;
+                                 4: copies after verification (kdump backups) */
 
 /* Image header magic: the 8 bytes "PURGATRY" at offset 0. */
 #define PURGATORY_IMAGE_MAGIC "PURGATRY"
@@ -63,6 +64,7 @@
 #define PURGATORY_FEATURE_RESET PURGATORY_BIT(2)          /* honours PURGATORY_FLAG_RESET_ON_FAILURE */
 #define PURGATORY_FEATURE_HARDWARE_DIGEST PURGATORY_BIT(3) /* hashes with the CPU's SHA-256 instructions if it has them (1.1) */
 #define PURGATORY_FEATURE_VERIFY_EACH_SEGMENT PURGATORY_BIT(4) /* honours PURGATORY_FLAG_VERIFY_EACH_SEGMENT (1.2) */
+#define PURGATORY_FEATURE_COPY_AFTER_VERIFY PURGATORY_BIT(5) /* carries out purgatory_info.copies (1.4) */
 #define PURGATORY_FEATURE_CONSOLE_8250_PIO PURGATORY_BIT(8)
 #define PURGATORY_FEATURE_CONSOLE_8250_MMIO PURGATORY_BIT(9)
 #define PURGATORY_FEATURE_CONSOLE_PL011 PURGATORY_BIT(10)
@@ -73,8 +75,10 @@
 #define PURGATORY_SHA256_SIZE 32
 #define PURGATORY_LOG_SIZE 1024
 #define PURGATORY_PPC64_LOW_MEMORY_SIZE 256
-#define PURGATORY_INFO_SIZE 2392 /* sizeof(struct purgatory_info), for assembler and preprocessor */
+#define PURGATORY_MAX_COPIES 2
+#define PURGATORY_INFO_SIZE 2440 /* sizeof(struct purgatory_info), for assembler and preprocessor */
 #define PURGATORY_INFO_SIZE_1_0 2376 /* the smallest purgatory_info of this major version (1.0 to 1.2) */
+#define PURGATORY_INFO_SIZE_1_3 2392 /* 1.3: segment_origin added */
 
 /* purgatory_info.flags, set by the loader. */
 #define PURGATORY_FLAG_SKIP_VERIFICATION PURGATORY_BIT(0) /* jump without checking digests */
@@ -193,6 +197,16 @@ struct purgatory_ppc64_state {
   uint8_t low_memory[PURGATORY_PPC64_LOW_MEMORY_SIZE]; /* phys 0..0xff as loaded, see docs/abi.md */
 };
 
+/* A copy the purgatory makes once the segments are verified, just before the jump: `size` bytes from
+ * physical `source` to physical `destination`. kdump's backups: memory the crash kernel will overwrite
+ * (ppc64: the first 64 KiB) saved into a segment the ELF core header points at. size 0: no copy.
+ * 24 bytes. */
+struct purgatory_copy {
+  uint64_t source;
+  uint64_t destination; /* inside a verified segment that holds nothing the purgatory jumps to or reads */
+  uint64_t size;
+};
+
 /* The next kernel's entry state; the member of the image's arch is used. 384 bytes. */
 union purgatory_next_kernel {
   struct purgatory_x86_64_state x86_64;
@@ -232,7 +246,7 @@ struct purgatory_result {
   char log[PURGATORY_LOG_SIZE]; /* console output, a ring: byte n is at log[n % PURGATORY_LOG_SIZE] */
 };
 
-/* The one structure a loader fills in. 2392 bytes (2376 before 1.3). */
+/* The one structure a loader fills in. 2440 bytes (2376 before 1.3, 2392 in 1.3). */
 struct purgatory_info {
   uint8_t magic[8];       /* PURGATORY_INFO_MAGIC, set in the image */
   uint32_t info_size;     /* sizeof(struct purgatory_info), set in the image */
@@ -247,6 +261,7 @@ struct purgatory_info {
   uint64_t user[4];       /* free for custom purgatories: parameters their loader passes */
   struct purgatory_result result;
   uint8_t segment_origin[PURGATORY_MAX_SEGMENTS]; /* 1.3, loader: PURGATORY_ORIGIN_*, for reports */
+  struct purgatory_copy copies[PURGATORY_MAX_COPIES]; /* 1.4, loader: made after verification, in order */
 };
 
 #ifdef __cplusplus
@@ -323,6 +338,9 @@ PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, reset) == 1240);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, user) == 1264);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, result) == 1296);
 PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, segment_origin) == PURGATORY_INFO_SIZE_1_0);
+PURGATORY_ABI_CHECK(offsetof(struct purgatory_info, copies) == PURGATORY_INFO_SIZE_1_3);
+PURGATORY_ABI_CHECK(sizeof(struct purgatory_copy) == 24);
+PURGATORY_ABI_CHECK(offsetof(struct purgatory_copy, size) == 16);
 PURGATORY_ABI_CHECK(sizeof(struct purgatory_info) == PURGATORY_INFO_SIZE);
 
 #undef PURGATORY_ABI_CHECK

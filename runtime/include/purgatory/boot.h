@@ -72,7 +72,12 @@ bool verify_and_report(Session& session);
 // Never jumps: halts, or resets if the loader asked for it (PURGATORY_FLAG_RESET_ON_FAILURE).
 [[noreturn]] void stop_after_failure(Session& session);
 
-// Jumps to the next kernel with the registers of the request.
+// Makes the loader's copies (purgatory_info.copies, 1.4: kdump's backups of memory the next kernel
+// overwrites), each reported on the console. boot_next_kernel() calls it: only a verified (or
+// explicitly unverified) request gets this far, and the rules keep every copy out of what is used.
+void make_copies(Session& session);
+
+// Makes the copies, then jumps to the next kernel with the registers of the request.
 [[noreturn]] void boot_next_kernel(Session& session);
 
 // The default purgatory: all of the above in order.

@@ -52,6 +52,14 @@ constexpr bool inside_a_segment(const purgatory_info& info, std::uint64_t start,
   return false;
 }
 
+// The segment [start, start + size) lies inside, or PURGATORY_NO_SEGMENT.
+constexpr std::uint32_t segment_holding(const purgatory_info& info, std::uint64_t start, std::uint64_t size) {
+  for (std::uint32_t i = 0; i < info.segment_count; ++i) {
+    if (inside(start, size, info.segments[i])) return i;
+  }
+  return PURGATORY_NO_SEGMENT;
+}
+
 }  // namespace rules_detail
 
 // Where the next kernel is entered, for the image's arch.
@@ -71,6 +79,42 @@ constexpr std::uint64_t entry_alignment(std::uint16_t elf_machine) {
 // The bytes of the device tree header that SET_FDT_BOOT_CPU reads and writes (through boot_cpuid_phys).
 inline constexpr std::uint64_t fdt_header_bytes = 32;
 
+// The copies (1.4), made after verification: each lands inside one segment, which holds nothing the
+// purgatory jumps to or reads after it (the entries, ppc64's device tree), so a copy can never change
+// verified bytes that are used; none overlaps its own source or another copy's destination.
+constexpr RuleViolation copy_violation(const purgatory_info& info, std::uint16_t elf_machine) {
+  using rules_detail::overlap;
+  using rules_detail::segment_holding;
+  for (std::uint32_t i = 0; i < PURGATORY_MAX_COPIES; ++i) {
+    const purgatory_copy& copy = info.copies[i];
+    if (copy.size == 0) continue;
+    if (copy.source + (copy.size - 1) < copy.source || copy.destination + (copy.size - 1) < copy.destination) {
+      return {"a copy runs past the end of the address space"};
+    }
+    const std::uint32_t segment = segment_holding(info, copy.destination, copy.size);
+    if (segment == PURGATORY_NO_SEGMENT) return {"a copy's destination is not inside one segment"};
+    const purgatory_segment& target = info.segments[segment];
+    std::uint64_t used[3] = {next_kernel_entry(info, elf_machine), 0, 0};
+    if (elf_machine == PURGATORY_MACHINE_PPC64) {
+      used[1] = info.next.ppc64.secondary_entry;
+      used[2] = info.next.ppc64.r3;
+    }
+    for (const std::uint64_t address : used) {
+      if (address != 0 && rules_detail::inside(address, 1, target)) {
+        return {"a copy's destination segment holds the next kernel's entry or device tree", segment};
+      }
+    }
+    if (overlap(copy.source, copy.size, copy.destination, copy.size)) return {"a copy's source and destination overlap"};
+    for (std::uint32_t j = 0; j < i; ++j) {
+      const purgatory_copy& earlier = info.copies[j];
+      if (earlier.size != 0 && overlap(copy.destination, copy.size, earlier.destination, earlier.size)) {
+        return {"two copies' destinations overlap"};
+      }
+    }
+  }
+  return {};
+}
+
 // The first rule the block breaks, or none. The block's magic, size and seal are the caller's to check.
 //   - at most PURGATORY_MAX_SEGMENTS segments; none empty, none past the end of the address space, none
 //     overlapping the purgatory's memory or another segment;
@@ -78,7 +122,8 @@ inline constexpr std::uint64_t fdt_header_bytes = 32;
 //   - unless the loader asked to skip verification: at least one segment; the next kernel's entry
 //     aligned and inside a verified segment; on ppc64 the secondary CPUs' entry likewise, low memory
 //     restored only into a verified segment ([0, 0x100) inside one), and the device tree whose header
-//     gets the boot CPU's id inside one. Nothing the purgatory jumps to or writes is unverified.
+//     gets the boot CPU's id inside one. Nothing the purgatory jumps to or writes is unverified;
+//   - copies as copy_violation() says, whether or not verification is skipped.
 constexpr RuleViolation first_violation(const purgatory_info& info, const ImagePlacement& image) {
   using rules_detail::inside_a_segment;
   using rules_detail::overlap;
@@ -101,6 +146,7 @@ constexpr RuleViolation first_violation(const purgatory_info& info, const ImageP
       (info.reset.method == PURGATORY_RESET_DEFAULT || info.reset.method == PURGATORY_RESET_RTAS_HCALL)) {
     return {"reset on failure needs the RTAS system-reboot token (the reset's token is 0)"};
   }
+  if (const RuleViolation copy = copy_violation(info, image.elf_machine)) return copy;
   if (info.flags & PURGATORY_FLAG_SKIP_VERIFICATION) return {};
 
   if (info.segment_count == 0) return {"no segments to verify (only a loader that skips verification may give none)"};

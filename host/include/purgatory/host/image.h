@@ -88,6 +88,9 @@ struct SealRequest {
   std::uint32_t flags = 0;                            // PURGATORY_FLAG_*
   purgatory_reset reset{};
   std::array<std::uint64_t, 4> user{};
+  // Made by the purgatory after verification (ABI 1.4, PURGATORY_FEATURE_COPY_AFTER_VERIFY): kdump's
+  // backups. At most PURGATORY_MAX_COPIES, none empty; the rules of <purgatory/seal_rules.h> apply.
+  std::vector<purgatory_copy> copies;
   // ppc64 only
   std::optional<std::uint64_t> ppc64_secondary_entry;
   std::uint32_t ppc64_flags = 0;
