@@ -141,7 +141,7 @@ TEST_CASE("Core header: what the crash kernel would call not sane is refused", "
   request.cpu_notes.assign(0xffff, {0x1000, 0x100});
   CHECK_THAT(build_core_header(request).error().message, Catch::Contains("e_phnum holds at most 65534"));
   request = two_cpu_request(Arch::x86_64);
-  request.loads.push_back({0xfffffffffffff000, 0, 0x2000});
+  request.loads.push_back({0xfffffffffffff000, 0, 0x2000, std::nullopt});
   CHECK_THAT(build_core_header(request).error().message, Catch::Contains("cannot be dumped"));
 }
 
@@ -325,4 +325,52 @@ TEST_CASE("Virtual addresses of the dump: the linear map and x86_64's kernel tex
   CHECK_FALSE(arm64->text.has_value());
   CHECK_THAT(read_kernel_mappings((directory.path() / "none").string(), Arch::x86_64).error().message,
              Catch::Contains("cannot open"));
+}
+
+TEST_CASE("ppc64 core header: the first 64 KiB read from the backup the purgatory fills", "[loader][ppc64]") {
+  const std::vector<CoreLoad> loads = {{0, 0xc000000000000000, 0x10000000, std::nullopt},
+                                       {0x30000000, 0xc000000030000000, 0x50000000, std::nullopt}};
+  const auto split = with_backup(loads, ppc64_backup_size, 0x2fff0000);
+  REQUIRE(split.size() == 3);
+  CHECK(split[0].physical == 0);
+  CHECK(split[0].size == 0x10000);
+  CHECK(split[0].saved_at == std::optional<std::uint64_t>{0x2fff0000});
+  CHECK(split[1].physical == 0x10000);
+  CHECK(split[1].virtual_address == 0xc000000000010000);
+  CHECK(split[1].size == 0x10000000 - 0x10000);
+  CHECK_FALSE(split[1].saved_at.has_value());
+  CHECK(split[2].physical == 0x30000000);
+
+  auto request = two_cpu_request(Arch::ppc64le);
+  request.loads = split;
+  const auto header = build_core_header(request);
+  REQUIRE(header.ok());
+  const std::string report = readelf(*header, "-l -W");
+  INFO(report);
+  const auto headers = program_headers(report);
+  REQUIRE(headers.size() == 6);
+  CHECK(headers[3] == "LOAD 0x2fff0000 0xc000000000000000 0x0 0x10000 0x10000 RWE");  // p_offset: the backup
+  CHECK(headers[4] == "LOAD 0x10000 0xc000000000010000 0x10000 0xfff0000 0xfff0000 RWE");
+}
+
+TEST_CASE("ppc64: the crash reservation from the live tree's /chosen, as the kernel publishes it", "[loader][ppc64]") {
+  const TemporaryDirectory temporary;
+  const fs::path& dir = temporary.path();
+  fs::create_directories(dir / "chosen");
+  const auto write = [&](const char* name, std::vector<unsigned char> bytes) {
+    std::ofstream(dir / "chosen" / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                                                 static_cast<std::streamsize>(bytes.size()));
+  };
+  CHECK(read_crash_reservation_from_device_tree(dir).value().empty());  // none reserved
+  write("linux,crashkernel-base", {0, 0, 0, 0, 0x20, 0, 0, 0});
+  write("linux,crashkernel-size", {0, 0, 0, 0, 0x20, 0, 0, 0});
+  const auto ranges = read_crash_reservation_from_device_tree(dir);
+  REQUIRE(ranges.ok());
+  REQUIRE(ranges->size() == 1);
+  CHECK(ranges->front().start == 0x20000000);
+  CHECK(ranges->front().end == 0x40000000);
+  write("linux,crashkernel-size", {0, 0, 0x20, 0});
+  const auto refused = read_crash_reservation_from_device_tree(dir);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains("are not two 8-byte values"));
 }

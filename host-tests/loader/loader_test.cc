@@ -245,3 +245,87 @@ TEST_CASE("Device tree: /chosen updated, console found", "[loader]") {
     CHECK(cells("linux,usable-memory-range") == std::vector<std::uint32_t>{0, 0x50000000, 0x10000000});
   }
 }
+
+TEST_CASE("ppc64 crash: the kernel told to run where it is loaded, a kernel without the word refused",
+          "[loader][ppc64][crash]") {
+  auto parsed = ppc64::parse_vmlinux(downloaded_kernel("ppc64le"));
+  REQUIRE(parsed.ok());
+  ppc64::Vmlinux* kernel = &parsed.value();
+  CHECK_FALSE(kernel->big_endian);
+  CHECK(le(kernel->image, 0x5c, 4) == 0x72756e30);  // "run0" as built
+  std::vector<std::byte> before = kernel->image;
+  REQUIRE(ppc64::run_at_load_address(*kernel).ok());
+  CHECK(le(kernel->image, 0x5c, 4) == 1);
+  before[0x5c] = kernel->image[0x5c];
+  before[0x5d] = kernel->image[0x5d];
+  before[0x5e] = kernel->image[0x5e];
+  before[0x5f] = kernel->image[0x5f];
+  CHECK(before == kernel->image);  // nothing else touched
+  REQUIRE(ppc64::run_at_load_address(*kernel).ok());  // already 1: fine
+
+  ppc64::Vmlinux big{std::vector<std::byte>(0x100), 0x100, 0, true};
+  big.image[0x5c] = std::byte{0x72}, big.image[0x5d] = std::byte{0x75}, big.image[0x5e] = std::byte{0x6e},
+  big.image[0x5f] = std::byte{0x30};
+  REQUIRE(ppc64::run_at_load_address(big).ok());
+  CHECK(std::to_integer<int>(big.image[0x5f]) == 1);
+  CHECK(std::to_integer<int>(big.image[0x5c]) == 0);
+
+  ppc64::Vmlinux fixed{std::vector<std::byte>(0x100), 0x100, 0, true};
+  const auto refused = ppc64::run_at_load_address(fixed);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains("not a relocatable kernel"));
+}
+
+TEST_CASE("ppc64 crash: usable memory on every memory node, the reserve map, RTAS", "[loader][ppc64][crash]") {
+  std::vector<std::byte> tree(8192);
+  REQUIRE(fdt_create_empty_tree(tree.data(), static_cast<int>(tree.size())) == 0);
+  REQUIRE(fdt_setprop_u32(tree.data(), 0, "#address-cells", 2) == 0);
+  REQUIRE(fdt_setprop_u32(tree.data(), 0, "#size-cells", 2) == 0);
+  const auto add_memory = [&](const char* name, std::uint64_t start, std::uint64_t size) {
+    const int node = fdt_add_subnode(tree.data(), 0, name);
+    REQUIRE(node >= 0);
+    REQUIRE(fdt_setprop_string(tree.data(), node, "device_type", "memory") == 0);
+    const fdt64_t reg[] = {cpu_to_fdt64(start), cpu_to_fdt64(size)};
+    REQUIRE(fdt_setprop(tree.data(), node, "reg", reg, sizeof(reg)) == 0);
+  };
+  add_memory("memory@0", 0, 0x80000000);
+  add_memory("memory@80000000", 0x80000000, 0x80000000);
+  const int rtas = fdt_add_subnode(tree.data(), 0, "rtas");
+  REQUIRE(fdt_setprop_u32(tree.data(), rtas, "linux,rtas-base", 0x7fff0000) == 0);
+  REQUIRE(fdt_setprop_u32(tree.data(), rtas, "rtas-size", 0x10000) == 0);
+  REQUIRE(fdt_setprop_u32(tree.data(), rtas, "system-reboot", 0x2004) == 0);
+  CHECK(rtas_token(tree, "system-reboot") == std::optional<std::uint32_t>{0x2004});
+  CHECK_FALSE(rtas_token(tree, "power-off").has_value());
+  const auto range = rtas_range(tree);
+  REQUIRE(range.has_value());
+  CHECK(*range == std::pair<std::uint64_t, std::uint64_t>{0x7fff0000, 0x80000000});
+
+  ChosenUpdate update{"x", std::nullopt, std::nullopt, {{0x2f000000, 0x1000}}, {}};
+  update.usable_memory_ranges = std::vector<std::pair<std::uint64_t, std::uint64_t>>{{0, 0x30000000}, *range};
+  update.reserve = {{0x10000, 0x10000000 - 0x10000}, {0x2fff0000, 0x10000}};
+  const auto updated = update_chosen(tree, update);
+  REQUIRE(updated.ok());
+  const void* fdt = updated->data();
+  const auto usable = [&](const char* node_path) {
+    int size = 0;
+    const auto* value = static_cast<const fdt64_t*>(
+        fdt_getprop(fdt, fdt_path_offset(fdt, node_path), "linux,usable-memory", &size));
+    std::vector<std::uint64_t> result;
+    for (int i = 0; value && i < size / 8; ++i) result.push_back(fdt64_ld(value + i));
+    return result;
+  };
+  CHECK(usable("/memory@0") == std::vector<std::uint64_t>{0, 0x30000000, 0x7fff0000, 0x10000});
+  CHECK(usable("/memory@80000000") == std::vector<std::uint64_t>{0, 0});  // nothing usable: ignored
+  REQUIRE(fdt_num_mem_rsv(fdt) == 2);
+  std::uint64_t address = 0, size = 0;
+  REQUIRE(fdt_get_mem_rsv(fdt, 1, &address, &size) == 0);
+  CHECK(address == 0x2fff0000);
+  CHECK(size == 0x10000);
+
+  SECTION("hot-pluggable memory (PowerVM's drconf) is refused, not half done") {
+    REQUIRE(fdt_add_subnode(tree.data(), 0, "ibm,dynamic-reconfiguration-memory") >= 0);
+    const auto refused = update_chosen(tree, update);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("linux,drconf-usable-memory"));
+  }
+}

@@ -52,6 +52,7 @@ purgatory::host::Result<Vmlinux> parse_vmlinux(std::span<const std::byte> file) 
   }
 
   Vmlinux kernel;
+  kernel.big_endian = elf->byte_order == ByteOrder::big;
   kernel.memory_size = highest - lowest;
   kernel.entry_offset = elf->entry - lowest_virtual;
   std::uint64_t file_end = 0;
@@ -66,6 +67,29 @@ purgatory::host::Result<Vmlinux> parse_vmlinux(std::span<const std::byte> file) 
   }
   if (kernel.entry_offset >= kernel.image.size()) return Error{"the vmlinux's entry is outside its loaded bytes"};
   return kernel;
+}
+
+purgatory::host::Result<bool> run_at_load_address(Vmlinux& kernel) {
+  constexpr std::size_t run_at_load = 0x5c;
+  constexpr std::uint32_t run_at_zero_magic = 0x72756e30;  // "run0", head_64.S
+  if (kernel.image.size() < run_at_load + 4) return Error{"the kernel is too short to hold __run_at_load (0x5c)"};
+  std::byte* word = kernel.image.data() + run_at_load;
+  const auto read = [&] {
+    std::uint32_t value = 0;
+    for (int i = 0; i < 4; ++i) {
+      const auto byte = std::to_integer<std::uint32_t>(word[kernel.big_endian ? i : 3 - i]);
+      value = value << 8 | byte;
+    }
+    return value;
+  };
+  const std::uint32_t value = read();
+  if (value != run_at_zero_magic && value != 1) {
+    return Error{fmt::format("the kernel has {:#010x}, not \"run0\", at __run_at_load (0x5c): not a relocatable "
+                             "kernel, which a crash kernel must be",
+                             value)};
+  }
+  for (int i = 0; i < 4; ++i) word[kernel.big_endian ? i : 3 - i] = std::byte{static_cast<std::uint8_t>(i == 3)};
+  return true;
 }
 
 }  // namespace kexec_loader::ppc64

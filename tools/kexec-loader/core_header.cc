@@ -39,10 +39,10 @@ class ElfWriter {
 };
 
 void program_header(ElfWriter& out, std::uint32_t type, std::uint32_t flags, std::uint64_t physical,
-                    std::uint64_t virtual_address, std::uint64_t size) {
+                    std::uint64_t virtual_address, std::uint64_t size, std::uint64_t offset) {
   out.u32(type);
   out.u32(flags);
-  out.u64(physical);  // p_offset: where the crash kernel reads it, in the old kernel's memory
+  out.u64(offset);    // p_offset: where the crash kernel reads it, in the old kernel's memory
   out.u64(virtual_address);
   out.u64(physical);  // p_paddr
   out.u64(size);      // p_filesz
@@ -84,10 +84,11 @@ purgatory::host::Result<std::vector<std::byte>> build_core_header(const CoreHead
   out.u16(0);  // e_shentsize
   out.u16(0);  // e_shnum
   out.u16(0);  // e_shstrndx
-  for (const auto& note : request.cpu_notes) program_header(out, pt_note, 0, note.address, 0, note.size);
-  program_header(out, pt_note, 0, request.vmcoreinfo.address, 0, request.vmcoreinfo.size);
+  for (const auto& note : request.cpu_notes) program_header(out, pt_note, 0, note.address, 0, note.size, note.address);
+  program_header(out, pt_note, 0, request.vmcoreinfo.address, 0, request.vmcoreinfo.size, request.vmcoreinfo.address);
   for (const auto& load : request.loads) {
-    program_header(out, pt_load, pf_r | pf_w | pf_x, load.physical, load.virtual_address, load.size);
+    program_header(out, pt_load, pf_r | pf_w | pf_x, load.physical, load.virtual_address, load.size,
+                   load.saved_at.value_or(load.physical));
   }
   return out.take();
 }

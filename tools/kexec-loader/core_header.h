@@ -2,11 +2,13 @@
 // The ELF core header a crash kernel reads as /proc/vmcore's layout (elfcorehdr=): ET_CORE, one
 // PT_NOTE per CPU (the crash notes the dying kernel fills in), one for VMCOREINFO, and one PT_LOAD per
 // range of the old kernel's memory. Every offset in it is a physical address of the old kernel's
-// memory, which the crash kernel reads from: p_offset = p_paddr for notes and loads alike.
+// memory, which the crash kernel reads from: p_offset = p_paddr for notes and loads alike, except for a
+// range the purgatory saved elsewhere before the crash kernel overwrote it (ppc64's first 64 KiB).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <purgatory/host/arch.h>
@@ -25,6 +27,7 @@ struct CoreLoad {
   std::uint64_t physical = 0;
   std::uint64_t virtual_address = 0;  // where the old kernel mapped it (tools such as crash use it)
   std::uint64_t size = 0;
+  std::optional<std::uint64_t> saved_at;  // p_offset when the bytes are read from a backup copy
 };
 
 struct CoreHeaderRequest {

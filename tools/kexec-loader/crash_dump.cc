@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <fstream>
 #include <sstream>
 #include <system_error>
 
@@ -89,7 +90,7 @@ Result<KernelMappings> read_kernel_mappings(const std::string& kcore, purgatory:
   KernelMappings mappings;
   for (const CoreProgram& program : core->programs) {
     if (program.type != pt_load || program.physical == no_physical || program.size == 0) continue;
-    const CoreLoad load{program.physical, program.virtual_address, program.size};
+    const CoreLoad load{program.physical, program.virtual_address, program.size, std::nullopt};
     if (arch == purgatory::host::Arch::x86_64 && program.virtual_address >= x86_64_kernel_map) {
       mappings.text = load;
     } else {
@@ -112,10 +113,27 @@ std::vector<CoreLoad> loads_to_dump(const std::vector<MemoryRange>& ranges, cons
         break;
       }
     }
-    loads.push_back({range.start, virtual_address, size});
+    loads.push_back({range.start, virtual_address, size, std::nullopt});
   }
   if (mappings.text) loads.push_back(*mappings.text);
   return loads;
+}
+
+std::vector<CoreLoad> with_backup(const std::vector<CoreLoad>& loads, std::uint64_t size, std::uint64_t saved_at) {
+  std::vector<CoreLoad> split;
+  for (const CoreLoad& load : loads) {
+    if (load.physical >= size || load.saved_at) {
+      split.push_back(load);
+      continue;
+    }
+    const std::uint64_t inside = std::min(size - load.physical, load.size);
+    split.push_back({load.physical, load.virtual_address, inside, saved_at + load.physical});
+    if (inside < load.size) {
+      split.push_back({load.physical + inside, load.virtual_address != 0 ? load.virtual_address + inside : 0,
+                       load.size - inside, std::nullopt});
+    }
+  }
+  return split;
 }
 
 std::vector<MemoryRange> subtract_ranges(std::vector<MemoryRange> ranges, const std::vector<MemoryRange>& holes) {
@@ -133,6 +151,24 @@ std::vector<MemoryRange> subtract_ranges(std::vector<MemoryRange> ranges, const 
   }
   std::sort(ranges.begin(), ranges.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
   return ranges;
+}
+
+Result<std::vector<MemoryRange>> read_crash_reservation_from_device_tree(const std::filesystem::path& device_tree) {
+  const auto read_u64 = [&](const char* name) -> std::optional<std::uint64_t> {
+    std::ifstream file(device_tree / "chosen" / name, std::ios::binary);
+    unsigned char bytes[8];
+    if (!file.read(reinterpret_cast<char*>(bytes), sizeof(bytes)) || file.get() != EOF) return std::nullopt;
+    std::uint64_t value = 0;
+    for (const unsigned char byte : bytes) value = value << 8 | byte;
+    return value;
+  };
+  const auto base = read_u64("linux,crashkernel-base"), size = read_u64("linux,crashkernel-size");
+  if (!base && !size) return std::vector<MemoryRange>{};
+  if (!base || !size || *size == 0 || *base + *size < *base) {
+    return Error{fmt::format("{}/chosen: linux,crashkernel-base and -size are not two 8-byte values of a range",
+                             device_tree.string())};
+  }
+  return std::vector<MemoryRange>{{*base, *base + *size, "Crash kernel"}};
 }
 
 Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash, std::uint64_t needed) {

@@ -38,8 +38,19 @@ Result<KernelMappings> read_kernel_mappings(const std::string& kcore, purgatory:
 // covers its start (0 where not), and the kernel text mapping last.
 std::vector<CoreLoad> loads_to_dump(const std::vector<MemoryRange>& ranges, const KernelMappings& mappings);
 
+// ppc64: the crash kernel puts its interrupt vectors in the first 64 KiB, so the purgatory saves them
+// first (BACKUP_SRC in kexec-tools' and Linux's ppc64 kdump) into a segment of the crash load.
+inline constexpr std::uint64_t ppc64_backup_size = 0x10000;
+
+// `loads` with [0, size) split off as a load of its own whose bytes are read from `saved_at`.
+std::vector<CoreLoad> with_backup(const std::vector<CoreLoad>& loads, std::uint64_t size, std::uint64_t saved_at);
+
 // `ranges` with every part that lies in one of `holes` removed; sorted by start.
 std::vector<MemoryRange> subtract_ranges(std::vector<MemoryRange> ranges, const std::vector<MemoryRange>& holes);
+
+// ppc64, whose /proc/iomem does not show the reservation: the live tree's /chosen linux,crashkernel-base
+// and linux,crashkernel-size (8 bytes each, big-endian), as the kernel publishes them. None if absent.
+Result<std::vector<MemoryRange>> read_crash_reservation_from_device_tree(const std::filesystem::path& device_tree);
 
 // The crash reservation as one place to put things, refused with the sizes when there is none or it is
 // smaller than `needed`.

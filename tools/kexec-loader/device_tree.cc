@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "device_tree.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -39,7 +40,78 @@ std::uint32_t u32_property(const void* tree, int node, const char* name, std::ui
   return value && length == 4 ? fdt32_to_cpu(*value) : fallback;
 }
 
+// linux,usable-memory on every memory node: the parts of its reg inside `usable`, <0 0> if none (the
+// kernel then ignores the node), in the root's cells as reg is.
+std::optional<Error> set_usable_memory(void* fdt, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& usable) {
+  if (fdt_path_offset(fdt, "/ibm,dynamic-reconfiguration-memory") >= 0) {
+    return Error{"device tree: /ibm,dynamic-reconfiguration-memory (hot-pluggable memory, as PowerVM gives) needs "
+                 "linux,drconf-usable-memory, which kexec-loader does not write yet: refusing a crash load whose "
+                 "crash kernel could use the dump's memory"};
+  }
+  const int address_cells = fdt_address_cells(fdt, 0), size_cells = fdt_size_cells(fdt, 0);
+  if (address_cells < 1 || address_cells > 2 || size_cells < 1 || size_cells > 2) {
+    return Error{fmt::format("device tree: the root's #address-cells/#size-cells ({}/{}) are not 1 or 2", address_cells,
+                             size_cells)};
+  }
+  const auto put = [&](std::vector<fdt32_t>& cells, std::uint64_t value, int count) {
+    if (count == 2) cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(value >> 32)));
+    cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(value)));
+  };
+  bool any = false;
+  for (int node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7); node >= 0;
+       node = fdt_node_offset_by_prop_value(fdt, node, "device_type", "memory", 7)) {
+    int length = 0;
+    const auto* reg = static_cast<const fdt32_t*>(fdt_getprop(fdt, node, "reg", &length));
+    const int entry = (address_cells + size_cells) * 4;
+    if (!reg || length <= 0 || length % entry != 0) {
+      return Error{fmt::format("device tree: memory node {} has no reg of <address size> entries",
+                               fdt_get_name(fdt, node, nullptr))};
+    }
+    std::vector<fdt32_t> cells;
+    for (int at = 0; at < length / 4; at += address_cells + size_cells) {
+      const std::uint64_t start = read_cells(reg + at, address_cells);
+      const std::uint64_t end = start + read_cells(reg + at + address_cells, size_cells);
+      for (const auto& [usable_start, usable_end] : usable) {
+        const std::uint64_t from = std::max(start, usable_start), to = std::min(end, usable_end);
+        if (from >= to) continue;
+        put(cells, from, address_cells);
+        put(cells, to - from, size_cells);
+      }
+    }
+    if (cells.empty()) {
+      put(cells, 0, address_cells);
+      put(cells, 0, size_cells);
+    } else {
+      any = true;
+    }
+    const int result = fdt_setprop(fdt, node, "linux,usable-memory", cells.data(), static_cast<int>(cells.size() * 4));
+    if (result < 0) return Error{fmt::format("device tree: linux,usable-memory: {}", fdt_strerror(result))};
+  }
+  if (!any) return Error{"device tree: no memory node covers the crash kernel's memory"};
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::pair<std::uint64_t, std::uint64_t>> rtas_range(std::span<const std::byte> tree) {
+  const void* fdt = tree.data();
+  if (tree.size() < sizeof(fdt_header) || fdt_check_header(fdt) != 0) return std::nullopt;
+  const int rtas = fdt_path_offset(fdt, "/rtas");
+  if (rtas < 0) return std::nullopt;
+  const std::uint32_t base = u32_property(fdt, rtas, "linux,rtas-base", 0), size = u32_property(fdt, rtas, "rtas-size", 0);
+  if (base == 0 || size == 0) return std::nullopt;
+  return std::pair<std::uint64_t, std::uint64_t>{base, std::uint64_t{base} + size};
+}
+
+std::optional<std::uint32_t> rtas_token(std::span<const std::byte> tree, const char* service) {
+  const void* fdt = tree.data();
+  if (tree.size() < sizeof(fdt_header) || fdt_check_header(fdt) != 0) return std::nullopt;
+  const int rtas = fdt_path_offset(fdt, "/rtas");
+  if (rtas < 0) return std::nullopt;
+  const std::uint32_t token = u32_property(fdt, rtas, service, 0);
+  if (token == 0) return std::nullopt;
+  return token;
+}
 
 purgatory::host::Result<std::vector<std::byte>> read_device_tree(const std::string& path) {
   std::ifstream stream(path, std::ios::binary);
@@ -55,8 +127,10 @@ purgatory::host::Result<std::vector<std::byte>> read_device_tree(const std::stri
 
 purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const std::byte> tree, const ChosenUpdate& update) {
   if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0) return Error{"not a device tree"};
-  // Room for the new properties: bootargs plus a few fixed-size ones.
-  std::vector<std::byte> copy(fdt_totalsize(tree.data()) + update.bootargs.size() + 1024);
+  // Room for the new properties: bootargs plus a few fixed-size ones, and the crash kernel's memory.
+  const std::size_t ranges = update.usable_memory_ranges ? update.usable_memory_ranges->size() : 0;
+  std::vector<std::byte> copy(fdt_totalsize(tree.data()) + update.bootargs.size() + 4096 + 16 * ranges * 64 +
+                              16 * update.reserve.size());
   auto* fdt = copy.data();
   auto check = [](int result, const char* what) -> std::optional<Error> {
     if (result < 0) return Error{fmt::format("device tree: {}: {}", what, fdt_strerror(result))};
@@ -101,6 +175,12 @@ purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const st
   if (update.usable_memory) {
     const auto [start, end] = *update.usable_memory;
     if (auto error = set_range("linux,usable-memory-range", start, end - start)) return *error;
+  }
+  if (update.usable_memory_ranges) {
+    if (auto error = set_usable_memory(fdt, *update.usable_memory_ranges)) return *error;
+  }
+  for (const auto& [address, size] : update.reserve) {
+    if (auto error = check(fdt_add_mem_rsv(fdt, address, size), "memory reserve map")) return *error;
   }
   if (update.kaslr_seed && fdt_getprop(fdt, chosen, "kaslr-seed", nullptr)) {
     if (auto error = check(fdt_setprop_u64(fdt, chosen, "kaslr-seed", *update.kaslr_seed), "kaslr-seed")) return *error;

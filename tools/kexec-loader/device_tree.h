@@ -27,11 +27,21 @@ struct ChosenUpdate {
   // cells (arm64 reads them instead of a memory map).
   std::optional<std::pair<std::uint64_t, std::uint64_t>> elfcorehdr;     // address, size
   std::optional<std::pair<std::uint64_t, std::uint64_t>> usable_memory;  // [start, end)
+  // A ppc64 crash kernel's: linux,usable-memory on every memory node (its reg within these [start, end)
+  // ranges, or <0 0> where none is), and memory reserve map entries <address size> added.
+  std::optional<std::vector<std::pair<std::uint64_t, std::uint64_t>>> usable_memory_ranges;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> reserve;
 };
 
 // A copy of `tree` with /chosen's bootargs and linux,initrd-start/-end set (or the initrd properties
 // removed), packed.
 purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const std::byte> tree, const ChosenUpdate& update);
+
+// ppc64: where RTAS lives, [linux,rtas-base, + rtas-size) of /rtas, if the tree says.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> rtas_range(std::span<const std::byte> tree);
+
+// ppc64: the RTAS token of a service (/rtas's property of that name, e.g. "system-reboot"), if any.
+std::optional<std::uint32_t> rtas_token(std::span<const std::byte> tree, const char* service);
 
 // The purgatory console matching the tree's /chosen stdout-path, if the SDK has a driver for it:
 // "arm,pl011", ns16550-compatible UARTs (with reg-shift and reg-io-width), "hvterm1" (ppc64 hvc).

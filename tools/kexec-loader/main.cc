@@ -71,6 +71,7 @@ struct Options {
   std::string corrupt_segment;
   // Where the running kernel publishes what a load needs (options, so a plan can be made elsewhere).
   std::string iomem = "/proc/iomem", firmware_memmap = "/sys/firmware/memmap", sys = "/sys", kcore = "/proc/kcore";
+  std::string live_device_tree = "/proc/device-tree";
   bool crash = false, unload = false, status = false;
   std::string vmcore;              // --describe-vmcore
   std::vector<std::string> finds;  // --find
@@ -99,6 +100,8 @@ struct Plan {
   std::optional<std::uint64_t> ppc64_secondary_entry;
   std::uint32_t ppc64_flags = 0;
   std::optional<std::array<std::uint8_t, PURGATORY_PPC64_LOW_MEMORY_SIZE>> ppc64_low_memory;
+  std::vector<purgatory_copy> copies;    // made by the purgatory after verification (kdump backups)
+  purgatory_reset reset{};               // how the purgatory resets, if told to on a mismatch
   std::uint64_t floor = 0, ceiling = 0;  // where the purgatory may go too
 };
 
@@ -156,6 +159,7 @@ struct CrashLoad {
   std::vector<MemoryRange> reservation;
   std::vector<MemoryRange> crash_kernel_memory;  // x86_64: its e820
   std::uint64_t core_header_address = 0, core_header_size = 0;
+  std::optional<std::uint64_t> backup_address;   // ppc64: where the purgatory saves the first 64 KiB
 };
 
 #if defined(__x86_64__)
@@ -218,9 +222,6 @@ Result<Memory> read_memory(const Options& options) {
 Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byte>& kernel_file,
                               const std::optional<std::vector<std::byte>>& initrd, const Memory& memory,
                               const std::optional<CrashLoad>& crash, Placer& placer) {
-#if !defined(__aarch64__)
-  if (crash) return Error{"--crash: the ppc64 crash load is not written yet (x86_64 and arm64 have it)"};
-#endif
   const auto tree = read_device_tree(options.dtb);
   if (!tree) return tree.error();
   Plan plan;
@@ -237,12 +238,21 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
   plan.segments.push_back({"kernel", kernel_address, kernel_file, round_up(image->image_size, page_size())});
   plan.entry = kernel_address;
 #else
-  const auto kernel = ppc64::parse_vmlinux(kernel_file);
-  if (!kernel) return Error{"kernel: " + kernel.error().message};
+  auto parsed = ppc64::parse_vmlinux(kernel_file);
+  if (!parsed) return Error{"kernel: " + parsed.error().message};
+  ppc64::Vmlinux* kernel = &parsed.value();
   // kexec_load refuses destinations below the running kernel's end; the purgatory and the kernel's
   // early code run in real mode, which reaches only the first memory range (the RMA).
   plan.floor = round_up(std::max<std::uint64_t>(memory.kernel_end, 0x10000000), page_size());
   plan.ceiling = memory.ranges.front().end;
+  if (crash) {
+    // The crash kernel runs where it is loaded, first in the reservation, and puts only its interrupt
+    // vectors at 0, whose previous bytes the purgatory saves first.
+    plan.floor = crash->reservation.front().start;
+    plan.ceiling = std::min(crash->reservation.front().end, plan.ceiling);
+    if (auto patched = ppc64::run_at_load_address(*kernel); !patched) return Error{"kernel: " + patched.error().message};
+    plan.copies.push_back({0, *crash->backup_address, ppc64_backup_size});
+  }
   auto added = add_segment(plan, placer, "kernel", kernel->image, kernel->memory_size, page_size());
   if (!added) return added.error();
   const std::uint64_t kernel_address = plan.segments.back().address;
@@ -255,6 +265,8 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
     (*plan.ppc64_low_memory)[i] = std::to_integer<std::uint8_t>(kernel->image[i]);
   }
   plan.ppc64_secondary_entry = 0x60;
+  // A reset goes through RTAS's system-reboot, whose token only the firmware's tree knows.
+  if (const auto token = rtas_token(*tree, "system-reboot")) plan.reset.token = *token;
   plan.ppc64_flags = PURGATORY_PPC64_SET_FDT_BOOT_CPU;
 #endif
   std::optional<std::pair<std::uint64_t, std::uint64_t>> initrd_range;
@@ -263,10 +275,26 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
     if (!added_initrd) return added_initrd.error();
     initrd_range = {plan.segments.back().address, plan.segments.back().address + initrd->size()};
   }
-  ChosenUpdate chosen{options.append, initrd_range, random_u64(), {}, {}};
+  ChosenUpdate chosen;
+  chosen.bootargs = options.append;
+  chosen.initrd = initrd_range;
+  chosen.kaslr_seed = random_u64();
   if (crash) {
     chosen.elfcorehdr = {crash->core_header_address, crash->core_header_size};
+#if defined(__aarch64__)
     chosen.usable_memory = {crash->reservation.front().start, crash->reservation.front().end};
+#else
+    // As Linux's own ppc64 kdump loader: the crash kernel may use [0, reservation end) (early boot on
+    // guests fails without the low memory) and RTAS, while the dying kernel's memory above the first
+    // 64 KiB, the backup and the core header are in the reserve map.
+    const std::uint64_t start = crash->reservation.front().start, end = crash->reservation.front().end;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> usable = {{0, end}};
+    if (const auto rtas = rtas_range(*tree)) usable.push_back(*rtas);
+    chosen.usable_memory_ranges = usable;
+    if (start > ppc64_backup_size) chosen.reserve.push_back({ppc64_backup_size, start - ppc64_backup_size});
+    chosen.reserve.push_back({*crash->backup_address, ppc64_backup_size});
+    chosen.reserve.push_back({crash->core_header_address, round_up(crash->core_header_size, page_size())});
+#endif
   }
   const auto updated = update_chosen(*tree, chosen);
   if (!updated) return updated.error();
@@ -298,7 +326,8 @@ int report_status(const Options& options) {
 }
 
 // The ELF core header of a crash load: the CPUs' notes, VMCOREINFO, and RAM outside the reservation.
-Result<std::vector<std::byte>> core_header_for(const Options& options, const IomemSummary& iomem) {
+Result<std::vector<std::byte>> core_header_for(const Options& options, const IomemSummary& iomem,
+                                               std::optional<std::uint64_t> backup) {
   auto notes = read_crash_notes(options.sys + "/devices/system/cpu");
   if (!notes) return notes.error();
   auto vmcoreinfo = read_vmcoreinfo(options.sys + "/kernel/vmcoreinfo");
@@ -312,6 +341,7 @@ Result<std::vector<std::byte>> core_header_for(const Options& options, const Iom
     mappings = KernelMappings{};
   }
   request.loads = loads_to_dump(subtract_ranges(iomem.ram, iomem.crash), *mappings);
+  if (backup) request.loads = with_backup(request.loads, ppc64_backup_size, *backup);
   return build_core_header(request);
 }
 
@@ -371,10 +401,16 @@ int run(const Options& options) {
   std::vector<std::byte> core_header;
   Options effective = options;
   if (options.crash) {
-    const auto iomem = read_iomem(options.iomem);
+    auto iomem = read_iomem(options.iomem);
     if (!iomem) return fail(iomem.error().message);
+    if (iomem->crash.empty() && (running_arch == Arch::ppc64 || running_arch == Arch::ppc64le)) {
+      auto reserved = read_crash_reservation_from_device_tree(options.live_device_tree);
+      if (!reserved) return fail("--crash: " + reserved.error().message);
+      iomem.value().crash = std::move(reserved).value();
+    }
     // The least a crash load needs: the files as they are, the purgatory and a page each for the rest.
     std::uint64_t needed = round_up(image->header.memory_size, page_size()) + 4 * page_size();
+    if (running_arch == Arch::ppc64 || running_arch == Arch::ppc64le) needed += ppc64_backup_size;
     for (const std::string& path : {options.kernel, options.initrd}) {
       if (path.empty()) continue;
       const auto size = regular_file_size(path);
@@ -382,10 +418,18 @@ int run(const Options& options) {
     }
     auto reservation = crash_ranges_for_load(iomem->crash, needed);
     if (!reservation) return fail("--crash: " + reservation.error().message);
-    auto header = core_header_for(options, *iomem);
+    std::optional<std::uint64_t> backup;
+#if defined(__powerpc64__)
+    // At the top of the reservation (in real mode's reach), with the core header below it: the kernel,
+    // which runs where it is loaded, gets the reservation's start.
+    const std::uint64_t top = std::min(reservation->front().end, memory->ranges.front().end) & ~(page_size() - 1);
+    if (top < reservation->front().start + ppc64_backup_size) return fail("--crash: the reservation is outside real mode's reach");
+    backup = top - ppc64_backup_size;
+#endif
+    auto header = core_header_for(options, *iomem, backup);
     if (!header) return fail("--crash: the ELF core header: " + header.error().message);
     core_header = std::move(header).value();
-    crash = CrashLoad{std::move(reservation).value(), {}, 0, core_header.size()};
+    crash = CrashLoad{std::move(reservation).value(), {}, 0, core_header.size(), backup};
     largest_ram = 0;
     for (const auto& range : crash->reservation) largest_ram = std::max(largest_ram, range.end - range.start);
 #if defined(__x86_64__)
@@ -403,12 +447,22 @@ int run(const Options& options) {
   }
 
   Placer placer(crash ? crash->reservation : memory->ranges);
-  PlannedSegment core_header_segment;
+  PlannedSegment core_header_segment, backup_segment;
   if (crash) {
     // Placed first: its address goes into the command line and the device tree.
     const std::uint64_t size = round_up(core_header.size(), page_size());
-    const auto at = placer.place(size, page_size(), crash->reservation.front().start,
-                                 crash->reservation.back().end, "ELF core header");
+    Result<std::uint64_t> at = std::uint64_t{0};
+    if (crash->backup_address) {
+      const std::uint64_t backup = *crash->backup_address;
+      if (const auto taken = placer.take(backup, ppc64_backup_size, "backup"); !taken) return fail("--crash: " + taken.error().message);
+      backup_segment = {"backup", backup, std::vector<std::byte>(ppc64_backup_size), ppc64_backup_size};
+      if (backup - crash->reservation.front().start < size) return fail("--crash: no room for the ELF core header");
+      at = backup - size;
+      if (const auto taken = placer.take(*at, size, "ELF core header"); !taken) return fail("--crash: " + taken.error().message);
+    } else {
+      at = placer.place(size, page_size(), crash->reservation.front().start, crash->reservation.back().end,
+                        "ELF core header");
+    }
     if (!at) return fail("--crash: " + at.error().message);
     crash->core_header_address = *at;
     core_header_segment = {"core-header", *at, core_header, size};
@@ -425,6 +479,7 @@ int run(const Options& options) {
   if (!planned) return fail((options.crash ? "--crash: " : "") + planned.error().message);
   Plan& plan = planned.value();
   if (crash) plan.segments.push_back(std::move(core_header_segment));
+  if (crash && crash->backup_address) plan.segments.push_back(std::move(backup_segment));
 
   const std::uint64_t purgatory_size = round_up(image->header.memory_size, page_size());
   const auto purgatory_address = placer.place(purgatory_size, std::max(image->header.load_alignment, page_size()),
@@ -452,6 +507,8 @@ int run(const Options& options) {
   request.ppc64_secondary_entry = plan.ppc64_secondary_entry;
   request.ppc64_flags = plan.ppc64_flags;
   request.ppc64_low_memory = plan.ppc64_low_memory;
+  request.copies = plan.copies;
+  request.reset = plan.reset;
   const auto sealed = seal(*image, request);
   if (!sealed) return fail("sealing the purgatory: " + sealed.error().message);
 
@@ -488,6 +545,10 @@ int run(const Options& options) {
   if (options.crash) {
     fmt::print("kexec-loader: crash kernel command line: {}\n", effective.append);
     fmt::print("kexec-loader: on a digest mismatch the purgatory will {}\n", on_failure);
+    for (const auto& copy : plan.copies) {
+      fmt::print("kexec-loader: after verification the purgatory copies {:#x} bytes from {:#x} to {:#x} (backup)\n",
+                 copy.size, copy.source, copy.destination);
+    }
   }
   fmt::print("kexec-loader: next kernel entry {:#x}", plan.entry);
   for (const auto& [name, value] : plan.registers) fmt::print(" {}={:#x}", name, value);
@@ -524,7 +585,10 @@ int main(int argc, char** argv) {
       "              return: a panic starts it, and the purgatory checks it first. It gets an ELF core header\n"
       "              (elfcorehdr=) describing the dying kernel's memory for /proc/vmcore; crashkernel= is\n"
       "              dropped from --append and the kdump options added unless given (x86_64: irqpoll\n"
-      "              nr_cpus=1 reset_devices; arm64: nr_cpus=1 reset_devices). On a digest mismatch it resets.\n"
+      "              nr_cpus=1 reset_devices; arm64: nr_cpus=1 reset_devices; ppc64: maxcpus=1 noirqdistrib\n"
+      "              reset_devices). ppc64: the crash kernel runs where it is loaded, and the purgatory saves\n"
+      "              the first 64 KiB, which it overwrites, to a backup the header points at. On a digest\n"
+      "              mismatch it resets.\n"
       "  --unload    unload the loaded kernel (with --crash: the crash kernel)\n"
       "  --status    exit 0 if a kernel (with --crash: a crash kernel) is loaded, 1 if not\n"
       "  --describe-vmcore FILE   in the crash kernel: check the dump it was given\n"
@@ -563,6 +627,9 @@ int main(int argc, char** argv) {
   app.add_option("--firmware-memmap", options.firmware_memmap, "x86_64: the firmware memory map directory")
       ->capture_default_str();
   app.add_option("--kcore", options.kcore, "where to read the running kernel's mappings (virtual addresses of the dump)")
+      ->capture_default_str();
+  app.add_option("--proc-device-tree", options.live_device_tree,
+                 "ppc64: the running kernel's live device tree (where it publishes the crash reservation)")
       ->capture_default_str();
   app.add_option("--sys", options.sys, "where sysfs is (crash notes, VMCOREINFO, kexec status)")->capture_default_str();
   app.add_option("--test-corrupt-segment", options.corrupt_segment,
