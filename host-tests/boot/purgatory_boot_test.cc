@@ -433,10 +433,16 @@ int run_test(const Options& options) {
   // A halted machine never exits: its last words end the run (also "the reset did not happen; halted").
   if (expect.end == Expectations::End::halt && scenario != "console-on-block") run_options.stop_markers = {"; halted"};
   if (scenario == "console-on-block") {
-    // Nothing is printed: wait for the verdict in the block's result instead.
-    run_options.poll = [&] {
-      const auto status = monitor.read_u32(block_address + offsetof(purgatory_info, result) + offsetof(purgatory_result, status));
-      return status && *status >= PURGATORY_STATUS_VERIFIED;
+    // Nothing is printed: wait for the verdict in the block's result instead, and then for the log to
+    // stop growing (the status is recorded before the verdict's lines are written).
+    const std::uint64_t result_address = block_address + offsetof(purgatory_info, result);
+    run_options.poll = [&monitor, result_address, last_length = std::optional<std::uint32_t>()]() mutable {
+      const auto status = monitor.read_u32(result_address + offsetof(purgatory_result, status));
+      if (!status || *status < PURGATORY_STATUS_VERIFIED) return false;
+      const auto length = monitor.read_u32(result_address + offsetof(purgatory_result, log_length));
+      const bool settled = length && last_length == length;
+      last_length = length;
+      return settled;
     };
   }
   if (reads_memory) {
