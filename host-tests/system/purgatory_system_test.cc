@@ -7,9 +7,9 @@
 //   corrupt  the same with the loader flipping one bit of the next kernel's segment after sealing: the
 //            purgatory names the segment and halts; the second kernel never runs
 //   crash    kdump: the first kernel (2 CPUs, crashkernel=) loads the second as a crash kernel, leaves
-//            two markers in its memory and panics on CPU 1; the purgatory verifies the crash kernel,
-//            which finds in /proc/vmcore an ET_CORE of the machine, a note per CPU, VMCOREINFO and both
-//            markers, then powers off
+//            three markers in its memory (a kmsg line, a file, an mlock()ed page) and panics on CPU 1;
+//            the purgatory verifies the crash kernel, which finds in /proc/vmcore an ET_CORE of the
+//            machine, a note per CPU, VMCOREINFO and the three markers, then powers off
 //   crash-corrupt  the same with one bit of the crash kernel flipped after sealing: at the panic the
 //            purgatory refuses it and resets (QEMU exits under -no-reboot); the crash kernel never runs
 //   crash-unload  a crash kernel loaded, unloaded, and --status then reports nothing loaded; no panic
@@ -318,6 +318,7 @@ int run_test(Options options) {
                                  options.arch));
       checks.literal(fmt::format("\"KMSG-PURGATORY-SDK-MARKER-{}\" found", options.nonce));
       checks.literal(fmt::format("\"FILE-PURGATORY-SDK-MARKER-{}\" found", options.nonce));
+      checks.literal(fmt::format("\"held in locked memory: MLOCK-PURGATORY-SDK-MARKER-{}\" found", options.nonce));
       checks.literal("PURGATORY-SDK-VMCORE status=0");
       rejected.insert(rejected.end(), {"MISMATCH", halted_marker, "purgatory: cannot verify"});
     } else {

@@ -8,12 +8,16 @@
 //   arm64    Image: the running device tree (/sys/firmware/fdt) with /chosen updated, x0 = tree
 //   ppc64    vmlinux (ELF): the same for the tree, r3 = tree, r4 = kernel; secondary CPUs released to
 //            the next kernel's __secondary_hold
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <unistd.h>
 
 #include <linux/kexec.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -69,6 +73,7 @@ constexpr std::size_t command_line_size = 2048;
 struct Options {
   std::string purgatory, kernel, initrd, append, dtb = "/sys/firmware/fdt", console, on_failure;
   std::string corrupt_segment;
+  std::string hold_marker;  // --test-hold-marker
   // Where the running kernel publishes what a load needs (options, so a plan can be made elsewhere).
   std::string iomem = "/proc/iomem", firmware_memmap = "/sys/firmware/memmap", sys = "/sys", kcore = "/proc/kcore";
   std::string live_device_tree = "/proc/device-tree";
@@ -364,7 +369,23 @@ int describe_vmcore_file(const Options& options) {
   return ok ? 0 : 1;
 }
 
+// --test-hold-marker: a kdump test's marker in memory the kernel cannot page out: "held in locked
+// memory: TEXT" in an mlock()ed page, kept until the process is killed (by the panic, in the tests).
+// The text is not printed: a copy on the console's buffers would be found in the dump as well.
+int hold_marker(const std::string& text) {
+  const std::string marker = "held in locked memory: " + text;
+  const std::size_t size = round_up(marker.size() + 1, page_size());
+  void* page = nullptr;
+  if (posix_memalign(&page, page_size(), size) != 0) return fail("--test-hold-marker: out of memory");
+  std::memcpy(page, marker.c_str(), marker.size() + 1);
+  if (mlock(page, size) != 0) return fail(fmt::format("--test-hold-marker: mlock: {}", std::strerror(errno)));
+  fmt::print("kexec-loader: TEST: marker of {} bytes locked in memory\n", marker.size());
+  std::fflush(stdout);
+  for (;;) pause();
+}
+
 int run(const Options& options) {
+  if (!options.hold_marker.empty()) return hold_marker(options.hold_marker);
   if (!options.vmcore.empty()) return describe_vmcore_file(options);
   if (options.status) return report_status(options);
   if (options.unload) {
@@ -632,6 +653,9 @@ int main(int argc, char** argv) {
                  "ppc64: the running kernel's live device tree (where it publishes the crash reservation)")
       ->capture_default_str();
   app.add_option("--sys", options.sys, "where sysfs is (crash notes, VMCOREINFO, kexec status)")->capture_default_str();
+  app.add_option("--test-hold-marker", options.hold_marker,
+                 "TEST ONLY: keep \"held in locked memory: TEXT\" in an mlock()ed page until killed (a marker for "
+                 "a kdump test to find in the dump)");
   app.add_option("--test-corrupt-segment", options.corrupt_segment,
                  "TEST ONLY: flip one bit of this segment (kernel, initrd, boot-params, device-tree) after sealing, "
                  "so that the purgatory must refuse to boot");
