@@ -89,6 +89,34 @@ TEST_CASE("Every byte type gives the same digest", "[sha256][constexpr]") {
   STATIC_REQUIRE(as_char8 == sha256_of(one_block));
 }
 
+// The constant evaluator has a form of its own (sha256_detail::compress_in_constant_evaluation); these
+// two tests hold it to the run-time form of the same build, which is the fast form in digest-tests and
+// the compact one in digest-tests-compact.
+TEST_CASE("The constant evaluator's form, run at run time, agrees with the run-time form", "[sha256][constexpr]") {
+  // Blocks chained from one state to the next, so that a wrong word of the state shows in the next block.
+  std::array<std::uint32_t, 8> by_evaluator_form = purgatory::sha256_detail::initial_state;
+  std::array<std::uint32_t, 8> by_run_time_form = purgatory::sha256_detail::initial_state;
+  for (std::size_t blocks = 0; blocks <= generated_kib.size() / purgatory::sha256_block_size; ++blocks) {
+    purgatory::sha256_detail::compress_in_constant_evaluation(by_evaluator_form.data(), generated_kib.data(), blocks);
+    purgatory::sha256_detail::compress(by_run_time_form, generated_kib.data(), blocks);
+    REQUIRE(by_evaluator_form == by_run_time_form);
+  }
+}
+
+TEST_CASE("Every length from 0 to 300 bytes hashes alike at compile time and at run time", "[sha256][constexpr]") {
+  // 300 bytes: every padding case (the length field in the last block or in one more) several times over.
+  constexpr std::size_t longest = 300;
+  constexpr auto at_compile_time = [] {
+    std::array<purgatory::Sha256Digest, longest + 1> digests{};
+    for (std::size_t size = 0; size <= longest; ++size) digests[size] = sha256(generated_kib.data(), size);
+    return digests;
+  }();
+  for (std::size_t size = 0; size <= longest; ++size) {
+    INFO("size " << size);
+    REQUIRE(sha256(generated_kib.data(), size) == at_compile_time[size]);
+  }
+}
+
 TEST_CASE("reset() starts a new message", "[sha256][constexpr]") {
   constexpr auto after_reset = [] {
     Sha256 hasher;

@@ -15,6 +15,10 @@
 // about a tenth of the code, roughly 1.5x the instructions per byte). Purgatory images are built with
 // it (cmake/PurgatoryFlags.cmake), where a hardware engine does the hashing if the CPU has one; host
 // code gets the fast form. Both forms pass the same tests (host-tests/digest).
+//
+// Compile time: in a constant expression a third form runs, written for the constant evaluator (few
+// statements and no calls per round, see compress_in_constant_evaluation), so that a static_assert can
+// hash 64 KiB within clang's and GCC's default limits; the tests compare it with the run-time forms.
 #pragma once
 
 #include <array>
@@ -141,9 +145,49 @@ template <bool Expand>
   round(b, c, d, e, f, g, h, a, k[15] + schedule_word<Expand, 15>(w));
 }
 
+// The form for the constant evaluator: the same algorithm as the run-time forms below, and the tests
+// hold it to them (host-tests/digest). A constant evaluator interprets the code as written, without
+// inlining or folding, and counts what it does against a limit (clang's -fconstexpr-steps charges every
+// statement, so a call costs its body's statements; GCC's -fconstexpr-ops-limit is alike). So here a
+// round is one expression statement with the rotations written out, the schedule a loop of its own
+// with one statement per word, and no function is called per round or word: about 265 clang steps per
+// block against 6,600 for the run-time forms, whose small inline functions and std::rotr cost nothing
+// once compiled. Every local is declared once, outside the loops: clang keeps a record of each local
+// a loop body declares, every iteration, for as long as the call lasts, and looking them up made 64 KiB
+// take 1.7 times as long.
+template <ByteLike Byte>
+constexpr void compress_in_constant_evaluation(std::uint32_t* state, const Byte* data, std::size_t blocks) {
+  std::uint32_t w[64] = {};
+  std::uint32_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0, x = 0, y = 0, t1 = 0, t2 = 0;
+  int t = 0;
+  for (; blocks != 0; --blocks, data += sha256_block_size) {
+    for (t = 0; t < 16; ++t) {
+      w[t] = std::uint32_t{static_cast<std::uint8_t>(data[4 * t])} << 24 |
+             std::uint32_t{static_cast<std::uint8_t>(data[4 * t + 1])} << 16 |
+             std::uint32_t{static_cast<std::uint8_t>(data[4 * t + 2])} << 8 |
+             std::uint32_t{static_cast<std::uint8_t>(data[4 * t + 3])};
+    }
+    for (; t < 64; ++t) {
+      x = w[t - 2], y = w[t - 15],
+      w[t] = ((x >> 17 | x << 15) ^ (x >> 19 | x << 13) ^ (x >> 10)) + w[t - 7] +
+             ((y >> 7 | y << 25) ^ (y >> 18 | y << 14) ^ (y >> 3)) + w[t - 16];
+    }
+    a = state[0], b = state[1], c = state[2], d = state[3], e = state[4], f = state[5], g = state[6], h = state[7];
+    for (t = 0; t < 64; ++t) {
+      t1 = h + ((e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)) + (g ^ (e & (f ^ g))) +
+           round_constants[t] + w[t],
+      t2 = ((a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)) + (b ^ ((a ^ b) & (b ^ c))),
+      h = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+    }
+    state[0] += a, state[1] += b, state[2] += c, state[3] += d, state[4] += e, state[5] += f, state[6] += g,
+        state[7] += h;
+  }
+}
+
 // Hashes `blocks` whole 64-byte blocks starting at `data` into `state`.
 template <ByteLike Byte>
 constexpr void compress(std::array<std::uint32_t, 8>& state, const Byte* data, std::size_t blocks) {
+  if (std::is_constant_evaluated()) return compress_in_constant_evaluation(state.data(), data, blocks);
   std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
   std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
   for (; blocks != 0; --blocks, data += sha256_block_size) {
