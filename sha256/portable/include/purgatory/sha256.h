@@ -151,8 +151,8 @@ template <bool Expand>
 // The form for the constant evaluator: the same algorithm as the run-time forms below, and the tests
 // hold it to them (host-tests/digest). A constant evaluator interprets the code as written, without
 // inlining or folding, and counts what it does against a limit (clang's -fconstexpr-steps charges every
-// statement, so a call costs its body's statements; GCC's -fconstexpr-ops-limit is alike). So here a
-// round is one expression statement with the rotations written out, the schedule a loop of its own
+// statement, so a call costs its body's statements; GCC's -fconstexpr-ops-limit counts operations). So a
+// round here is one expression statement with the rotations written out, the schedule a loop of its own
 // with one statement per word, and no function is called per round or word: about 265 clang steps per
 // block against 6,600 for the run-time forms, whose small inline functions and std::rotr cost nothing
 // once compiled. Every local is declared once, outside the loops: clang keeps a record of each local
