@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -53,30 +54,63 @@ std::string size_text(std::uint64_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
+// Reads into bytes[used, bytes.size()) until it is full or the file ends; the new `used`.
+Result<std::size_t> read_into(int fd, const std::string& path, std::vector<std::byte>& bytes, std::size_t used) {
+  while (used < bytes.size()) {
+    const ssize_t got = ::read(fd, bytes.data() + used, bytes.size() - used);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return failure(path, "read error");
+    if (got == 0) break;
+    used += static_cast<std::size_t>(got);
+  }
+  return used;
+}
+
 Result<std::vector<std::byte>> read_descriptor(int fd, const std::string& path, std::uint64_t limit) {
   struct stat info {};
   if (fstat(fd, &info) != 0) return failure(path, "cannot read");
   if (S_ISDIR(info.st_mode)) return Error{fmt::format("{}: is a directory", path)};
   const std::uint64_t memory = physical_memory();
-  std::vector<std::byte> bytes;
-  if (S_ISREG(info.st_mode) && info.st_size > 0) {
-    const auto size = static_cast<std::uint64_t>(info.st_size);
+  const std::uint64_t cap = std::min(limit, memory);
+  const auto too_large = [&](std::uint64_t size) {
     if (size > limit) {
       return Error{fmt::format("{}: {} is larger than the {} this accepts", path, size_text(size), size_text(limit))};
     }
-    if (size > memory) {
-      return Error{fmt::format("{}: {} is larger than this machine's memory ({})", path, size_text(size),
-                               size_text(memory))};
-    }
+    return Error{fmt::format("{}: {} is larger than this machine's memory ({})", path, size_text(size),
+                             size_text(memory))};
+  };
+  std::vector<std::byte> bytes;
+  std::size_t used = 0;
+  if (S_ISREG(info.st_mode) && info.st_size > 0) {
+    // The size is known: refused before anything is read, else read into one buffer of exactly that
+    // size (a growing buffer would hold the old and the new copy at once, twice the file).
+    const auto size = static_cast<std::uint64_t>(info.st_size);
+    if (size > cap) return too_large(size);
     try {
-      bytes.reserve(static_cast<std::size_t>(size));
+      bytes.resize(static_cast<std::size_t>(size));
     } catch (const std::bad_alloc&) {
       return Error{fmt::format("{}: not enough memory to read its {}", path, size_text(size))};
     }
+    const auto filled = read_into(fd, path, bytes, 0);
+    if (!filled) return filled.error();
+    used = *filled;
+    if (used < bytes.size()) {  // it shrank meanwhile: what is there
+      bytes.resize(used);
+      return bytes;
+    }
+    std::byte probe[1];
+    ssize_t got = 0;
+    do {
+      got = ::read(fd, probe, sizeof(probe));
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) return failure(path, "read error");
+    if (got == 0) return bytes;
+    // It grew meanwhile: read on as for a pipe.
+    if (used + 1 > cap) return too_large(used + 1);
+    bytes.push_back(probe[0]);
+    ++used;
   }
-  // Read to the end, whatever fstat said: /proc files report 0, and a file may grow meanwhile.
-  const std::uint64_t cap = std::min(limit, memory);
-  std::size_t used = 0;
+  // The size is unknown (a pipe, a /proc file that reports 0): read to the end in a growing buffer.
   for (;;) {
     if (bytes.size() - used < 65536) {
       const std::size_t grown = used + std::max<std::size_t>(65536, used / 2);
@@ -89,12 +123,11 @@ Result<std::vector<std::byte>> read_descriptor(int fd, const std::string& path, 
         return Error{fmt::format("{}: larger than the {} this accepts", path, size_text(cap))};
       }
     }
-    const ssize_t got = ::read(fd, bytes.data() + used, bytes.size() - used);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return failure(path, "read error");
-    if (got == 0) break;
-    used += static_cast<std::size_t>(got);
+    const auto filled = read_into(fd, path, bytes, used);
+    if (!filled) return filled.error();
+    used = *filled;
     if (used > cap) return Error{fmt::format("{}: larger than the {} this accepts", path, size_text(cap))};
+    if (used < bytes.size()) break;  // read_into stops short only at the end
   }
   bytes.resize(used);
   bytes.shrink_to_fit();
