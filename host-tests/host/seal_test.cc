@@ -2,9 +2,13 @@
 // seal over synthetic images of every arch and byte order: every purgatory_info field read back with an
 // independent reader in the image's byte order, the digests checked against purgatory::sha256, and each
 // request a loader must not make refused with a message naming it.
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <span>
 #include <string>
@@ -732,5 +736,75 @@ TEST_CASE("Copies are written in the image's byte order, and refused where they 
   SECTION("into the segment the kernel is entered in: the rule the purgatory applies") {
     request.copies[0] = {0x400000, 0x200000, 0x10};
     CHECK_THAT(refusal(image, request), Contains("segment 0") && Contains("holds the next kernel's entry"));
+  }
+}
+
+namespace {
+
+// The segments' bytes moved into files of a scratch directory: the same request, read while sealing.
+class SegmentsInFiles {
+ public:
+  explicit SegmentsInFiles(SealRequest& request)
+      : directory_(std::filesystem::temp_directory_path() / ("purgatory-seal-test-" + std::to_string(::getpid()))) {
+    std::filesystem::create_directories(directory_);
+    for (std::size_t i = 0; i < request.segments.size(); ++i) {
+      Segment& segment = request.segments[i];
+      const auto path = (directory_ / ("segment-" + std::to_string(i))).string();
+      std::ofstream(path, std::ios::binary)
+          .write(reinterpret_cast<const char*>(segment.bytes.data()), static_cast<std::streamsize>(segment.bytes.size()));
+      segment.file = {path, 0, segment.bytes.size()};
+      segment.bytes.clear();
+    }
+  }
+  ~SegmentsInFiles() {
+    std::error_code ignored;
+    std::filesystem::remove_all(directory_, ignored);
+  }
+
+ private:
+  std::filesystem::path directory_;
+};
+
+}  // namespace
+
+TEST_CASE("Segments read from files seal to the same bytes as the same segments in memory", "[seal][file]") {
+  const TestArch& arch = any_arch();
+  auto builder = ImageBuilder::valid(arch);
+  builder.features |= PURGATORY_FEATURE_VERIFY_EACH_SEGMENT;
+  const Image image = parsed(builder);
+  SealRequest in_memory_request = valid_request(arch);
+  // Large enough to be sealed as two halves, not a whole number of blocks.
+  in_memory_request.segments.push_back(Segment{0x10000000, pattern((3 << 20) + 5, 11), 0});
+  in_memory_request.flags |= GENERATE(0u, std::uint32_t{PURGATORY_FLAG_VERIFY_EACH_SEGMENT});
+  const auto expected = seal(image, in_memory_request);
+  REQUIRE(expected);
+
+  SealRequest from_files = in_memory_request;
+  SegmentsInFiles files(from_files);
+  const auto sealed = seal(image, from_files);
+  INFO((sealed ? std::string() : sealed.error().message));
+  REQUIRE(sealed);
+  CHECK(sealed->bytes == expected->bytes);
+  CHECK(segments_digest(from_files.segments) == segments_digest(in_memory_request.segments));
+
+  SECTION("pair_for_two_lanes gives halves of the same file") {
+    const auto halves = pair_for_two_lanes(from_files.segments);
+    REQUIRE(halves.size() == 5);
+    CHECK(halves[0].file.path == from_files.segments[3].file.path);
+    CHECK(halves[0].file.offset == 0);
+    CHECK(halves[1].file.offset == halves[0].file.size);
+    CHECK(halves[0].file.size + halves[1].file.size == (3u << 20) + 5);
+  }
+  SECTION("a file that shrank since the request was made is an Error naming it") {
+    std::filesystem::resize_file(from_files.segments[3].file.path, 1 << 20);
+    const auto shrunk = seal(image, from_files);
+    REQUIRE_FALSE(shrunk);
+    CHECK_THAT(shrunk.error().message, Contains("segment-3") && Contains("changed while being sealed"));
+  }
+  SECTION("a file that is gone is an Error naming it") {
+    std::filesystem::remove(from_files.segments[1].file.path);
+    const auto gone = seal(image, from_files);
+    REQUIRE_FALSE(gone);
+    CHECK_THAT(gone.error().message, Contains("segment-1: cannot open"));
   }
 }

@@ -21,9 +21,42 @@ namespace {
 
 using namespace detail;
 
-// The block the purgatory will read, in host byte order, for `pieces` (digests left out unless asked).
-purgatory_info block_of(const Image& image, const SealRequest& request, const std::vector<Piece>& pieces,
-                        bool with_digests) {
+// Each piece's digest and the all-segments digest in one pass: every chunk is read once and hashed into
+// both, side by side through the two-lane engine where there is one, while both hashes are at a block
+// boundary (the all-segments one is, unless a piece before was not a whole number of blocks).
+Result<bool> fill_digests(purgatory_info& info, const std::vector<Piece>& pieces, const SealRequest& request) {
+  const Sha256TwoLaneFunction two_lanes = host_sha256_two_lanes();
+  Sha256 all = host_sha256();
+  std::uint64_t all_bytes = 0;
+  for (std::size_t i = 0; i < pieces.size() && i < PURGATORY_MAX_SEGMENTS; ++i) {
+    Sha256 own = host_sha256();
+    std::uint64_t own_bytes = 0;
+    const auto hashed = for_each_chunk(pieces[i], request, [&](std::span<const std::byte> bytes) {
+      const std::size_t blocks = bytes.size() / sha256_block_size;
+      if (two_lanes != nullptr && blocks != 0 && own_bytes % sha256_block_size == 0 &&
+          all_bytes % sha256_block_size == 0) {
+        const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+        update_side_by_side(own, data, all, data, blocks, two_lanes);
+        own_bytes += blocks * sha256_block_size;
+        all_bytes += blocks * sha256_block_size;
+        bytes = bytes.subspan(blocks * sha256_block_size);
+      }
+      own.update(bytes);
+      all.update(bytes);
+      own_bytes += bytes.size();
+      all_bytes += bytes.size();
+    });
+    if (!hashed) return hashed.error();
+    const Sha256Digest digest = own.finish();
+    std::copy(digest.begin(), digest.end(), info.segments[i].sha256);
+  }
+  const Sha256Digest digest = all.finish();
+  std::copy(digest.begin(), digest.end(), info.sha256);
+  return true;
+}
+
+// The block the purgatory will read, in host byte order, for `pieces`, digests left out.
+purgatory_info block_of(const Image& image, const SealRequest& request, const std::vector<Piece>& pieces) {
   const Arch arch = *image.header.arch();
   purgatory_info info{};
   std::memcpy(info.magic, PURGATORY_INFO_MAGIC, sizeof(info.magic));
@@ -31,22 +64,12 @@ purgatory_info block_of(const Image& image, const SealRequest& request, const st
   info.sealed = PURGATORY_INFO_SEALED;
   info.flags = request.flags;
   info.segment_count = static_cast<std::uint32_t>(pieces.size());
-  Sha256 all = host_sha256();
   for (std::size_t i = 0; i < pieces.size() && i < PURGATORY_MAX_SEGMENTS; ++i) {
     info.segments[i].start = pieces[i].checked.start;
     info.segments[i].size = pieces[i].checked.size;
     info.segment_origin[i] = pieces[i].segment == nullptr
                                  ? PURGATORY_ORIGIN_PPC64_LOW_MEMORY
                                  : static_cast<std::uint8_t>(pieces[i].checked.loader_index + 1);
-    if (with_digests) {
-      const Sha256Digest digest = digest_of(pieces[i], request);
-      std::copy(digest.begin(), digest.end(), info.segments[i].sha256);
-      hash_piece(all, pieces[i], request);
-    }
-  }
-  if (with_digests) {
-    const Sha256Digest digest = all.finish();
-    std::copy(digest.begin(), digest.end(), info.sha256);
   }
   if (arch == Arch::x86_64) {
     info.next.x86_64.rip = request.entry;
@@ -125,7 +148,7 @@ Result<SealedImage> seal(const Image& image, const SealRequest& request) {
     return Error{fmt::format("{} segments with ppc64 low memory: at most {} fit in purgatory_info", pieces.size(),
                              PURGATORY_MAX_SEGMENTS)};
   }
-  purgatory_info block = block_of(image, request, pieces, false);
+  purgatory_info block = block_of(image, request, pieces);
   if (const RuleViolation violation = first_violation(block, placement)) {
     return Error{violation_text(violation, pieces, placement)};
   }
@@ -138,7 +161,8 @@ Result<SealedImage> seal(const Image& image, const SealRequest& request) {
     pieces = two_lane_pieces(request.segments, request.two_lane_split_from);
     if (const auto added = add_low_memory(pieces, request); !added) return added.error();
   }
-  block = block_of(image, request, pieces, true);
+  block = block_of(image, request, pieces);
+  if (const auto hashed = fill_digests(block, pieces, request); !hashed) return hashed.error();
   if (const RuleViolation violation = first_violation(block, placement)) {
     return Error{"the two-lane layout broke a rule (a bug): " + violation_text(violation, pieces, placement)};
   }

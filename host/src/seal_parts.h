@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,7 +18,7 @@ namespace purgatory::host::detail {
 inline constexpr std::uint64_t low_memory_size = PURGATORY_PPC64_LOW_MEMORY_SIZE;
 
 inline std::uint64_t memory_size_of(const Segment& segment) {
-  return segment.memory_size != 0 ? segment.memory_size : segment.bytes.size();
+  return segment.memory_size != 0 ? segment.memory_size : contents_size(segment);
 }
 
 // One range the purgatory checks: [offset, offset + size) of a request segment as loaded (its bytes,
@@ -28,9 +30,11 @@ struct Piece {
   CheckedSegment checked;
 };
 
-// segment_layout.cc: hashing a piece as the purgatory will; the two-lane layout; ppc64 low memory.
-void hash_piece(Sha256& hasher, const Piece& piece, const SealRequest& request);
-Sha256Digest digest_of(const Piece& piece, const SealRequest& request);
+// segment_layout.cc: a piece's bytes as the purgatory will hash them (contents, then zeros), given to
+// `consume` a chunk at a time, every chunk but the last a whole number of blocks; the two-lane layout;
+// ppc64 low memory.
+Result<bool> for_each_chunk(const Piece& piece, const SealRequest& request,
+                            const std::function<void(std::span<const std::byte>)>& consume);
 std::vector<Piece> two_lane_pieces(const std::vector<Segment>& segments, std::uint64_t split_from);
 Result<bool> add_low_memory(std::vector<Piece>& pieces, const SealRequest& request);
 

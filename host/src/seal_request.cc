@@ -63,14 +63,17 @@ std::optional<std::string> request_problem(const Image& image, const SealRequest
     const Segment& segment = request.segments[i];
     const std::uint64_t size = memory_size_of(segment);
     if (size == 0) return fmt::format("segment {} at {:#x} is empty", i, segment.address);
-    if (segment.memory_size != 0 && segment.memory_size < segment.bytes.size()) {
-      return fmt::format("segment {}: memory size {:#x} is smaller than its {} bytes", i, segment.memory_size,
-                         segment.bytes.size());
+    const std::uint64_t contents = contents_size(segment);
+    if (!segment.file.path.empty() && !segment.bytes.empty()) {
+      return fmt::format("segment {}: both bytes in memory and a file ({})", i, segment.file.path);
     }
-    if (size - segment.bytes.size() > max_zero_tail) {
+    if (segment.memory_size != 0 && segment.memory_size < contents) {
+      return fmt::format("segment {}: memory size {:#x} is smaller than its {} bytes", i, segment.memory_size, contents);
+    }
+    if (size - contents > max_zero_tail) {
       return fmt::format("segment {}: {} of zeros past its {} bytes; at most {} (kexec zero-fills them and the "
                          "purgatory hashes them, which would take hours)",
-                         i, size_in_words(size - segment.bytes.size()), segment.bytes.size(), size_in_words(max_zero_tail));
+                         i, size_in_words(size - contents), contents, size_in_words(max_zero_tail));
     }
   }
   for (const auto& [name, value] : request.registers) {

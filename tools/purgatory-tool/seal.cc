@@ -126,7 +126,19 @@ int seal_image(const SealOptions& options) {
     return exit_usage;
   }
   for (std::size_t i = 0; i < segment_files.size(); ++i) {
-    auto bytes = read_input(segment_files[i]);
+    // A regular file is read while it is hashed, a chunk at a time (constant memory for any size);
+    // anything else (standard input, a pipe) can be read only once, so it is read into memory.
+    const std::string& path = segment_files[i];
+    const auto size = path == "-" ? Result<std::optional<std::uint64_t>>(std::nullopt) : regular_file_size(path);
+    if (!size) {
+      fmt::print(stderr, "purgatory-tool: {}\n", size.error().message);
+      return exit_usage;
+    }
+    if (*size) {
+      request.value().segments[i].file = {path, 0, **size};
+      continue;
+    }
+    auto bytes = read_input(path);
     if (!bytes) return exit_usage;
     request.value().segments[i].bytes = std::move(*bytes);
   }

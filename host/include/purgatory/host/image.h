@@ -67,12 +67,27 @@ Result<Image> parse_image(std::span<const std::byte> bytes, const ImageExpectati
 // (PURGATORY_FEATURE_VERIFY_SHA256). The error names the first problem.
 Result<Image> load_image(std::span<const std::byte> file, const ImageExpectations& expectations = {});
 
+// Where a segment's contents are when they are not in memory: `size` bytes of a file from `offset`,
+// read in chunks while sealing, so that a segment of any size is sealed in constant memory (what
+// purgatory-tool seal does; a loader has the bytes in memory anyway).
+struct SegmentFile {
+  std::string path;  // empty: the segment's bytes are in Segment::bytes
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+};
+
 // A segment the next kernel needs, as the loader will place it.
 struct Segment {
   std::uint64_t address = 0;
-  std::vector<std::byte> bytes;
-  std::uint64_t memory_size = 0;  // >= bytes.size(): the rest is zero-filled (and hashed as zeros); 0 means bytes.size()
+  std::vector<std::byte> bytes;   // empty when `file` names the contents
+  std::uint64_t memory_size = 0;  // >= its contents: the rest is zero-filled (and hashed as zeros); 0: the contents' size
+  SegmentFile file{};
 };
+
+// How many bytes the segment's contents are: its bytes, or its file's.
+inline std::uint64_t contents_size(const Segment& segment) {
+  return segment.file.path.empty() ? segment.bytes.size() : segment.file.size;
+}
 
 // How far past its file bytes a segment may run (the zeros kexec fills in and the purgatory hashes): real
 // kernels need tens of MiB; more is a mistake that would keep the hashing going for hours.
@@ -124,7 +139,8 @@ std::string describe(const CheckedSegment& segment);
 std::vector<std::string> register_names(Arch arch);
 
 // Fills purgatory_info in a copy of the image, in the image's byte order, with the digests computed by
-// the same SHA-256 code the purgatory runs. Refuses, naming the request's own segment numbers: what
+// the same SHA-256 code the purgatory runs; file segments are read here, and a read error, or a file
+// that no longer has the bytes it had, is an Error naming it. Refuses, naming the request's own segment numbers: what
 // the image cannot carry out (a misaligned load address, unknown registers, a console or reset it does
 // not have, settings for another arch, a zero-filled tail beyond max_zero_tail), and every request the
 // purgatory itself would refuse (<purgatory/seal_rules.h>: the same code). Lays out halves for two lanes
@@ -142,10 +158,13 @@ bool checks_each_segment(const ImageHeader& header, std::uint32_t flags);
 // two halves, the first a whole number of 64-byte blocks, and these pairs come first, in the given
 // order, followed by the unsplit segments in the given order. While that would exceed
 // PURGATORY_MAX_SEGMENTS, the smallest candidates stay whole. Only the description changes: the same
-// bytes at the same addresses are hashed (seal() computes the digests for the new list).
+// bytes at the same addresses are hashed (seal() computes the digests for the new list). A file
+// segment's halves name the same file at their offsets.
 std::vector<Segment> pair_for_two_lanes(const std::vector<Segment>& segments, std::uint64_t split_from = 1 << 20);
 
-// The same digest a kexec_file-style loader and the purgatory compute: all segments in order.
+// The same digest a kexec_file-style loader and the purgatory compute: all segments in order. For
+// segments in memory: a file segment that cannot be read gives an all-zero digest, which matches nothing
+// (seal() reports such errors).
 std::array<std::uint8_t, 32> segments_digest(const std::vector<Segment>& segments);
 
 }  // namespace purgatory::host
