@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include <fmt/format.h>
+
+#include <purgatory/host/file.h>
 
 extern "C" {
 #include <libfdt.h>
@@ -114,15 +114,15 @@ std::optional<std::uint32_t> rtas_token(std::span<const std::byte> tree, const c
 }
 
 purgatory::host::Result<std::vector<std::byte>> read_device_tree(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) return Error{fmt::format("cannot read {} (the running kernel's device tree)", path)};
-  std::vector<char> chars((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> tree(chars.size());
-  if (!chars.empty()) std::memcpy(tree.data(), chars.data(), chars.size());
+  // A read error is reported, not taken for the end of the tree; the limit is the format's own (its
+  // header's sizes are 32-bit), far above any real tree.
+  auto read = purgatory::host::read_file(path, UINT32_MAX);
+  if (!read) return Error{fmt::format("{} (the running kernel's device tree)", read.error().message)};
+  std::vector<std::byte>& tree = read.value();
   if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0 || fdt_totalsize(tree.data()) > tree.size()) {
     return Error{fmt::format("{} is not a valid flattened device tree", path)};
   }
-  return tree;
+  return std::move(tree);
 }
 
 purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const std::byte> tree, const ChosenUpdate& update) {

@@ -511,7 +511,12 @@ int run(const Options& options) {
   const auto hashed_size = [](const PlannedSegment& segment) { return round_up(segment.bytes.size(), page_size()); };
   SealRequest request;
   request.load_address = *purgatory_address;
-  for (const auto& segment : plan.segments) request.segments.push_back({segment.address, segment.bytes, hashed_size(segment)});
+  // Lent to the request for sealing and given back after it: a copy would double the memory a large
+  // initrd takes.
+  for (auto& segment : plan.segments) {
+    const std::uint64_t size = hashed_size(segment);
+    request.segments.push_back({segment.address, std::move(segment.bytes), size});
+  }
   request.entry = plan.entry;
   request.registers = plan.registers;
   if (!options.console.empty()) {
@@ -531,6 +536,7 @@ int run(const Options& options) {
   request.copies = plan.copies;
   request.reset = plan.reset;
   const auto sealed = seal(*image, request);
+  for (std::size_t i = 0; i < plan.segments.size(); ++i) plan.segments[i].bytes = std::move(request.segments[i].bytes);
   if (!sealed) return fail("sealing the purgatory: " + sealed.error().message);
 
   if (!options.corrupt_segment.empty()) {
