@@ -42,6 +42,8 @@ if $tests; then
     qemu-user-static
     # Test and benchmark libraries and tools; dpkg-dev for dpkg-buildflags, pkgconf for the .pc file test.
     catch2 libssl-dev libbenchmark-dev valgrind bc busybox-static cpio xz-utils dpkg-dev pkgconf
+    # GNU time: the peak memory of purgatory-tool (cli.digest.peak_memory, scripts/benchmark).
+    time
   )
 fi
 

@@ -106,4 +106,127 @@ function(test_escaped_names)
   expect_equal("${actual}" "${expected}" "sha256 output for escaped names, against sha256sum's")
 endfunction()
 
+# Files larger than a chunk, hashed several at a time (two lanes where the CPU has them), against
+# sha256sum byte for byte: random bytes with tails that are not a whole block, and a sparse file; "-" read
+# from a pipe.
+function(test_large_files)
+  random_file(random-a.bin 67108869)   # 64 MiB + 5
+  random_file(random-b.bin 8388608)    # 8 MiB
+  random_file(random-c.bin 1048635)    # 1 MiB + 59
+  sparse_file(sparse.bin 67108864)     # 64 MiB of zeros
+  set(files random-a.bin random-b.bin sparse.bin random-c.bin)
+  execute_process(COMMAND "${SHA256SUM_PROGRAM}" ${files} WORKING_DIRECTORY "${WORK_DIR}" OUTPUT_VARIABLE expected
+                  RESULT_VARIABLE status)
+  expect_equal("${status}" "0" "sha256sum's exit status")
+  expect(EXIT 0 COMMAND "${TOOL}" sha256 ${files} OUTPUT_VARIABLE actual OUTPUT_MATCHES "^${SHA256_RE}  random-a\\.bin\n"
+         ERROR_MATCHES "^$")
+  expect_equal("${actual}" "${expected}" "sha256 of four large files, against sha256sum's")
+
+  # Standard input from a pipe, which cannot be mapped or sized: read in chunks as it comes.
+  string(REGEX MATCH "^(${SHA256_RE})" a_sha256 "${expected}")
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E cat random-a.bin COMMAND "${TOOL}" sha256 -
+                  WORKING_DIRECTORY "${WORK_DIR}" OUTPUT_VARIABLE piped RESULT_VARIABLE status)
+  expect_equal("${status}" "0" "sha256 - from a pipe: exit status")
+  expect_equal("${piped}" "${a_sha256}  -\n" "sha256 - from a pipe")
+endfunction()
+
+# Memory does not grow with the input: a 512 MiB file, two 128 MiB files, and a 128 MiB segment sealed,
+# each under 64 MiB of peak resident memory (GNU time's %M, KiB), so none of them was read whole.
+function(test_peak_memory)
+  sparse_file(512m.bin 536870912)
+  sparse_file(128m-a.bin 134217728)
+  sparse_file(128m-b.bin 134217728)
+  set(zeros_512m 9acca8e8c22201155389f65abbf6bc9723edc7384ead80503839f49dcc56d767)
+  set(zeros_128m 254bcc3fc4f27172636df4bf32de9f107f620d559b20d760197e452b97453917)
+  expect_peak_memory(65536 OUTPUT_MATCHES "^${zeros_512m}  512m\\.bin\n$" COMMAND "${TOOL}" sha256 512m.bin)
+  expect_peak_memory(65536 OUTPUT_MATCHES "^${zeros_128m}  128m-a\\.bin\n${zeros_128m}  128m-b\\.bin\n$"
+                     COMMAND "${TOOL}" sha256 128m-a.bin 128m-b.bin)
+  file(WRITE sums.txt "${zeros_128m}  128m-a.bin\n")
+  expect_peak_memory(65536 OUTPUT_MATCHES "^128m-a\\.bin: OK\n$" COMMAND "${TOOL}" sha256 --check sums.txt)
+  purgatory_image(x86 x86_64 bin)
+  expect_peak_memory(65536 OUTPUT_MATCHES "^$"
+                     COMMAND "${TOOL}" seal "${x86}" --load-address 0x1234000 --segment 0x40000000:128m-a.bin
+                                  --entry 0x40000000 -o sealed.bin)
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --json sealed.bin OUTPUT_MATCHES "\"sha256\": \"${zeros_128m}\"")
+endfunction()
+
+# sha256 --check reads sha256sum's output and prints its verdicts as sha256sum -c does, byte for byte.
+function(test_check)
+  file(WRITE abc.txt "abc")
+  file(WRITE "back\\slash.txt" "abc")
+  file(WRITE "new\nline.txt" "abc")
+  random_file(large.bin 3145791)  # 3 MiB + 63: several chunks, two lanes with the others
+  set(files abc.txt "back\\slash.txt" "new\nline.txt" large.bin)
+  execute_process(COMMAND "${SHA256SUM_PROGRAM}" ${files} WORKING_DIRECTORY "${WORK_DIR}" OUTPUT_FILE sums.txt)
+  execute_process(COMMAND "${SHA256SUM_PROGRAM}" --binary abc.txt WORKING_DIRECTORY "${WORK_DIR}" OUTPUT_VARIABLE binary)
+  file(APPEND sums.txt "${binary}")
+
+  # All OK: the same verdicts as sha256sum -c, nothing on stderr.
+  execute_process(COMMAND "${SHA256SUM_PROGRAM}" -c sums.txt WORKING_DIRECTORY "${WORK_DIR}" OUTPUT_VARIABLE expected)
+  expect(EXIT 0 COMMAND "${TOOL}" sha256 -c sums.txt OUTPUT_VARIABLE actual
+         OUTPUT_MATCHES "^abc\\.txt: OK\nback\\\\slash\\.txt: OK\n\\\\new\\\\nline\\.txt: OK\nlarge\\.bin: OK\n" ERROR_MATCHES "^$")
+  expect_equal("${actual}" "${expected}" "sha256 -c output, against sha256sum -c's")
+  expect(EXIT 0 COMMAND "${TOOL}" sha256 --check - INPUT_FILE "${WORK_DIR}/sums.txt" OUTPUT_MATCHES "^abc\\.txt: OK\n"
+         ERROR_MATCHES "^$")
+
+  # A changed file, a missing one, a directory and a malformed line: each named, exit status 1.
+  file(COPY_FILE sums.txt bad-sums.txt)
+  file(APPEND bad-sums.txt "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ae  abc.txt\n")
+  file(APPEND bad-sums.txt "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  missing.txt\n")
+  file(APPEND bad-sums.txt "not a checksum line\n")
+  file(MAKE_DIRECTORY directory)
+  file(APPEND bad-sums.txt "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  directory\n")
+  execute_process(COMMAND "${SHA256SUM_PROGRAM}" -c bad-sums.txt WORKING_DIRECTORY "${WORK_DIR}"
+                  OUTPUT_VARIABLE expected ERROR_QUIET)
+  expect(EXIT 1 COMMAND "${TOOL}" sha256 -c bad-sums.txt OUTPUT_VARIABLE actual
+         OUTPUT_MATCHES "\nabc\\.txt: FAILED\nmissing\\.txt: FAILED open or read\ndirectory: FAILED open or read\n$"
+         ERROR_MATCHES "purgatory-tool: missing\\.txt: cannot open: No such file or directory\n"
+                       "purgatory-tool: bad-sums\\.txt:8: not a sha256sum line"
+                       "purgatory-tool: directory: is a directory\n"
+                       "WARNING: 1 line is improperly formatted\n"
+                       "WARNING: 2 listed files could not be read\n"
+                       "WARNING: 1 computed checksum did NOT match\n$")
+  expect_equal("${actual}" "${expected}" "sha256 -c output with failures, against sha256sum -c's")
+
+  # Nothing to check, an unreadable list, and --json with --check.
+  file(WRITE garbage.txt "garbage\n")
+  expect(EXIT 1 COMMAND "${TOOL}" sha256 -c garbage.txt OUTPUT_MATCHES "^$"
+         ERROR_MATCHES "garbage\\.txt:1: not a sha256sum line" "garbage\\.txt: no properly formatted SHA-256 checksum lines found")
+  expect(EXIT 2 COMMAND "${TOOL}" sha256 -c missing-sums.txt OUTPUT_MATCHES "^$"
+         ERROR_MATCHES "^purgatory-tool: missing-sums\\.txt: cannot open: No such file or directory\n$")
+  expect(EXIT 2 COMMAND "${TOOL}" sha256 -c --json sums.txt OUTPUT_MATCHES "^$" ERROR_MATCHES "--json excludes --check")
+endfunction()
+
+# random_file(<path> <bytes>)
+function(random_file path bytes)
+  execute_process(COMMAND "${HEAD_PROGRAM}" -c ${bytes} /dev/urandom OUTPUT_FILE "${path}" RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "head failed writing ${path}")
+  endif()
+endfunction()
+
+# sparse_file(<path> <bytes>): zeros that take no disk space and no time to write.
+function(sparse_file path bytes)
+  execute_process(COMMAND "${DD_PROGRAM}" "of=${path}" bs=1 count=0 seek=${bytes} status=none RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "dd failed writing ${path}")
+  endif()
+endfunction()
+
+# expect_peak_memory(<KiB> OUTPUT_MATCHES <regex> COMMAND <program> <arg>...): exit status 0, the output,
+# and a peak resident set below <KiB> as GNU time measures it (scripts/setup.sh --tests installs time).
+function(expect_peak_memory limit)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "OUTPUT_MATCHES;COMMAND")
+  find_program(GNU_TIME_PROGRAM time PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
+  expect(EXIT 0 OUTPUT_MATCHES "${arg_OUTPUT_MATCHES}" ERROR_MATCHES "^$"
+         COMMAND "${GNU_TIME_PROGRAM}" -f %M -o peak.txt ${arg_COMMAND})
+  file(STRINGS peak.txt peak LIMIT_COUNT 1)
+  describe_command(shown ${arg_COMMAND})
+  if(NOT peak MATCHES "^[0-9]+$" OR NOT peak LESS limit)
+    message(SEND_ERROR "FAILED: ${shown}: peak resident memory ${peak} KiB, expected under ${limit} KiB")
+  else()
+    message(STATUS "ok: ${shown}: peak resident memory ${peak} KiB (under ${limit})")
+  endif()
+endfunction()
+
 run_group()
