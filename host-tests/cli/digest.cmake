@@ -128,6 +128,14 @@ function(test_large_files)
                   WORKING_DIRECTORY "${WORK_DIR}" OUTPUT_VARIABLE piped RESULT_VARIABLE status)
   expect_equal("${status}" "0" "sha256 - from a pipe: exit status")
   expect_equal("${piped}" "${a_sha256}  -\n" "sha256 - from a pipe")
+
+  # A /proc file reports size 0 but has bytes; /proc/self/mem fails to read at offset 0: a message
+  # naming it, status 2, and the other files still hashed.
+  execute_process(COMMAND "${SHA256SUM_PROGRAM}" /proc/version OUTPUT_VARIABLE expected)
+  expect(EXIT 0 COMMAND "${TOOL}" sha256 /proc/version OUTPUT_VARIABLE actual ERROR_MATCHES "^$")
+  expect_equal("${actual}" "${expected}" "sha256 of /proc/version, against sha256sum's")
+  expect(EXIT 2 COMMAND "${TOOL}" sha256 /proc/self/mem random-c.bin OUTPUT_MATCHES "^${SHA256_RE}  random-c\\.bin\n$"
+         ERROR_MATCHES "^purgatory-tool: /proc/self/mem: read error: [^\n]+\n$")
 endfunction()
 
 # Memory does not grow with the input: a 512 MiB file, two 128 MiB files, and a 128 MiB segment sealed,
