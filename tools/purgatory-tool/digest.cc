@@ -124,7 +124,8 @@ Command add_sha256(CLI::App& app) {
       "SHA-256 of each file with the SDK's digest engine, printed as sha256sum does (names escaped as GNU "
       "does; \"-\" is stdin). Files are read in 1 MiB chunks, so memory does not grow with their size, and "
       "hashed two at a time where the CPU's engine has two lanes (x86_64 SHA-NI). On a terminal, a progress "
-      "line on stderr for hashing that takes more than a second. Exit status 2 if a file cannot be read.");
+      "line on stderr for hashing that takes more than a second. Exit status 2 if a file cannot be read "
+      "(with --check, 1 if a listed file cannot be read, 2 if a list cannot).");
   command->add_option("FILE", o->files, "files; with --check, checksum lists")->required();
   auto* json = command->add_flag("--json", o->json, "a JSON array with one object per file (docs/purgatory-tool.md)");
   command
