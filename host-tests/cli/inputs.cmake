@@ -38,4 +38,22 @@ function(test_empty)
   expect_no_file("${WORK_DIR}/blob.h" "${WORK_DIR}/sealed-ppc64.bin")
 endfunction()
 
+# A 6 GiB file (sparse: nothing is written) where an image is expected: refused from its size, before a
+# byte is read, by every command that reads an image whole. Read, it would take a minute and 6 GiB.
+function(test_huge)
+  execute_process(COMMAND "${DD_PROGRAM}" of=huge.bin bs=1 count=0 seek=6442450944 status=none
+                  RESULT_VARIABLE status)
+  expect_equal("${status}" "0" "dd's exit status writing a sparse 6 GiB file")
+  purgatory_image(x86 x86_64 bin)
+  set(refused "^purgatory-tool: huge\\.bin: 6\\.0 GiB is larger than the 64\\.0 MiB this accepts\n$")
+  expect(EXIT 2 COMMAND "${TOOL}" check huge.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "${refused}")
+  expect(EXIT 2 COMMAND "${TOOL}" inspect huge.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "${refused}")
+  expect(EXIT 2 COMMAND "${TOOL}" digest huge.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "${refused}")
+  expect(EXIT 2 COMMAND "${TOOL}" embed huge.bin --name blob -o blob.h ERROR_MATCHES "${refused}")
+  expect(EXIT 2 COMMAND "${TOOL}" seal huge.bin --load-address 0x1234000 --segment 0x3000000:huge.bin --entry 0
+                        -o sealed.bin
+         ERROR_MATCHES "${refused}")
+  expect_no_file("${WORK_DIR}/blob.h" "${WORK_DIR}/sealed.bin")
+endfunction()
+
 run_group()

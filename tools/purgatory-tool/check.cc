@@ -75,7 +75,7 @@ Command add_check(CLI::App& app) {
     int worst = exit_ok;
     ordered_json all = ordered_json::array();
     for (const auto& path : options->files) {
-      const auto file = read_input(path);
+      const auto file = read_input(path, image_file_limit);
       if (!file) {
         worst = std::max(worst, exit_usage);
         all.push_back({{"file", path}, {"ok", false}, {"error", file.error().message}});

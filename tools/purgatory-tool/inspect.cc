@@ -180,7 +180,7 @@ Command add_inspect(CLI::App& app) {
       fmt::print("{:<8} {:>7} {:>7} {:>8} {:>6}  {}\n", "arch", "file", "memory", "entry", "relocs", "image");
     }
     for (const auto& path : options->files) {
-      const auto file = read_input(path);
+      const auto file = read_input(path, purgatory::host::image_file_limit);
       if (!file) {
         worst = std::max(worst, exit_usage);
         if (options->json) all.push_back({{"file", path}, {"error", file.error().message}});
