@@ -15,7 +15,7 @@
 namespace purgatory::host {
 namespace {
 
-Error failure(const std::string& name, std::string_view what) {
+Error system_failure(const std::string& name, std::string_view what) {
   return Error{fmt::format("{}: {}: {}", name, what, std::strerror(errno))};
 }
 
@@ -25,10 +25,10 @@ Result<ChunkReader> ChunkReader::open(const std::string& path, std::size_t chunk
   const bool is_stdin = path == "-";
   const std::string name = is_stdin ? "standard input" : path;
   const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return failure(name, "cannot open");
+  if (fd < 0) return system_failure(name, "cannot open");
   ChunkReader reader(fd, !is_stdin, name, std::nullopt, chunk_size);  // closes fd on every way out
   struct stat info {};
-  if (::fstat(fd, &info) != 0) return failure(name, "cannot read");
+  if (::fstat(fd, &info) != 0) return system_failure(name, "cannot read");
   if (S_ISDIR(info.st_mode)) return Error{fmt::format("{}: is a directory", name)};
   if (S_ISREG(info.st_mode) && info.st_size > 0) {
     reader.size_ = static_cast<std::uint64_t>(info.st_size);
@@ -71,7 +71,7 @@ ChunkReader::~ChunkReader() {
 
 Result<bool> ChunkReader::seek(std::uint64_t offset) {
   if (offset > static_cast<std::uint64_t>(INT64_MAX) || ::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) {
-    return failure(name_, fmt::format("cannot go to offset {}", offset));
+    return system_failure(name_, fmt::format("cannot go to offset {}", offset));
   }
   return true;
 }
@@ -81,7 +81,7 @@ Result<std::span<const std::byte>> ChunkReader::next() {
   while (filled < chunk_size_) {
     const ssize_t got = ::read(fd_, buffer_.get() + filled, chunk_size_ - filled);
     if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return failure(name_, "read error");
+    if (got < 0) return system_failure(name_, "read error");
     if (got == 0) break;
     filled += static_cast<std::size_t>(got);
   }
