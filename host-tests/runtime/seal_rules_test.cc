@@ -261,6 +261,13 @@ TEST_CASE("Copies: inside one segment that nothing used lies in, clear of their 
       CHECK(what(violation) == "a copy's destination segment holds the next kernel's entry or device tree");
       CHECK(violation.segment == 0);
     }
+    SECTION("into a segment at 0 whose first byte is the entry") {
+      info.segments[1].start = 0;
+      set_entry(info, machine, 0);
+      info.copies[0] = {0x4000000, 0x800, 0x10};
+      CHECK(what(first_violation(info, placement(machine))) ==
+            "a copy's destination segment holds the next kernel's entry or device tree");
+    }
     SECTION("wrapping") {
       info.copies[0].source = ~std::uint64_t{0} - 0x10;
       CHECK(what(first_violation(info, placement(machine))) == "a copy runs past the end of the address space");

@@ -94,15 +94,13 @@ constexpr RuleViolation copy_violation(const purgatory_info& info, std::uint16_t
     const std::uint32_t segment = segment_holding(info, copy.destination, copy.size);
     if (segment == PURGATORY_NO_SEGMENT) return {"a copy's destination is not inside one segment"};
     const purgatory_segment& target = info.segments[segment];
-    std::uint64_t used[3] = {next_kernel_entry(info, elf_machine), 0, 0};
-    if (elf_machine == PURGATORY_MACHINE_PPC64) {
-      used[1] = info.next.ppc64.secondary_entry;
-      used[2] = info.next.ppc64.r3;
-    }
-    for (const std::uint64_t address : used) {
-      if (address != 0 && rules_detail::inside(address, 1, target)) {
-        return {"a copy's destination segment holds the next kernel's entry or device tree", segment};
-      }
+    // The entry wherever it is, even at 0; ppc64's secondary entry and device tree where given (0: none).
+    const purgatory_ppc64_state& ppc64 = info.next.ppc64;
+    const bool on_ppc64 = elf_machine == PURGATORY_MACHINE_PPC64;
+    if (rules_detail::inside(next_kernel_entry(info, elf_machine), 1, target) ||
+        (on_ppc64 && ppc64.secondary_entry != 0 && rules_detail::inside(ppc64.secondary_entry, 1, target)) ||
+        (on_ppc64 && ppc64.r3 != 0 && rules_detail::inside(ppc64.r3, 1, target))) {
+      return {"a copy's destination segment holds the next kernel's entry or device tree", segment};
     }
     if (overlap(copy.source, copy.size, copy.destination, copy.size)) return {"a copy's source and destination overlap"};
     for (std::uint32_t j = 0; j < i; ++j) {
