@@ -152,6 +152,18 @@ Result<SegmentSpec> parse_segment_spec(std::string_view spec) {
   return segment;
 }
 
+Result<purgatory_copy> parse_copy_spec(std::string_view spec) {
+  const auto parts = split(spec, ':');
+  if (parts.size() != 3) return Error{fmt::format("{}: expected SOURCE:DESTINATION:SIZE", spec)};
+  std::uint64_t numbers[3] = {};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto number = parse_number(parts[i]);
+    if (!number) return Error{fmt::format("{}: {}", spec, number.error().message)};
+    numbers[i] = *number;
+  }
+  return purgatory_copy{numbers[0], numbers[1], numbers[2]};
+}
+
 Result<Assignment> parse_assignment(std::string_view text) {
   const auto equals = text.find('=');
   if (equals == std::string_view::npos || equals == 0) return Error{fmt::format("\"{}\" is not NAME=VALUE", text)};

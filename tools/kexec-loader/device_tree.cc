@@ -40,6 +40,26 @@ std::uint32_t u32_property(const void* tree, int node, const char* name, std::ui
   return value && length == 4 ? fdt32_to_cpu(*value) : fallback;
 }
 
+// The root's #address-cells and #size-cells, which reg and the ranges written here use: 1 or 2 each.
+// `context` leads the error ("linux,elfcorehdr: ", or nothing).
+struct RootCells {
+  int address = 0, size = 0;
+};
+purgatory::host::Result<RootCells> root_cells(const void* fdt, std::string_view context) {
+  const RootCells cells{fdt_address_cells(fdt, 0), fdt_size_cells(fdt, 0)};
+  if (cells.address < 1 || cells.address > 2 || cells.size < 1 || cells.size > 2) {
+    return Error{fmt::format("device tree: {}the root's #address-cells/#size-cells ({}/{}) are not 1 or 2", context,
+                             cells.address, cells.size)};
+  }
+  return cells;
+}
+
+// `value` as `count` big-endian cells (1 or 2), appended.
+void append_cells(std::vector<fdt32_t>& cells, std::uint64_t value, int count) {
+  if (count == 2) cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(value >> 32)));
+  cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(value)));
+}
+
 // linux,usable-memory on every memory node: the parts of its reg inside `usable`, <0 0> if none (the
 // kernel then ignores the node), in the root's cells as reg is.
 std::optional<Error> set_usable_memory(void* fdt, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& usable) {
@@ -48,15 +68,9 @@ std::optional<Error> set_usable_memory(void* fdt, const std::vector<std::pair<st
                  "linux,drconf-usable-memory, which kexec-loader does not write yet: refusing a crash load whose "
                  "crash kernel could use the dump's memory"};
   }
-  const int address_cells = fdt_address_cells(fdt, 0), size_cells = fdt_size_cells(fdt, 0);
-  if (address_cells < 1 || address_cells > 2 || size_cells < 1 || size_cells > 2) {
-    return Error{fmt::format("device tree: the root's #address-cells/#size-cells ({}/{}) are not 1 or 2", address_cells,
-                             size_cells)};
-  }
-  const auto put = [&](std::vector<fdt32_t>& cells, std::uint64_t value, int count) {
-    if (count == 2) cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(value >> 32)));
-    cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(value)));
-  };
+  const auto root = root_cells(fdt, "");
+  if (!root) return root.error();
+  const int address_cells = root->address, size_cells = root->size;
   bool any = false;
   for (int node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7); node >= 0;
        node = fdt_node_offset_by_prop_value(fdt, node, "device_type", "memory", 7)) {
@@ -74,13 +88,13 @@ std::optional<Error> set_usable_memory(void* fdt, const std::vector<std::pair<st
       for (const auto& [usable_start, usable_end] : usable) {
         const std::uint64_t from = std::max(start, usable_start), to = std::min(end, usable_end);
         if (from >= to) continue;
-        put(cells, from, address_cells);
-        put(cells, to - from, size_cells);
+        append_cells(cells, from, address_cells);
+        append_cells(cells, to - from, size_cells);
       }
     }
     if (cells.empty()) {
-      put(cells, 0, address_cells);
-      put(cells, 0, size_cells);
+      append_cells(cells, 0, address_cells);
+      append_cells(cells, 0, size_cells);
     } else {
       any = true;
     }
@@ -154,19 +168,14 @@ purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const st
   }
   // <address size> in the root's cells, as the kernel reads these two (of_flat_dt_translate-free).
   const auto set_range = [&](const char* name, std::uint64_t address, std::uint64_t size) -> std::optional<Error> {
-    const int address_cells = fdt_address_cells(fdt, 0), size_cells = fdt_size_cells(fdt, 0);
-    if (address_cells < 1 || address_cells > 2 || size_cells < 1 || size_cells > 2) {
-      return Error{fmt::format("device tree: {}: the root's #address-cells/#size-cells ({}/{}) are not 1 or 2", name,
-                               address_cells, size_cells)};
-    }
-    if ((address_cells == 1 && address >> 32) || (size_cells == 1 && size >> 32)) {
+    const auto root = root_cells(fdt, fmt::format("{}: ", name));
+    if (!root) return root.error();
+    if ((root->address == 1 && address >> 32) || (root->size == 1 && size >> 32)) {
       return Error{fmt::format("device tree: {}: {:#x}+{:#x} does not fit the root's 32-bit cells", name, address, size)};
     }
     std::vector<fdt32_t> cells;
-    if (address_cells == 2) cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(address >> 32)));
-    cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(address)));
-    if (size_cells == 2) cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(size >> 32)));
-    cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(size)));
+    append_cells(cells, address, root->address);
+    append_cells(cells, size, root->size);
     return check(fdt_setprop(fdt, chosen, name, cells.data(), static_cast<int>(cells.size() * sizeof(fdt32_t))), name);
   };
   if (update.elfcorehdr) {

@@ -156,6 +156,7 @@ std::uint64_t random_u64() {
 struct Memory {
   std::vector<MemoryRange> ranges;
   std::uint64_t kernel_end = 0;
+  std::optional<IomemSummary> iomem;  // where they came from, if /proc/iomem (a crash load reads it too)
 };
 
 // A crash load: everything goes inside the reservation; the crash kernel is told where the ELF core
@@ -171,7 +172,7 @@ struct CrashLoad {
 Result<Memory> read_memory(const Options& options) {
   auto ranges = read_firmware_memmap(options.firmware_memmap);
   if (!ranges) return ranges.error();
-  return Memory{std::move(ranges).value(), 0};
+  return Memory{std::move(ranges).value(), 0, std::nullopt};
 }
 
 Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byte>& kernel_file,
@@ -220,7 +221,7 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
 Result<Memory> read_memory(const Options& options) {
   auto iomem = read_iomem(options.iomem);
   if (!iomem) return iomem.error();
-  return Memory{iomem->ram, iomem->kernel_end};
+  return Memory{iomem->ram, iomem->kernel_end, std::move(iomem).value()};
 }
 
 // arm64 and ppc64 share the device tree handling; they differ in the kernel format and entry state.
@@ -422,12 +423,18 @@ int run(const Options& options) {
   std::vector<std::byte> core_header;
   Options effective = options;
   if (options.crash) {
-    auto iomem = read_iomem(options.iomem);
-    if (!iomem) return fail(iomem.error().message);
-    if (iomem->crash.empty() && (running_arch == Arch::ppc64 || running_arch == Arch::ppc64le)) {
+    IomemSummary iomem;
+    if (memory->iomem) {
+      iomem = *memory->iomem;
+    } else {
+      auto read = read_iomem(options.iomem);
+      if (!read) return fail(read.error().message);
+      iomem = std::move(read).value();
+    }
+    if (iomem.crash.empty() && (running_arch == Arch::ppc64 || running_arch == Arch::ppc64le)) {
       auto reserved = read_crash_reservation_from_device_tree(options.live_device_tree);
       if (!reserved) return fail("--crash: " + reserved.error().message);
-      iomem.value().crash = std::move(reserved).value();
+      iomem.crash = std::move(reserved).value();
     }
     // The least a crash load needs: the files as they are, the purgatory and a page each for the rest.
     std::uint64_t needed = round_up(image->header.memory_size, page_size()) + 4 * page_size();
@@ -437,7 +444,7 @@ int run(const Options& options) {
       const auto size = regular_file_size(path);
       if (size && *size) needed += round_up(**size, page_size());
     }
-    auto reservation = crash_ranges_for_load(iomem->crash, needed);
+    auto reservation = crash_ranges_for_load(iomem.crash, needed);
     if (!reservation) return fail("--crash: " + reservation.error().message);
     std::optional<std::uint64_t> backup;
 #if defined(__powerpc64__)
@@ -447,14 +454,14 @@ int run(const Options& options) {
     if (top < reservation->front().start + ppc64_backup_size) return fail("--crash: the reservation is outside real mode's reach");
     backup = top - ppc64_backup_size;
 #endif
-    auto header = core_header_for(options, *iomem, backup);
+    auto header = core_header_for(options, iomem, backup);
     if (!header) return fail("--crash: the ELF core header: " + header.error().message);
     core_header = std::move(header).value();
     crash = CrashLoad{std::move(reservation).value(), {}, 0, core_header.size(), backup};
     largest_ram = 0;
     for (const auto& range : crash->reservation) largest_ram = std::max(largest_ram, range.end - range.start);
 #if defined(__x86_64__)
-    crash->crash_kernel_memory = x86_64_crash_memory_map(memory->ranges, iomem->crash);
+    crash->crash_kernel_memory = x86_64_crash_memory_map(memory->ranges, iomem.crash);
 #endif
   }
   const char* limit_reason = options.crash ? "the crash kernel reservation" : "the largest RAM range";

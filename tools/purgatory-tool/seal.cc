@@ -60,21 +60,9 @@ Result<SealRequest> build_request(const SealOptions& options, std::vector<std::s
     request.user[*index] = assignment->value;
   }
   for (const auto& text : options.copies) {
-    // SOURCE:DESTINATION:SIZE, three numbers.
-    const std::size_t first = text.find(':'), second = first == std::string::npos ? first : text.find(':', first + 1);
-    if (second == std::string::npos || text.find(':', second + 1) != std::string::npos) {
-      return Error{fmt::format("--copy {}: expected SOURCE:DESTINATION:SIZE", text)};
-    }
-    std::uint64_t parts[3] = {};
-    const std::string_view pieces[3] = {std::string_view(text).substr(0, first),
-                                        std::string_view(text).substr(first + 1, second - first - 1),
-                                        std::string_view(text).substr(second + 1)};
-    for (int i = 0; i < 3; ++i) {
-      const auto number = parse_number(pieces[i]);
-      if (!number) return Error{fmt::format("--copy {}: {}", text, number.error().message)};
-      parts[i] = *number;
-    }
-    request.copies.push_back({parts[0], parts[1], parts[2]});
+    const auto copy = parse_copy_spec(text);
+    if (!copy) return Error{"--copy " + copy.error().message};
+    request.copies.push_back(*copy);
   }
   const auto console = parse_console_spec(options.console);
   if (!console) return console.error();

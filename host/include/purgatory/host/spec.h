@@ -35,6 +35,9 @@ struct SegmentSpec {
 };
 Result<SegmentSpec> parse_segment_spec(std::string_view spec);
 
+// "SOURCE:DESTINATION:SIZE", three numbers: a copy the purgatory makes after verification (ABI 1.4).
+Result<purgatory_copy> parse_copy_spec(std::string_view spec);
+
 // "NAME=VALUE"
 struct Assignment {
   std::string name;
