@@ -207,10 +207,7 @@ endfunction()
 
 # random_file(<path> <bytes>)
 function(random_file path bytes)
-  execute_process(COMMAND "${HEAD_PROGRAM}" -c ${bytes} /dev/urandom OUTPUT_FILE "${path}" RESULT_VARIABLE status)
-  if(NOT status EQUAL 0)
-    message(FATAL_ERROR "head failed writing ${path}")
-  endif()
+  write_head("${path}" /dev/urandom ${bytes})
 endfunction()
 
 # sparse_file(<path> <bytes>): zeros that take no disk space and no time to write.

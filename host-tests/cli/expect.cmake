@@ -209,12 +209,17 @@ function(write_bytes path hex)
   endif()
 endfunction()
 
-# write_zeros(<path> <count>)
-function(write_zeros path count)
-  execute_process(COMMAND "${HEAD_PROGRAM}" -c ${count} /dev/zero OUTPUT_FILE "${path}" RESULT_VARIABLE status)
+# write_head(<path> <source> <count>): the first <count> bytes of <source> (/dev/zero, /dev/urandom).
+function(write_head path source count)
+  execute_process(COMMAND "${HEAD_PROGRAM}" -c ${count} "${source}" OUTPUT_FILE "${path}" RESULT_VARIABLE status)
   if(NOT status EQUAL 0)
     message(FATAL_ERROR "head failed writing ${path}")
   endif()
+endfunction()
+
+# write_zeros(<path> <count>)
+function(write_zeros path count)
+  write_head("${path}" /dev/zero ${count})
 endfunction()
 
 # copy_prefix(<from> <to> <count>): the first <count> bytes of a file.

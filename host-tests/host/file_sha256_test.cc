@@ -17,6 +17,8 @@
 #include <purgatory/host/sha256sum_format.h>
 #include <purgatory/sha256.h>
 
+#include "test_pattern.h"
+
 using namespace purgatory::host;
 using purgatory::Sha256Digest;
 using purgatory::Sha256TwoLaneFunction;
@@ -51,16 +53,6 @@ class ScratchDirectory {
   }
   std::filesystem::path path_;
 };
-
-std::vector<std::uint8_t> pattern(std::size_t size, unsigned seed) {
-  std::vector<std::uint8_t> bytes(size);
-  std::uint32_t state = seed * 2654435761u + 1;
-  for (auto& byte : bytes) {
-    state = state * 1664525u + 1013904223u;
-    byte = static_cast<std::uint8_t>(state >> 24);
-  }
-  return bytes;
-}
 
 Sha256Digest expected_digest(const std::vector<std::uint8_t>& bytes) { return purgatory::sha256(bytes.data(), bytes.size()); }
 

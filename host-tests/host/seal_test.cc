@@ -22,6 +22,7 @@
 #include <purgatory/sha256.h>
 
 #include "image_builder.h"
+#include "test_pattern.h"
 
 using namespace purgatory::host;
 using purgatory::test::TestArch;
@@ -95,16 +96,6 @@ bool all_zero(const std::vector<std::uint8_t>& bytes) {
   return true;
 }
 
-std::vector<std::byte> pattern(std::size_t size, unsigned seed) {
-  std::vector<std::byte> bytes(size);
-  std::uint32_t state = seed * 2654435761u + 1;
-  for (auto& byte : bytes) {
-    state = state * 1664525u + 1013904223u;
-    byte = static_cast<std::byte>(state >> 24);
-  }
-  return bytes;
-}
-
 // A segment as the purgatory sees it in memory: its bytes, then zeros up to its memory size.
 std::vector<std::uint8_t> in_memory(const Segment& segment) {
   std::vector<std::uint8_t> bytes;
@@ -132,9 +123,9 @@ Image garbage_filled_image(const TestArch& arch) {
 SealRequest valid_request(const TestArch& arch) {
   SealRequest request;
   request.load_address = 0x100000;
-  request.segments.push_back(Segment{0x200000, pattern(100, 1), 0});
-  request.segments.push_back(Segment{0x300000, pattern(5000, 2), 0x2000});
-  request.segments.push_back(Segment{0x10000, pattern(1, 3), 0x10000});
+  request.segments.push_back(Segment{0x200000, pattern<std::byte>(100, 1), 0});
+  request.segments.push_back(Segment{0x300000, pattern<std::byte>(5000, 2), 0x2000});
+  request.segments.push_back(Segment{0x10000, pattern<std::byte>(1, 3), 0x10000});
   request.entry = 0x200040;  // inside segment 0, as the purgatory requires
   std::uint64_t value = 0x1111111111111111;
   for (const auto& [name, offset] : registers_of(arch)) {
@@ -406,14 +397,14 @@ TEST_CASE("More than 16 segments are refused, 16 accepted", "[seal]") {
   auto request = valid_request(arch);
   request.segments.clear();
   request.ppc64_low_memory.reset();  // on ppc64 a 17th segment
-  for (std::uint64_t i = 0; i < 16; ++i) request.segments.push_back(Segment{0x1000000 + i * 0x1000, pattern(16, 4), 0});
+  for (std::uint64_t i = 0; i < 16; ++i) request.segments.push_back(Segment{0x1000000 + i * 0x1000, pattern<std::byte>(16, 4), 0});
   request.entry = 0x1000000;
   if (is_ppc64(arch)) {
     request.ppc64_secondary_entry.reset();
     request.registers["r3"] = 0;  // no device tree to write into
   }
   require_sealed(image, request);
-  request.segments.push_back(Segment{0x2000000, pattern(16, 5), 0});
+  request.segments.push_back(Segment{0x2000000, pattern<std::byte>(16, 5), 0});
   CHECK_THAT(refusal(image, request), Contains("17 segments") && Contains("at most 16"));
 }
 
@@ -421,26 +412,26 @@ TEST_CASE("Overlapping segments are refused", "[seal]") {
   const TestArch& arch = any_arch();
   const Image image = garbage_filled_image(arch);
   auto request = valid_request(arch);
-  request.segments = {Segment{0x200000, pattern(0x1000, 6), 0}};
+  request.segments = {Segment{0x200000, pattern<std::byte>(0x1000, 6), 0}};
   request.ppc64_secondary_entry.reset();
   request.registers.erase("r3");
   SECTION("the second starts inside the first") {
-    request.segments.push_back(Segment{0x200800, pattern(0x1000, 7), 0});
+    request.segments.push_back(Segment{0x200800, pattern<std::byte>(0x1000, 7), 0});
   }
   SECTION("the second ends inside the first") {
-    request.segments.push_back(Segment{0x1ff800, pattern(0x1000, 7), 0});
+    request.segments.push_back(Segment{0x1ff800, pattern<std::byte>(0x1000, 7), 0});
   }
   SECTION("the second inside the first") {
-    request.segments.push_back(Segment{0x200100, pattern(0x10, 7), 0});
+    request.segments.push_back(Segment{0x200100, pattern<std::byte>(0x10, 7), 0});
   }
   SECTION("the second around the first") {
-    request.segments.push_back(Segment{0x100000 + 0x3000, pattern(0x10, 7), 0x200000});
+    request.segments.push_back(Segment{0x100000 + 0x3000, pattern<std::byte>(0x10, 7), 0x200000});
   }
   SECTION("the same start") {
-    request.segments.push_back(Segment{0x200000, pattern(1, 7), 0});
+    request.segments.push_back(Segment{0x200000, pattern<std::byte>(1, 7), 0});
   }
   SECTION("only the first's zero-filled tail overlaps") {
-    request.segments = {Segment{0x200000, pattern(0x10, 6), 0x2000}, Segment{0x201000, pattern(0x10, 7), 0}};
+    request.segments = {Segment{0x200000, pattern<std::byte>(0x10, 6), 0x2000}, Segment{0x201000, pattern<std::byte>(0x10, 7), 0}};
   }
   CHECK_THAT(refusal(image, request), Contains("segments 0 and 1 overlap"));
 }
@@ -448,14 +439,14 @@ TEST_CASE("Overlapping segments are refused", "[seal]") {
 TEST_CASE("The third segment overlapping the first is named by both indices", "[seal]") {
   const TestArch& arch = any_arch();
   auto request = valid_request(arch);
-  request.segments.push_back(Segment{0x200000 + 99, pattern(2, 8), 0});  // on segment 0's last byte
+  request.segments.push_back(Segment{0x200000 + 99, pattern<std::byte>(2, 8), 0});  // on segment 0's last byte
   CHECK_THAT(refusal(garbage_filled_image(arch), request), Contains("segments 0 and 3 overlap"));
 }
 
 TEST_CASE("Segments that touch without overlapping are accepted", "[seal]") {
   const TestArch& arch = any_arch();
   auto request = valid_request(arch);
-  request.segments = {Segment{0x200000, pattern(0x10, 6), 0x1000}, Segment{0x201000, pattern(0x10, 7), 0},
+  request.segments = {Segment{0x200000, pattern<std::byte>(0x10, 6), 0x1000}, Segment{0x201000, pattern<std::byte>(0x10, 7), 0},
                       Segment{0x300000, {}, 0x1000}};
   require_sealed(garbage_filled_image(arch), request);
 }
@@ -465,16 +456,16 @@ TEST_CASE("A segment overlapping the purgatory's memory is refused", "[seal]") {
   const Image image = garbage_filled_image(arch);
   auto request = valid_request(arch);  // purgatory at [0x100000, 0x103000)
   SECTION("on its last byte (beyond the file, in .bss)") {
-    request.segments.push_back(Segment{0x102fff, pattern(1, 9), 0});
+    request.segments.push_back(Segment{0x102fff, pattern<std::byte>(1, 9), 0});
   }
   SECTION("on its first byte") {
-    request.segments.push_back(Segment{0xff000, pattern(0x1001, 9), 0});
+    request.segments.push_back(Segment{0xff000, pattern<std::byte>(0x1001, 9), 0});
   }
   SECTION("around it") {
-    request.segments.push_back(Segment{0xf0000, pattern(1, 9), 0x20000});
+    request.segments.push_back(Segment{0xf0000, pattern<std::byte>(1, 9), 0x20000});
   }
   SECTION("only through the zero-filled tail") {
-    request.segments.push_back(Segment{0xff000, pattern(1, 9), 0x1800});
+    request.segments.push_back(Segment{0xff000, pattern<std::byte>(1, 9), 0x1800});
   }
   CHECK_THAT(refusal(image, request), Contains("segment 3 at") && Contains("overlaps the purgatory's own memory") &&
                                           Contains("[0x100000, 0x103000)"));
@@ -483,8 +474,8 @@ TEST_CASE("A segment overlapping the purgatory's memory is refused", "[seal]") {
 TEST_CASE("Segments right before and right after the purgatory's memory are accepted", "[seal]") {
   const TestArch& arch = any_arch();
   auto request = valid_request(arch);
-  request.segments.push_back(Segment{0xff000, pattern(0x1000, 10), 0});
-  request.segments.push_back(Segment{0x103000, pattern(1, 11), 0x1000});
+  request.segments.push_back(Segment{0xff000, pattern<std::byte>(0x1000, 10), 0});
+  request.segments.push_back(Segment{0x103000, pattern<std::byte>(1, 11), 0x1000});
   require_sealed(garbage_filled_image(arch), request);
 }
 
@@ -514,7 +505,7 @@ TEST_CASE("A segment of zeros only (no bytes, a memory size) is accepted and has
 TEST_CASE("A segment memory size smaller than its bytes is refused", "[seal]") {
   const TestArch& arch = any_arch();
   auto request = valid_request(arch);
-  request.segments = {Segment{0x400000, pattern(32, 12), 0x10}};
+  request.segments = {Segment{0x400000, pattern<std::byte>(32, 12), 0x10}};
   CHECK_THAT(refusal(garbage_filled_image(arch), request),
              Contains("segment 0: memory size 0x10 is smaller than its 32 bytes"));
 }
@@ -522,9 +513,9 @@ TEST_CASE("A segment memory size smaller than its bytes is refused", "[seal]") {
 TEST_CASE("A segment that runs past the end of the address space is refused", "[seal]") {
   const TestArch& arch = any_arch();
   auto request = valid_request(arch);
-  SECTION("by its bytes") { request.segments.push_back(Segment{UINT64_MAX - 0xf, pattern(0x20, 13), 0}); }
+  SECTION("by its bytes") { request.segments.push_back(Segment{UINT64_MAX - 0xf, pattern<std::byte>(0x20, 13), 0}); }
   SECTION("by its zero-filled tail") {
-    request.segments.push_back(Segment{0xfffffffffffff000, pattern(1, 13), 0x2000});
+    request.segments.push_back(Segment{0xfffffffffffff000, pattern<std::byte>(1, 13), 0x2000});
   }
   SECTION("by its memory size alone") {
     request.segments.push_back(Segment{UINT64_MAX - 0x8, {}, 0x10});
@@ -598,10 +589,10 @@ std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> memory_of(const st
 TEST_CASE("pair_for_two_lanes splits large segments into halves that come first, the rest in order",
           "[seal][two-lanes]") {
   const std::vector<Segment> segments = {
-      {0x1000, pattern(4096, 1), 0},                 // small: stays whole
-      {0x100000, pattern(3 << 20, 2), (3 << 20) + 100},  // large, with a zero-filled tail
-      {0x800000, pattern(70000, 3), 0},              // small
-      {0x900000, pattern(1 << 20, 4), 0},            // exactly the threshold
+      {0x1000, pattern<std::byte>(4096, 1), 0},                 // small: stays whole
+      {0x100000, pattern<std::byte>(3 << 20, 2), (3 << 20) + 100},  // large, with a zero-filled tail
+      {0x800000, pattern<std::byte>(70000, 3), 0},              // small
+      {0x900000, pattern<std::byte>(1 << 20, 4), 0},            // exactly the threshold
   };
   const auto paired = pair_for_two_lanes(segments);
   REQUIRE(paired.size() == 6);
@@ -628,7 +619,7 @@ TEST_CASE("pair_for_two_lanes splits large segments into halves that come first,
 
 TEST_CASE("pair_for_two_lanes keeps within 16 segments, splitting the largest first", "[seal][two-lanes]") {
   std::vector<Segment> segments;
-  for (std::uint64_t i = 0; i < 14; ++i) segments.push_back({i << 24, pattern((1 << 20) + i * 4096, 5), 0});
+  for (std::uint64_t i = 0; i < 14; ++i) segments.push_back({i << 24, pattern<std::byte>((1 << 20) + i * 4096, 5), 0});
   const auto paired = pair_for_two_lanes(segments);
   REQUIRE(paired.size() == PURGATORY_MAX_SEGMENTS);
   // Room for two splits: segments 13 and 12, the largest, in their given order (12 first).
@@ -636,14 +627,14 @@ TEST_CASE("pair_for_two_lanes keeps within 16 segments, splitting the largest fi
   CHECK(paired[2].address == 13u << 24);
   CHECK(memory_of(paired) == memory_of(segments));
 
-  segments.resize(PURGATORY_MAX_SEGMENTS, Segment{0xff000000, pattern(2 << 20, 6), 0});
+  segments.resize(PURGATORY_MAX_SEGMENTS, Segment{0xff000000, pattern<std::byte>(2 << 20, 6), 0});
   segments.back().address = 0xfe000000;
   CHECK(pair_for_two_lanes(segments).size() == PURGATORY_MAX_SEGMENTS);  // no room: unchanged
 }
 
 TEST_CASE("pair_for_two_lanes leaves a segment whose file exceeds its memory size for seal to refuse",
           "[seal][two-lanes]") {
-  const std::vector<Segment> segments = {{0x100000, pattern(3 << 20, 7), 2 << 20}};
+  const std::vector<Segment> segments = {{0x100000, pattern<std::byte>(3 << 20, 7), 2 << 20}};
   const auto paired = pair_for_two_lanes(segments);
   REQUIRE(paired.size() == 1);
   CHECK(paired[0].memory_size == 2u << 20);
@@ -658,7 +649,7 @@ TEST_CASE("Asked to check each segment, seal lays out halves itself, each with i
   SealRequest request;
   request.load_address = 0x10000000;
   request.flags = PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
-  request.segments = {{0x100000, pattern(1 << 20, 8), (1 << 20) + 4096}, {0x20000, pattern(100, 9), 0}};
+  request.segments = {{0x100000, pattern<std::byte>(1 << 20, 8), (1 << 20) + 4096}, {0x20000, pattern<std::byte>(100, 9), 0}};
   request.entry = 0x20000;
   const auto sealed = seal(image, request);
   INFO((sealed ? std::string() : sealed.error().message));
@@ -680,7 +671,7 @@ TEST_CASE("Asked to check each segment, seal lays out halves itself, each with i
   CHECK(describe(sealed->segments[1]) == "segment 0 (second half)");
 
   SECTION("a problem is named in the request's numbering, not the halves'") {
-    request.segments.push_back({0x100000 + (1 << 20) - 16, pattern(32, 10), 0});  // over the large one's end
+    request.segments.push_back({0x100000 + (1 << 20) - 16, pattern<std::byte>(32, 10), 0});  // over the large one's end
     CHECK_THAT(refusal(image, request), Contains("segments 0 and 2 overlap"));
   }
   SECTION("an image without the feature checks them whole") {
@@ -774,7 +765,7 @@ TEST_CASE("Segments read from files seal to the same bytes as the same segments 
   const Image image = parsed(builder);
   SealRequest in_memory_request = valid_request(arch);
   // Large enough to be sealed as two halves, not a whole number of blocks.
-  in_memory_request.segments.push_back(Segment{0x10000000, pattern((3 << 20) + 5, 11), 0});
+  in_memory_request.segments.push_back(Segment{0x10000000, pattern<std::byte>((3 << 20) + 5, 11), 0});
   in_memory_request.flags |= GENERATE(0u, std::uint32_t{PURGATORY_FLAG_VERIFY_EACH_SEGMENT});
   const auto expected = seal(image, in_memory_request);
   REQUIRE(expected);
