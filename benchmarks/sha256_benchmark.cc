@@ -4,14 +4,17 @@
 // 256 MiB. Google Benchmark measures (median of repetitions); the summary prints the figures and the
 // ratios side by side. "two-lanes" is the buffer verified as the purgatory verifies two segments with
 // PURGATORY_FLAG_VERIFY_EACH_SEGMENT: its halves hashed side by side, each to its own digest (where the
-// engine has no two-lane form, one half after the other).
+// engine has no two-lane form, one half after the other). "images-portable" is the portable core as
+// purgatory images compile it (the compact form, -Os), their path on CPUs without SHA instructions; on
+// x86_64 "ssse3+bmi2" is the engine the purgatory picks on those CPUs instead, and a second table sets
+// the two side by side with OpenSSL's SHA extensions masked, as on such a CPU.
 //
 //   sha256-benchmark                 the table (spawns itself once more for masked OpenSSL)
 //   sha256-benchmark --instructions ENGINE BYTES
 //                                    hash BYTES once with ENGINE with callgrind collecting only then
 //                                    (run under valgrind --tool=callgrind --collect-atstart=no)
 //
-// Engines: portable, hardware, two-lanes, openssl. Not a test: it asserts nothing, it measures.
+// Engines: portable, images-portable, hardware, ssse3+bmi2 (x86_64), two-lanes, openssl. Not a test: it asserts nothing, it measures.
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +39,11 @@
 
 #include <purgatory/host/sha256_engine.h>
 #include <purgatory/sha256.h>
+#if defined(__x86_64__)
+#include <purgatory/sha256_vector_schedule.h>
+#endif
+
+#include "images_portable_core.h"
 
 extern char** environ;
 
@@ -52,6 +60,16 @@ std::vector<std::uint8_t>& buffer(std::size_t size) {
     for (auto& byte : bytes) byte = static_cast<std::uint8_t>((state = state * 6364136223846793005u + 1) >> 56);
   }
   return bytes;
+}
+
+// Null: the host form of the portable core.
+purgatory::Sha256BlockFunction block_function(const std::string& engine) {
+  if (engine == "hardware") return purgatory::host::host_sha256_blocks();
+  if (engine == "images-portable") return images_portable_blocks;
+#if defined(__x86_64__)
+  if (engine == "ssse3+bmi2") return purgatory::sha256_vector_schedule::blocks;
+#endif
+  return nullptr;
 }
 
 purgatory::Sha256Digest hash_with(const std::string& engine, const std::uint8_t* data, std::size_t size) {
@@ -77,7 +95,7 @@ purgatory::Sha256Digest hash_with(const std::string& engine, const std::uint8_t*
     for (std::size_t i = 0; i < digest.size(); ++i) digest[i] = first_digest[i] ^ second_digest[i];
     return digest;
   }
-  purgatory::Sha256 hasher(engine == "hardware" ? purgatory::host::host_sha256_blocks() : nullptr);
+  purgatory::Sha256 hasher(block_function(engine));
   hasher.update(data, size);
   return hasher.finish();
 }
@@ -155,29 +173,38 @@ std::map<std::string, double> openssl_without_sha_extensions(const char* self) {
 // The one-stream limit of SHA-NI on this CPU, measured rather than assumed: each 64-byte block needs 32
 // sha256rnds2, each depending on the one before, so no loop can go faster than this chain of them
 // (MB/s of message, median of 5). Zero where there is no SHA-NI.
+// The same for `Chains` independent chains side by side (MB/s of message, all chains together): what
+// two lanes could reach if nothing but the rounds took the SHA unit's time.
 #if defined(__x86_64__)
-[[gnu::target("sha")]] double sha_ni_chain_once() {
-  constexpr int blocks = 2'000'000;
-  __m128i abef = _mm_set1_epi32(1), cdgh = _mm_set1_epi32(2);
+template <int Chains>
+[[gnu::target("sha")]] double sha_ni_chains_once() {
+  constexpr int blocks = 2'000'000 / Chains;
+  __m128i abef[Chains], cdgh[Chains];
+  for (int chain = 0; chain < Chains; ++chain) abef[chain] = _mm_set1_epi32(chain), cdgh[chain] = _mm_set1_epi32(9);
   const __m128i words = _mm_set1_epi32(3);
   const auto start = std::chrono::steady_clock::now();
   for (int block = 0; block < blocks; ++block) {
+#pragma GCC unroll 16
     for (int pair = 0; pair < 16; ++pair) {
-      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, words);
-      abef = _mm_sha256rnds2_epu32(abef, cdgh, words);
+      for (int chain = 0; chain < Chains; ++chain) {  // each chain's pair together, as the engine issues them
+        cdgh[chain] = _mm_sha256rnds2_epu32(cdgh[chain], abef[chain], words);
+        abef[chain] = _mm_sha256rnds2_epu32(abef[chain], cdgh[chain], words);
+      }
     }
   }
-  benchmark::DoNotOptimize(abef);
+  for (int chain = 0; chain < Chains; ++chain) benchmark::DoNotOptimize(abef[chain]);
   const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
-  return blocks * 64.0 / seconds.count() / 1e6;
+  return blocks * Chains * 64.0 / seconds.count() / 1e6;
 }
 #endif
 
+// Median of 5 of sha_ni_chains_once<Chains>; zero where there is no SHA-NI.
+template <int Chains>
 double sha_ni_limit() {
 #if defined(__x86_64__)
   if (std::string(purgatory::host::host_sha256_engine_name()) != "sha-ni") return 0;
   std::vector<double> runs;
-  for (int run = 0; run < 5; ++run) runs.push_back(sha_ni_chain_once());
+  for (int run = 0; run < 5; ++run) runs.push_back(sha_ni_chains_once<Chains>());
   std::sort(runs.begin(), runs.end());
   return runs[runs.size() / 2];
 #else
@@ -214,9 +241,14 @@ int main(int argc, char** argv) {
   }
 
   std::fprintf(stderr, "measuring (median of 5 repetitions per figure)...\n");
-  auto results = run_benchmarks({"portable", "hardware", "two-lanes", "openssl"});
+  std::vector<std::string> engines = {"portable", "images-portable", "hardware", "two-lanes", "openssl"};
+#if defined(__x86_64__)
+  const bool has_vector_schedule = purgatory::sha256_vector_schedule::cpu_has_it();
+  if (has_vector_schedule) engines.push_back("ssse3+bmi2");
+#endif
+  auto results = run_benchmarks(engines);
   for (const auto& [name, value] : openssl_without_sha_extensions(argv[0])) results[name] = value;
-  const double limit = sha_ni_limit();
+  const double limit = sha_ni_limit<1>(), two_chain_limit = sha_ni_limit<2>();
 
   const auto figure = [&](const std::string& engine, std::size_t size) {
     const auto found = results.find(fmt::format("{}/{}", engine, size));
@@ -236,8 +268,31 @@ int main(int argc, char** argv) {
                size_name(size), portable, hardware, two_lanes, openssl, masked, ratio(hardware, openssl),
                ratio(hardware, portable), ratio(portable, masked), ratio(hardware, limit), ratio(two_lanes, openssl));
   }
+#if defined(__x86_64__)
+  if (has_vector_schedule) {
+    fmt::print("\nWithout SHA-NI (x86_64 CPUs before Ice Lake): the images' portable core (compact form, -Os), the\n"
+               "SSSE3+BMI2 engine the purgatory picks there instead, and OpenSSL with its SHA extensions masked;\n"
+               "MB/s (median of 5)\n\n");
+    fmt::print("{:>8} | {:>9} {:>11} {:>10} | {:>14} {:>14} {:>14}\n", "buffer", "images", "ssse3+bmi2", "ossl-nosha",
+               "ssse3/images", "ssse3/portable", "ssse3/ossl-ns");
+    for (std::size_t size : sizes) {
+      const double images = figure("images-portable", size), vector = figure("ssse3+bmi2", size);
+      const double portable = figure("portable", size), masked = figure("openssl-no-sha", size);
+      const auto ratio = [](double a, double b) { return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("-"); };
+      fmt::print("{:>8} | {:>9.0f} {:>11.0f} {:>10.0f} | {:>14} {:>14} {:>14}\n", size_name(size), images, vector, masked,
+                 ratio(vector, images), ratio(vector, portable), ratio(vector, masked));
+    }
+  }
+#endif
   if (limit > 0) {
     fmt::print("\nlimit: one stream of 32 dependent sha256rnds2 per block, measured on this CPU: {:.0f} MB/s\n", limit);
+    fmt::print("two chains of them side by side: {:.0f} MB/s, {:.2f}x one; the two-lane engine against one lane:", two_chain_limit,
+               two_chain_limit / limit);
+    for (std::size_t size : sizes) {
+      const double one = figure("hardware", size);
+      fmt::print(" {} {}", size_name(size), one > 0 ? fmt::format("{:.2f}x", figure("two-lanes", size) / one) : "-");
+    }
+    fmt::print("\n");
   }
   fmt::print("two-lanes: the buffer as two segments of half its size, each checked by its own digest "
              "(PURGATORY_FLAG_VERIFY_EACH_SEGMENT); two-lane engine here: {}\n",

@@ -57,7 +57,7 @@ Verdict check_and_verify(const purgatory_info& request, arch::SavedState& saved)
 
 // The engines' names as one string and a table of integer offsets into it: a table of string pointers,
 // which a switch over literals also becomes once optimised, would need relocating.
-constexpr char engine_names[] = "portable" "sha-ni" "armv8 sha2" "power8 vector crypto";
+constexpr char engine_names[] = "portable" "sha-ni" "armv8 sha2" "power8 vector crypto" "ssse3+bmi2";
 struct NameSpan {
   std::uint8_t offset, length;
 };
@@ -67,8 +67,9 @@ constexpr NameSpan engine_name_spans[] = {
     {8, 6},    // PURGATORY_DIGEST_ENGINE_X86_SHA_NI
     {14, 10},  // PURGATORY_DIGEST_ENGINE_ARM64_SHA2
     {24, 20},  // PURGATORY_DIGEST_ENGINE_PPC64_VECTOR
+    {44, 10},  // PURGATORY_DIGEST_ENGINE_X86_SSSE3
 };
-static_assert(sizeof(engine_names) == 44 + 1);
+static_assert(sizeof(engine_names) == 54 + 1);
 
 void append_engine_name(Text& line, const Verdict& verdict) {
   const std::uint32_t engine = verdict.engine;

@@ -3,6 +3,7 @@
 #include <purgatory/arch.h>
 #include <purgatory/fault.h>
 #include <purgatory/sha256_engine.h>
+#include <purgatory/sha256_vector_schedule.h>
 #include <purgatory/uart_8250.h>
 
 extern "C" {
@@ -158,10 +159,19 @@ std::uint32_t first_unreadable_segment(const purgatory_info& request) {
 
 void before_verification(const purgatory_info&, SavedState&) {}
 
+// SHA-NI where the CPU has it; else the SSSE3 schedule with BMI2 rounds (1.4-1.6x the portable core,
+// docs/performance.md), which Intel CPUs from Haswell to Cascade Lake have; else the portable core.
 DigestEngine select_digest_engine(bool allow_hardware, const purgatory_info&, SavedState& saved) {
-  if (!allow_hardware || !sha256_engine::cpu_has_it()) return {};
-  enable_sse(saved);
-  return {.id = PURGATORY_DIGEST_ENGINE_X86_SHA_NI, .blocks = sha256_engine::blocks, .two_lanes = sha256_engine::two_lanes};
+  if (!allow_hardware) return {};
+  if (sha256_engine::cpu_has_it()) {
+    enable_sse(saved);
+    return {.id = PURGATORY_DIGEST_ENGINE_X86_SHA_NI, .blocks = sha256_engine::blocks, .two_lanes = sha256_engine::two_lanes};
+  }
+  if (sha256_vector_schedule::cpu_has_it()) {
+    enable_sse(saved);
+    return {.id = PURGATORY_DIGEST_ENGINE_X86_SSSE3, .blocks = sha256_vector_schedule::blocks};
+  }
+  return {};
 }
 
 void enter_next_kernel(const purgatory_info& request, const SavedState& saved) {

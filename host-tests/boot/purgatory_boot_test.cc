@@ -141,6 +141,12 @@ std::vector<std::string> expected_register_reports(const Options& options,
     reports.push_back(" fp_traps=0x0");
     reports.push_back(fmt::format(" e2h={:#x}", options.machine.vhe ? 1 : 0));  // the trampoline's doing, kept
   }
+  // x86_64: the bootstrap enters with CR4.OSFXSR/OSXMMEXCPT and CR0.EM/MP clear (as relocate_kernel
+  // does); the engines that need SSE (SHA-NI, ssse3+bmi2 under --cpu-max) set them and must clear them.
+  if (options.machine.arch == Arch::x86_64) {
+    reports.push_back(" cr4_sse=0x0");
+    reports.push_back(" cr0_em_mp=0x0");
+  }
   // ppc64: MSR[VEC] and MSR[VSX] are off at entry and must be off again after the vector engine.
   if (traits(options.machine.arch).elf_machine == PURGATORY_MACHINE_PPC64) reports.push_back(" msr_vec_vsx=0x0");
   return reports;
@@ -547,9 +553,10 @@ int main(int argc, char** argv) {
   app.add_option("--data-address", options.data_address, "where the data segment goes")->required();
   app.add_flag("--el2", options.machine.el2, "arm64: run at EL2");
   app.add_flag("--vhe", options.machine.vhe, "arm64: run at EL2 with HCR_EL2.E2H set (VHE)");
+  app.add_flag("--cpu-max", options.machine.cpu_max, "x86_64: QEMU's max CPU (SSSE3 and BMI2) instead of qemu64");
   app.add_option("--engine", options.engine,
                  "the digest engine the purgatory must report (its console name); default: what the emulated CPU "
-                 "offers (x86_64: portable, TCG has no SHA-NI; arm64: armv8 sha2, caches on; ppc64: power8 vector "
+                 "offers (x86_64: portable, TCG has no SHA-NI; ssse3+bmi2 with --cpu-max; arm64: armv8 sha2, caches on; ppc64: power8 vector "
                  "crypto; portable with --no-hardware-digest)");
   app.add_flag("--no-hardware-digest", options.no_hardware_digest, "forbid hardware digest engines");
   app.add_flag("--verify-each-segment", options.verify_each_segment, "ask for each segment to be checked alone");
@@ -568,6 +575,10 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "--vhe is for arm64\n");
     return 2;
   }
+  if (options.machine.cpu_max && options.machine.arch != Arch::x86_64) {
+    fmt::print(stderr, "--cpu-max is for x86_64\n");
+    return 2;
+  }
   if (options.machine.arch == Arch::x86_64 && options.machine.bootstrap.empty()) {
     fmt::print(stderr, "x86_64 needs --bootstrap\n");
     return 2;
@@ -577,7 +588,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options.engine.empty()) {
-    options.engine = purgatory::test::emulated_engine(options.machine.arch, options.no_hardware_digest);
+    options.engine = purgatory::test::emulated_engine(options.machine, options.no_hardware_digest);
   }
   try {
     return run_test(options);

@@ -37,7 +37,9 @@ cmake -S . -B "$work/build" -G Ninja -DBUILD_TESTING=OFF -DCMAKE_DISABLE_FIND_PA
 scripts/build-and-boot --build-dir "$work/build" 2>&1 | tee "$work/main-job.log" || fail "scripts/build-and-boot"
 grep -q '^Built in [0-9]* s\.$' "$work/main-job.log" || fail "no build time printed"
 rows=$(grep -cE '^(x86_64|arm64|ppc64le|ppc64) +(16|14|19) .* ok$' "$work/main-job.log" || true)
-[[ $rows == 24 ]] || fail "expected 24 boot rows that say ok (4 arches, 3 compilers, 2 scenarios), got $rows"
+[[ $rows == 27 ]] || fail "expected 27 boot rows that say ok (4 arches, 3 compilers, 2 scenarios, and x86_64 on QEMU's max CPU), got $rows"
+max_rows=$(grep -cE '^x86_64 +(16|14|19) .* boot-max +verified +ssse3\+bmi2 .* ok$' "$work/main-job.log" || true)
+[[ $max_rows == 3 ]] || fail "expected x86_64's ssse3+bmi2 engine in 3 boot-max rows, got $max_rows"
 images=$(grep -cE '^(x86_64|arm64|ppc64le|ppc64) +[0-9]+ +[0-9]+ +0x80 +0 ' "$work/main-job.log" || true)
 [[ $images == 12 ]] || fail "expected 12 relocation-free images in the table, got $images"
 [[ ! -e $work/src/.downloads ]] || fail "the main job downloaded something into .downloads"

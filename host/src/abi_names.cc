@@ -33,8 +33,8 @@ std::string status_name(std::uint32_t status) {
 }
 
 std::string engine_name(std::uint32_t engine) {
-  static_assert(PURGATORY_DIGEST_ENGINE_PPC64_VECTOR == 4);
-  return from_table(engine, {"none", "portable", "sha-ni", "armv8 sha2", "power8 vector crypto"});
+  static_assert(PURGATORY_DIGEST_ENGINE_X86_SSSE3 == 5);
+  return from_table(engine, {"none", "portable", "sha-ni", "armv8 sha2", "power8 vector crypto", "ssse3+bmi2"});
 }
 
 std::string console_kind_name(std::uint32_t kind) {

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 // The host's SHA-256 engine: this CPU's <purgatory/sha256_engine.h> (sha256/<cpu>/, the one the purgatory
-// uses on this arch; host/CMakeLists.txt picks it), used when the CPU has the instructions. Asking
-// that is the one thing user space does differently from the purgatory: CPUID on x86, the kernel's
-// hardware capabilities elsewhere (ID registers and the PVR are privileged).
+// uses on this arch; host/CMakeLists.txt picks it), used when the CPU has the instructions; on x86_64
+// without SHA-NI, the SSSE3 and BMI2 engine, as the purgatory chooses. Asking what the CPU has is the
+// one thing user space does differently from the purgatory: CPUID on x86, the kernel's hardware
+// capabilities elsewhere (ID registers and the PVR are privileged).
 #include <purgatory/host/sha256_engine.h>
 
 #include <string>
 
 #include <purgatory/sha256_engine.h>
+#if defined(__x86_64__)
+#include <purgatory/sha256_vector_schedule.h>
+#endif
 
 #if defined(__aarch64__) || defined(__powerpc64__)
 #include <sys/auxv.h>
@@ -40,29 +44,39 @@ bool cpu_has_engine() {
 #endif
 }
 
-}  // namespace
+struct HostEngine {
+  Sha256BlockFunction blocks = nullptr;
+  Sha256TwoLaneFunction two_lanes = nullptr;
+  const char* name = "portable";
+};
 
-Sha256BlockFunction host_sha256_blocks() {
-#if defined(__x86_64__) || defined(__aarch64__) || defined(__powerpc64__)
-  static const bool has_engine = cpu_has_engine();
-  return has_engine ? sha256_engine::blocks : nullptr;
+HostEngine choose_engine() {
+#if defined(__x86_64__)
+  if (cpu_has_engine()) return {sha256_engine::blocks, sha256_engine::two_lanes, sha256_engine::name().data()};
+  if (sha256_vector_schedule::cpu_has_it()) {
+    return {sha256_vector_schedule::blocks, nullptr, sha256_vector_schedule::name().data()};
+  }
+  return {};
+#elif defined(__aarch64__) || defined(__powerpc64__)
+  if (cpu_has_engine()) return {sha256_engine::blocks, nullptr, sha256_engine::name().data()};
+  return {};
 #else
   (void)cpu_has_engine;
-  return nullptr;
+  return {};
 #endif
 }
 
-Sha256TwoLaneFunction host_sha256_two_lanes() {
-#if defined(__x86_64__)
-  return host_sha256_blocks() ? sha256_engine::two_lanes : nullptr;
-#else
-  return nullptr;
-#endif
+const HostEngine& host_engine() {
+  static const HostEngine engine = choose_engine();
+  return engine;
 }
 
-const char* host_sha256_engine_name() {
-  static const std::string name(host_sha256_blocks() ? sha256_engine::name() : "portable");
-  return name.c_str();
-}
+}  // namespace
+
+Sha256BlockFunction host_sha256_blocks() { return host_engine().blocks; }
+
+Sha256TwoLaneFunction host_sha256_two_lanes() { return host_engine().two_lanes; }
+
+const char* host_sha256_engine_name() { return host_engine().name; }
 
 }  // namespace purgatory::host

@@ -90,6 +90,7 @@ std::vector<std::string> qemu_command(const Machine& machine, std::uint64_t entr
   if (machine.arch == host::Arch::x86_64) {
     command = {qemu, "-M", "pc", "-m", "6G", "-kernel", machine.bootstrap,
                "-append", fmt::format("{:#x}", entry), "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"};
+    if (machine.cpu_max) command.insert(command.end(), {"-cpu", "max"});
   } else if (machine.arch == host::Arch::arm64) {
     // VHE needs an Armv8.1 CPU: "max" (which also has the SHA-256 instructions).
     const bool el2 = machine.el2 || machine.vhe;
@@ -136,9 +137,9 @@ purgatory_console emulated_console(host::Arch arch) {
   return console;
 }
 
-std::string emulated_engine(host::Arch arch, bool no_hardware_digest) {
-  switch (arch) {
-    case host::Arch::x86_64: return "portable";
+std::string emulated_engine(const Machine& machine, bool no_hardware_digest) {
+  switch (machine.arch) {
+    case host::Arch::x86_64: return machine.cpu_max && !no_hardware_digest ? "ssse3+bmi2" : "portable";
     case host::Arch::arm64: return no_hardware_digest ? "portable, caches on" : "armv8 sha2, caches on";
     case host::Arch::ppc64le:
     case host::Arch::ppc64: return no_hardware_digest ? "portable" : "power8 vector crypto";

@@ -19,6 +19,7 @@ struct Machine {
   std::string bootstrap;  // x86_64: the multiboot bootstrap (.bin)
   bool el2 = false;       // arm64: enter at EL2 (virtualization=on)
   bool vhe = false;       // arm64: at EL2 with HCR_EL2.E2H set, as a VHE kernel runs (implies el2)
+  bool cpu_max = false;   // x86_64: QEMU's "max" CPU (SSSE3 and BMI2; no SHA-NI in QEMU 7.2's TCG)
 };
 
 // A file and where it is loaded.
@@ -38,9 +39,10 @@ std::vector<std::string> qemu_command(const Machine& machine, std::uint64_t entr
 purgatory_console emulated_console(host::Arch arch);
 
 // The digest engine the purgatory picks on the emulated CPU, by its console name: TCG's x86 CPUs have no
-// SHA-NI; cortex-a57 and max have the Armv8 SHA-256 instructions, hashed with the caches on in the cache
+// SHA-NI, and its default qemu64 neither SSSE3 nor BMI2 (portable), its "max" both (ssse3+bmi2);
+// cortex-a57 and max have the Armv8 SHA-256 instructions, hashed with the caches on in the cache
 // window; power9 has POWER8's vector crypto; the portable code where the loader forbids the hardware.
-std::string emulated_engine(host::Arch arch, bool no_hardware_digest);
+std::string emulated_engine(const Machine& machine, bool no_hardware_digest);
 
 // How the stand-in next kernel ends the run: x86_64 and arm64 exit with status 33 (isa-debug-exit,
 // semihosting), ppc64 powers off (status 0).

@@ -45,6 +45,7 @@ struct Options {
   bool corrupt = false;
   bool el2 = false;
   bool vhe = false;
+  bool cpu_max = false;
   double timeout_seconds = 30;
   std::string stand_ins;
   std::string work_dir;
@@ -94,10 +95,11 @@ int run(const Options& options) {
   const Arch arch = *image->header.arch();  // a loaded image has one
   const bool ppc64 = traits(arch).elf_machine == PURGATORY_MACHINE_PPC64;
   if ((options.el2 || options.vhe) && arch != Arch::arm64) return usage_error("--el2 and --vhe are for arm64 images");
+  if (options.cpu_max && arch != Arch::x86_64) return usage_error("--cpu-max is for x86_64 images");
 
   const fs::path stand_ins = options.stand_ins.empty() ? default_stand_ins() : fs::path(options.stand_ins);
   const fs::path next_kernel_file = stand_ins / name_of(arch) / "next-kernel.bin";
-  purgatory::test::Machine machine{arch, "", options.el2 || options.vhe, options.vhe};
+  purgatory::test::Machine machine{arch, "", options.el2 || options.vhe, options.vhe, options.cpu_max};
   if (arch == Arch::x86_64) machine.bootstrap = (stand_ins / "x86_64" / "x86-bootstrap.bin").string();
   const auto next_kernel = read_file(next_kernel_file.string());
   if (!next_kernel) return usage_error(next_kernel.error().message + " (the stand-in next kernel: see --stand-ins)");
@@ -231,6 +233,9 @@ int main(int argc, char** argv) {
   app.add_flag("--corrupt", options.corrupt, "flip one bit of the last segment after sealing: the purgatory must refuse");
   app.add_flag("--el2", options.el2, "arm64: enter at EL2");
   app.add_flag("--vhe", options.vhe, "arm64: enter at EL2 with HCR_EL2.E2H set, as under a VHE kernel");
+  app.add_flag("--cpu-max", options.cpu_max,
+               "x86_64: QEMU's \"max\" CPU instead of qemu64: SSSE3 and BMI2, so the purgatory hashes with its "
+               "ssse3+bmi2 engine (TCG has no SHA-NI)");
   app.add_option("--timeout", options.timeout_seconds, "seconds to wait for a verdict")->capture_default_str();
   app.add_option("--stand-ins", options.stand_ins,
                  "the directory with <arch>/next-kernel.bin and x86_64/x86-bootstrap.bin (default: the SDK's "

@@ -36,11 +36,12 @@
 #endif
 
 #define PURGATORY_ABI_MAJOR 1
-#define PURGATORY_ABI_MINOR 4 /* 1: hardware digest engines (flag, feature, result.digest_engine/flags);
+#define PURGATORY_ABI_MINOR 5 /* 1: hardware digest engines (flag, feature, result.digest_engine/flags);
                                  2: verification of each segment by its own digest, two segments at once;
                                  3: rules a sealed block must obey (docs/abi.md section 5), status FAULT,
                                     segment_origin;
-                                 4: copies after verification (kdump backups) */
+                                 4: copies after verification (kdump backups);
+                                 5: digest engine 5, x86 without SHA-NI (SSSE3 and BMI2) */
 
 /* Image header magic: the 8 bytes "PURGATRY" at offset 0. */
 #define PURGATORY_IMAGE_MAGIC "PURGATRY"
@@ -123,6 +124,7 @@
 #define PURGATORY_DIGEST_ENGINE_X86_SHA_NI 2  /* x86 SHA extensions */
 #define PURGATORY_DIGEST_ENGINE_ARM64_SHA2 3  /* Armv8 SHA-256 instructions */
 #define PURGATORY_DIGEST_ENGINE_PPC64_VECTOR 4 /* POWER8 vector crypto (vshasigmaw) */
+#define PURGATORY_DIGEST_ENGINE_X86_SSSE3 5   /* x86 without SHA-NI: SSSE3 schedule, BMI2 rounds (1.5) */
 
 /* purgatory_result.digest_flags (1.1): how the engine ran. */
 #define PURGATORY_DIGEST_CACHES_ON PURGATORY_BIT(0) /* with the MMU and data cache on (arm64) */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Stand-in next kernel, x86_64: entered by the purgatory's jump (64-bit mode, identity paging, the
- * purgatory's GDT, interrupts off). Saves every general register before touching any, then reports
- * them (next_kernel.cc).
+ * purgatory's GDT, interrupts off). Saves every general register before touching any, and the SSE
+ * control bits the purgatory's digest engines turn on and must turn off again (CR4.OSFXSR and
+ * OSXMMEXCPT, CR0.EM and MP), then reports them (next_kernel.cc).
  */
 	.section .text.purgatory_entry, "ax", @progbits
 	.globl	purgatory_entry
@@ -24,6 +25,12 @@ purgatory_entry:
 	movq	%r13, next_kernel_registers+104(%rip)
 	movq	%r14, next_kernel_registers+112(%rip)
 	movq	%r15, next_kernel_registers+120(%rip)
+	movq	%cr4, %rax
+	andl	$0x600, %eax		/* OSFXSR (1 << 9) | OSXMMEXCPT (1 << 10) */
+	movq	%rax, next_kernel_registers+128(%rip)
+	movq	%cr0, %rax
+	andl	$0x6, %eax		/* MP (1 << 1) | EM (1 << 2) */
+	movq	%rax, next_kernel_registers+136(%rip)
 	leaq	__purgatory_stack_top(%rip), %rsp
 	leaq	__purgatory_bss_start(%rip), %rdi
 	leaq	__purgatory_bss_end(%rip), %rcx
@@ -40,4 +47,4 @@ purgatory_entry:
 	.globl	next_kernel_registers
 	.hidden	next_kernel_registers
 next_kernel_registers:
-	.fill	16, 8, 0
+	.fill	18, 8, 0

@@ -4,7 +4,7 @@
 namespace next_kernel {
 
 std::string_view register_names() {
-  return "rax rbx rcx rdx rsi rdi rbp rsp r8 r9 r10 r11 r12 r13 r14 r15";
+  return "rax rbx rcx rdx rsi rdi rbp rsp r8 r9 r10 r11 r12 r13 r14 r15 cr4_sse cr0_em_mp";
 }
 
 purgatory_console console() {
