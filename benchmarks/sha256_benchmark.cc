@@ -12,7 +12,9 @@
 //   sha256-benchmark                 the table (spawns itself once more for masked OpenSSL)
 //   sha256-benchmark --instructions ENGINE BYTES
 //                                    hash BYTES once with ENGINE with callgrind collecting only then
-//                                    (run under valgrind --tool=callgrind --collect-atstart=no)
+//                                    (run under valgrind --tool=callgrind --collect-atstart=no); prints
+//                                    the engine that ran, BYTES and the digest (every engine's must agree:
+//                                    host-tests/benchmark/engines_agree_test.sh)
 //
 // Engines: portable, images-portable, hardware, ssse3+bmi2 (x86_64), two-lanes, openssl. Not a test: it asserts nothing, it measures.
 #include <spawn.h>
@@ -223,13 +225,15 @@ int main(int argc, char** argv) {
     const std::string engine = argv[2];
     const std::size_t size = std::strtoull(argv[3], nullptr, 0);
     const auto& bytes = buffer(size);
-    hash_with(engine, bytes.data(), 4096);  // first-call setup outside the measurement
+    hash_with(engine, bytes.data(), std::min<std::size_t>(size, 4096));  // first-call setup outside the measurement
     CALLGRIND_TOGGLE_COLLECT;
     const auto digest = hash_with(engine, bytes.data(), bytes.size());
     CALLGRIND_TOGGLE_COLLECT;
     // Which code ran: valgrind's CPU lacks SHA extensions, so "hardware" may well be the portable core.
     const char* ran = engine == "hardware" ? purgatory::host::host_sha256_engine_name() : engine.c_str();
-    std::printf("%s %zu %02x\n", ran, size, digest[0]);
+    std::printf("%s %zu ", ran, size);
+    for (const auto byte : digest) std::printf("%02x", byte);
+    std::printf("\n");
     return 0;
   }
   if (argc == 2 && std::strcmp(argv[1], "--openssl-child") == 0) {
