@@ -159,7 +159,7 @@ std::uint32_t first_unreadable_segment(const purgatory_info& request) {
 
 void before_verification(const purgatory_info&, SavedState&) {}
 
-// SHA-NI where the CPU has it; else the SSSE3 schedule with BMI2 rounds (1.4-1.6x the portable core,
+// SHA-NI where the CPU has it; else the SSSE3 schedule with BMI2 rounds (about twice the portable core,
 // docs/performance.md), which Intel CPUs from Haswell to Cascade Lake have; else the portable core.
 DigestEngine select_digest_engine(bool allow_hardware, const purgatory_info&, SavedState& saved) {
   if (!allow_hardware) return {};

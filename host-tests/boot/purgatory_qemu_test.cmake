@@ -62,4 +62,9 @@ expect(2 COMMAND "${QEMU_TOOL}" "${WORK_DIR}/mine.bin"
 expect(2 COMMAND "${QEMU_TOOL}" "${x86}" --segment "0x1234000:${WORK_DIR}/mine.bin"
        ERROR_MATCHES "^purgatory-qemu: cannot seal .*overlaps the purgatory's own memory")
 expect(2 COMMAND "${QEMU_TOOL}" ERROR_MATCHES "^purgatory-qemu: IMAGE is required")
-expect(0 COMMAND "${QEMU_TOOL}" --help OUTPUT_MATCHES "Exit status: 0 verified" "--corrupt" "--stand-ins")
+# QEMU's max x86 CPU (SSSE3 and BMI2, no SHA-NI): the purgatory's ssse3+bmi2 engine; an x86_64 option only.
+expect(0 COMMAND "${QEMU_TOOL}" "${x86}" --cpu-max
+       OUTPUT_MATCHES "purgatory: SHA-256 ok: 2 segments, [0-9]+ bytes \\(ssse3\\+bmi2\\)" "next-kernel: done")
+expect(2 COMMAND "${QEMU_TOOL}" "${IMAGES_DIR}/arm64-clang${CLANG_VERSION}/examples/minimal/purgatory.bin" --cpu-max
+       ERROR_MATCHES "^purgatory-qemu: --cpu-max is for x86_64 images")
+expect(0 COMMAND "${QEMU_TOOL}" --help OUTPUT_MATCHES "Exit status: 0 verified" "--corrupt" "--stand-ins" "--cpu-max")

@@ -6,8 +6,6 @@
 // capabilities elsewhere (ID registers and the PVR are privileged).
 #include <purgatory/host/sha256_engine.h>
 
-#include <string>
-
 #include <purgatory/sha256_engine.h>
 #if defined(__x86_64__)
 #include <purgatory/sha256_vector_schedule.h>
