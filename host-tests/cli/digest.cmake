@@ -207,7 +207,7 @@ endfunction()
 
 # random_file(<path> <bytes>)
 function(random_file path bytes)
-  write_head("${path}" /dev/urandom ${bytes})
+  copy_prefix(/dev/urandom "${path}" ${bytes})
 endfunction()
 
 # sparse_file(<path> <bytes>): zeros that take no disk space and no time to write.

@@ -209,25 +209,17 @@ function(write_bytes path hex)
   endif()
 endfunction()
 
-# write_head(<path> <source> <count>): the first <count> bytes of <source> (/dev/zero, /dev/urandom).
-function(write_head path source count)
-  execute_process(COMMAND "${HEAD_PROGRAM}" -c ${count} "${source}" OUTPUT_FILE "${path}" RESULT_VARIABLE status)
-  if(NOT status EQUAL 0)
-    message(FATAL_ERROR "head failed writing ${path}")
-  endif()
-endfunction()
-
-# write_zeros(<path> <count>)
-function(write_zeros path count)
-  write_head("${path}" /dev/zero ${count})
-endfunction()
-
-# copy_prefix(<from> <to> <count>): the first <count> bytes of a file.
+# copy_prefix(<from> <to> <count>): the first <count> bytes of a file (or of /dev/zero, /dev/urandom).
 function(copy_prefix from to count)
   execute_process(COMMAND "${HEAD_PROGRAM}" -c ${count} "${from}" OUTPUT_FILE "${to}" RESULT_VARIABLE status)
   if(NOT status EQUAL 0)
     message(FATAL_ERROR "head failed writing ${to}")
   endif()
+endfunction()
+
+# write_zeros(<path> <count>)
+function(write_zeros path count)
+  copy_prefix(/dev/zero "${path}" ${count})
 endfunction()
 
 # concatenate(<to> <from>...)
