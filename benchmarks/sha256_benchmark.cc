@@ -258,6 +258,7 @@ int main(int argc, char** argv) {
     const auto found = results.find(fmt::format("{}/{}", engine, size));
     return found == results.end() ? 0.0 : found->second;
   };
+  const auto ratio = [](double a, double b) { return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("-"); };
   fmt::print("\nSHA-256 throughput, MB/s (median of 5); hardware engine here: {}\n\n",
              purgatory::host::host_sha256_engine_name());
   fmt::print("{:>8} | {:>9} {:>9} {:>9} {:>9} {:>9} | {:>10} {:>10} {:>12} {:>9} {:>10}\n", "buffer", "portable",
@@ -267,7 +268,6 @@ int main(int argc, char** argv) {
     const double portable = figure("portable", size), hardware = figure("hardware", size);
     const double two_lanes = figure("two-lanes", size);
     const double openssl = figure("openssl", size), masked = figure("openssl-no-sha", size);
-    const auto ratio = [](double a, double b) { return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("-"); };
     fmt::print("{:>8} | {:>9.0f} {:>9.0f} {:>9.0f} {:>9.0f} {:>9.0f} | {:>10} {:>10} {:>12} {:>9} {:>10}\n",
                size_name(size), portable, hardware, two_lanes, openssl, masked, ratio(hardware, openssl),
                ratio(hardware, portable), ratio(portable, masked), ratio(hardware, limit), ratio(two_lanes, openssl));
@@ -282,7 +282,6 @@ int main(int argc, char** argv) {
     for (std::size_t size : sizes) {
       const double images = figure("images-portable", size), vector = figure("ssse3+bmi2", size);
       const double portable = figure("portable", size), masked = figure("openssl-no-sha", size);
-      const auto ratio = [](double a, double b) { return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("-"); };
       fmt::print("{:>8} | {:>9.0f} {:>11.0f} {:>10.0f} | {:>14} {:>14} {:>14}\n", size_name(size), images, vector, masked,
                  ratio(vector, images), ratio(vector, portable), ratio(vector, masked));
     }
@@ -293,8 +292,7 @@ int main(int argc, char** argv) {
     fmt::print("two chains of them side by side: {:.0f} MB/s, {:.2f}x one; the two-lane engine against one lane:", two_chain_limit,
                two_chain_limit / limit);
     for (std::size_t size : sizes) {
-      const double one = figure("hardware", size);
-      fmt::print(" {} {}", size_name(size), one > 0 ? fmt::format("{:.2f}x", figure("two-lanes", size) / one) : "-");
+      fmt::print(" {} {}", size_name(size), ratio(figure("two-lanes", size), figure("hardware", size)));
     }
     fmt::print("\n");
   }
