@@ -16,7 +16,8 @@
  * detects it before reading anything else.
  *
  * Versioning: `abi_major` changes only for incompatible changes; a loader must refuse an image whose
- * major version it does not know. `abi_minor` grows when fields are added, and fields are added only in
+ * major version it does not know. `abi_minor` grows when fields are added or a field gains a value an
+ * older reader cannot name (1.5: digest engine 5), and fields are added only in
  * reserved words (of any structure) or after the last field of purgatory_info, whose size the header
  * gives; existing fields never move or change meaning, and a zero in a new field means
  * "behave as the previous minor version did". So a loader may fill any image of its major version: it
