@@ -3,15 +3,15 @@
 
 #include <fmt/format.h>
 
+#include <purgatory/host/elf.h>
+
 namespace kexec_loader {
 namespace {
 
 using purgatory::host::ByteOrder;
+namespace elf = purgatory::host::elf;
 
 constexpr std::size_t elf_header_size = 64, program_header_size = 56;
-constexpr std::uint32_t pt_load = 1, pt_note = 4;
-constexpr std::uint32_t pf_x = 1, pf_w = 2, pf_r = 4;
-constexpr std::uint16_t et_core = 4;
 constexpr std::size_t pn_xnum = 0xffff;  // e_phnum at or past this means "see section 0", which we do not write
 
 // Writes integers of the header's byte order into a buffer that grows as needed.
@@ -71,7 +71,7 @@ purgatory::host::Result<std::vector<std::byte>> build_core_header(const CoreHead
   // e_ident: magic, ELFCLASS64, the data encoding, EV_CURRENT, ELFOSABI_NONE, padding.
   out.raw({0x7f, 'E', 'L', 'F', 2, static_cast<std::uint8_t>(traits.byte_order == ByteOrder::big ? 2 : 1), 1, 0,
            0, 0, 0, 0, 0, 0, 0, 0});
-  out.u16(et_core);
+  out.u16(elf::type_core);
   out.u16(traits.elf_machine);
   out.u32(1);  // e_version
   out.u64(0);  // e_entry
@@ -84,10 +84,12 @@ purgatory::host::Result<std::vector<std::byte>> build_core_header(const CoreHead
   out.u16(0);  // e_shentsize
   out.u16(0);  // e_shnum
   out.u16(0);  // e_shstrndx
-  for (const auto& note : request.cpu_notes) program_header(out, pt_note, 0, note.address, 0, note.size, note.address);
-  program_header(out, pt_note, 0, request.vmcoreinfo.address, 0, request.vmcoreinfo.size, request.vmcoreinfo.address);
+  for (const auto& note : request.cpu_notes) program_header(out, elf::segment_note, 0, note.address, 0, note.size, note.address);
+  program_header(out, elf::segment_note, 0, request.vmcoreinfo.address, 0, request.vmcoreinfo.size, request.vmcoreinfo.address);
   for (const auto& load : request.loads) {
-    program_header(out, pt_load, pf_r | pf_w | pf_x, load.physical, load.virtual_address, load.size,
+    constexpr std::uint32_t read_write_execute =
+        elf::segment_readable | elf::segment_writable | elf::segment_executable;
+    program_header(out, elf::segment_load, read_write_execute, load.physical, load.virtual_address, load.size,
                    load.saved_at.value_or(load.physical));
   }
   return out.take();

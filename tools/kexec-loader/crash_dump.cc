@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <purgatory/host/elf.h>
 #include <purgatory/host/spec.h>
 
 namespace kexec_loader {
@@ -83,13 +84,12 @@ Result<CoreNote> read_vmcoreinfo(const std::filesystem::path& path) {
 Result<KernelMappings> read_kernel_mappings(const std::string& kcore, purgatory::host::Arch arch) {
   const auto core = read_core_programs(kcore);
   if (!core) return core.error();
-  constexpr std::uint32_t pt_load = 1;
   constexpr std::uint64_t no_physical = ~std::uint64_t{0};
   // x86_64's kernel text mapping (__START_KERNEL_map); its linear map lies below.
   constexpr std::uint64_t x86_64_kernel_map = 0xffffffff80000000;
   KernelMappings mappings;
   for (const CoreProgram& program : core->programs) {
-    if (program.type != pt_load || program.physical == no_physical || program.size == 0) continue;
+    if (program.type != purgatory::host::elf::segment_load || program.physical == no_physical || program.size == 0) continue;
     const CoreLoad load{program.physical, program.virtual_address, program.size, std::nullopt};
     if (arch == purgatory::host::Arch::x86_64 && program.virtual_address >= x86_64_kernel_map) {
       mappings.text = load;

@@ -26,6 +26,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <purgatory/host/elf.h>
 #include <purgatory/host/file.h>
 #include <purgatory/host/image.h>
 #include <purgatory/host/spec.h>
@@ -359,10 +360,10 @@ int describe_vmcore_file(const Options& options) {
   const std::string arch = summary->arch ? std::string(name_of(*summary->arch)) : "an unknown machine";
   fmt::print("kexec-loader: vmcore: {} for {}, {} CPU notes (NT_PRSTATUS), VMCOREINFO {} bytes, {} memory ranges "
              "({} with virtual addresses), {} bytes\n",
-             summary->elf_type == 4 ? "ET_CORE" : fmt::format("e_type {}", summary->elf_type), arch,
+             summary->elf_type == purgatory::host::elf::type_core ? "ET_CORE" : fmt::format("e_type {}", summary->elf_type), arch,
              summary->prstatus_notes, summary->vmcoreinfo_size, summary->memory_ranges, summary->mapped_ranges,
              summary->memory_bytes);
-  bool ok = summary->elf_type == 4 && summary->arch && summary->prstatus_notes > 0 && summary->vmcoreinfo_size > 0;
+  bool ok = summary->elf_type == purgatory::host::elf::type_core && summary->arch && summary->prstatus_notes > 0 && summary->vmcoreinfo_size > 0;
   for (std::size_t i = 0; i < options.finds.size(); ++i) {
     fmt::print("kexec-loader: vmcore: \"{}\" {}\n", options.finds[i], summary->found[i] ? "found" : "NOT FOUND");
     ok = ok && summary->found[i];

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <purgatory/host/byte_reader.h>
+#include <purgatory/host/elf.h>
 
 namespace kexec_loader {
 namespace {
@@ -22,7 +23,7 @@ using purgatory::host::ByteOrder;
 using purgatory::host::ByteReader;
 using purgatory::host::Error;
 
-constexpr std::uint32_t pt_load = 1, pt_note = 4, nt_prstatus = 1;
+namespace elf = purgatory::host::elf;
 constexpr std::size_t chunk_size = 8 << 20;
 constexpr std::uint64_t note_limit = 64 << 20;  // far more than any machine's notes
 
@@ -74,7 +75,7 @@ void count_notes(const std::vector<std::byte>& bytes, ByteOrder order, VmcoreSum
     if (name_end > bytes.size() || align4(description_size) > bytes.size() - name_end) break;
     std::string name(reinterpret_cast<const char*>(bytes.data() + at + 12), name_size);
     while (!name.empty() && name.back() == '\0') name.pop_back();
-    if (name == "CORE" && type == nt_prstatus) ++summary.prstatus_notes;
+    if (name == "CORE" && type == elf::note_prstatus) ++summary.prstatus_notes;
     if (name == "VMCOREINFO") summary.vmcoreinfo_size = description_size;
     at = name_end + align4(description_size);
   }
@@ -129,12 +130,12 @@ purgatory::host::Result<VmcoreSummary> describe_vmcore(const std::string& path, 
   summary.arch = core->arch;
   std::vector<CoreProgram> loads;
   for (const CoreProgram& segment : core->programs) {
-    if (segment.type == pt_note) {
+    if (segment.type == elf::segment_note) {
       if (segment.size > note_limit) return Error{fmt::format("{}: a PT_NOTE of {} bytes", path, segment.size)};
       const auto notes = file.read_at(segment.offset, segment.size);
       if (!notes) return Error{fmt::format("{}: notes: {}", path, notes.error().message)};
       count_notes(*notes, core->order, summary);
-    } else if (segment.type == pt_load && segment.size > 0) {
+    } else if (segment.type == elf::segment_load && segment.size > 0) {
       loads.push_back(segment);
       ++summary.memory_ranges;
       summary.memory_bytes += segment.size;
