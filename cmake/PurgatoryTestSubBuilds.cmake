@@ -4,6 +4,10 @@
 #   sanitize            the host parts with ASan and UBSan, and the fuzzers
 # Their tests join this build's ctest run, as the purgatory sub-builds' do.
 set(sub_build_dirs ${PURGATORY_SUB_BUILD_DIRS})
+# These build the host parts again, so they batch sources as this build does (CMAKE_UNITY_BUILD): parsing
+# CLI11's, {fmt}'s and Catch2's headers is most of their compile time. The purgatory sub-builds do not
+# inherit it: an image must not depend on how its sources were batched.
+set(test_sub_build_args ${sub_build_common_args} -DCMAKE_UNITY_BUILD=${CMAKE_UNITY_BUILD})
 
 if(PURGATORY_BUILD_CROSS_TESTS)
   purgatory_require_program(PURGATORY_QEMU_AARCH64_STATIC qemu-aarch64-static qemu-user-static)
@@ -29,7 +33,7 @@ if(PURGATORY_BUILD_CROSS_TESTS)
     ExternalProject_Add(cross-tests-${arch}
       SOURCE_DIR ${PROJECT_SOURCE_DIR}
       BINARY_DIR ${dir}
-      CMAKE_ARGS ${sub_build_common_args}
+      CMAKE_ARGS ${test_sub_build_args}
                  -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/toolchains/linux-${arch}.cmake
                  -DPURGATORY_TEST_ARCH=${arch}
                  -DCatch2_DIR=${Catch2_DIR}
@@ -56,7 +60,7 @@ if(PURGATORY_BUILD_SANITIZED_TESTS)
     SOURCE_DIR ${PROJECT_SOURCE_DIR}
     BINARY_DIR ${dir}
     LIST_SEPARATOR "|"
-    CMAKE_ARGS ${sub_build_common_args}
+    CMAKE_ARGS ${test_sub_build_args}
                -DPURGATORY_SANITIZE=ON
                -DCMAKE_BUILD_TYPE=Debug
                -DCMAKE_C_COMPILER=${PURGATORY_CLANG${first_clang}_clang}
