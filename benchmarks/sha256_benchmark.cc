@@ -10,6 +10,8 @@
 // the two side by side with OpenSSL's SHA extensions masked, as on such a CPU.
 //
 //   sha256-benchmark                 the table (spawns itself once more for masked OpenSSL)
+//   sha256-benchmark --quick         every table from two small buffers and short runs: shows that the
+//                                    program works (host-tests/benchmark/quick_test.sh), no figure to report
 //   sha256-benchmark --instructions ENGINE BYTES
 //                                    hash BYTES once with ENGINE with callgrind collecting only then
 //                                    (run under valgrind --tool=callgrind --collect-atstart=no); prints
@@ -51,7 +53,19 @@ extern char** environ;
 
 namespace {
 
-const std::vector<std::size_t> sizes = {4 << 10, 64 << 10, 1 << 20, 8 << 20, 64 << 20, 256 << 20};
+// What to measure and for how long: the real run, or --quick.
+struct Plan {
+  std::vector<std::size_t> sizes;
+  int repetitions;        // per figure; the median is reported
+  double min_seconds;     // per repetition, doubled for buffers of 64 MiB and more
+  int chain_blocks;       // blocks per run of the sha256rnds2 chains
+  bool quick;
+};
+
+Plan plan_for(bool quick) {
+  if (quick) return {{4 << 10, 64 << 10}, 2, 0.01, 20'000, true};
+  return {{4 << 10, 64 << 10, 1 << 20, 8 << 20, 64 << 20, 256 << 20}, 5, 0.2, 2'000'000, false};
+}
 
 std::vector<std::uint8_t>& buffer(std::size_t size) {
   static std::map<std::size_t, std::vector<std::uint8_t>> buffers;
@@ -102,13 +116,13 @@ purgatory::Sha256Digest hash_with(const std::string& engine, const std::uint8_t*
   return hasher.finish();
 }
 
-void register_engine(const std::string& engine) {
-  for (std::size_t size : sizes) {
+void register_engine(const std::string& engine, const Plan& plan) {
+  for (std::size_t size : plan.sizes) {
     benchmark::RegisterBenchmark(fmt::format("{}/{}", engine, size).c_str(), [engine, size](benchmark::State& state) {
       const auto& bytes = buffer(size);
       for (auto _ : state) benchmark::DoNotOptimize(hash_with(engine, bytes.data(), bytes.size()));
       state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * size));
-    })->UseRealTime()->MinTime(size >= (64 << 20) ? 0.6 : 0.2);
+    })->UseRealTime()->MinTime(size >= (64 << 20) ? 3 * plan.min_seconds : plan.min_seconds);
   }
 }
 
@@ -128,12 +142,13 @@ class MedianCollector : public benchmark::ConsoleReporter {
   void Finalize() override {}
 };
 
-std::map<std::string, double> run_benchmarks(const std::vector<std::string>& engines) {
-  for (const auto& engine : engines) register_engine(engine);
+std::map<std::string, double> run_benchmarks(const std::vector<std::string>& engines, const Plan& plan) {
+  for (const auto& engine : engines) register_engine(engine, plan);
   int argc = 3;
-  char repetitions[] = "--benchmark_repetitions=5", aggregates[] = "--benchmark_report_aggregates_only=true";
+  std::string repetitions = fmt::format("--benchmark_repetitions={}", plan.repetitions);
+  char aggregates[] = "--benchmark_report_aggregates_only=true";
   char name[] = "sha256-benchmark";
-  char* argv[] = {name, repetitions, aggregates, nullptr};
+  char* argv[] = {name, repetitions.data(), aggregates, nullptr};
   benchmark::Initialize(&argc, argv);
   MedianCollector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);
@@ -141,7 +156,7 @@ std::map<std::string, double> run_benchmarks(const std::vector<std::string>& eng
 }
 
 // OpenSSL reads OPENSSL_ia32cap when libcrypto loads, so masking its SHA extensions takes a new process.
-std::map<std::string, double> openssl_without_sha_extensions(const char* self) {
+std::map<std::string, double> openssl_without_sha_extensions(const char* self, const Plan& plan) {
   std::vector<std::string> environment;
   for (char** entry = environ; *entry; ++entry) environment.emplace_back(*entry);
   environment.emplace_back("OPENSSL_ia32cap=:~0x20000000");  // CPUID.7.EBX bit 29: SHA
@@ -154,8 +169,8 @@ std::map<std::string, double> openssl_without_sha_extensions(const char* self) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-  char child_flag[] = "--openssl-child";
-  char* argv[] = {const_cast<char*>(self), child_flag, nullptr};
+  char child_flag[] = "--openssl-child", quick_flag[] = "--quick";
+  char* argv[] = {const_cast<char*>(self), child_flag, plan.quick ? quick_flag : nullptr, nullptr};
   pid_t child = 0;
   const int spawned = posix_spawn(&child, self, &actions, nullptr, argv, env.data());
   close(pipe_fds[1]);
@@ -179,8 +194,8 @@ std::map<std::string, double> openssl_without_sha_extensions(const char* self) {
 // two lanes could reach if nothing but the rounds took the SHA unit's time.
 #if defined(__x86_64__)
 template <int Chains>
-[[gnu::target("sha")]] double sha_ni_chains_once() {
-  constexpr int blocks = 2'000'000 / Chains;
+[[gnu::target("sha")]] double sha_ni_chains_once(int chain_blocks) {
+  const int blocks = chain_blocks / Chains;
   __m128i abef[Chains], cdgh[Chains];
   for (int chain = 0; chain < Chains; ++chain) abef[chain] = _mm_set1_epi32(chain), cdgh[chain] = _mm_set1_epi32(9);
   const __m128i words = _mm_set1_epi32(3);
@@ -200,16 +215,17 @@ template <int Chains>
 }
 #endif
 
-// Median of 5 of sha_ni_chains_once<Chains>; zero where there is no SHA-NI.
+// Median of the plan's repetitions of sha_ni_chains_once<Chains>; zero where there is no SHA-NI.
 template <int Chains>
-double sha_ni_limit() {
+double sha_ni_limit(const Plan& plan) {
 #if defined(__x86_64__)
   if (std::string(purgatory::host::host_sha256_engine_name()) != "sha-ni") return 0;
   std::vector<double> runs;
-  for (int run = 0; run < 5; ++run) runs.push_back(sha_ni_chains_once<Chains>());
+  for (int run = 0; run < plan.repetitions; ++run) runs.push_back(sha_ni_chains_once<Chains>(plan.chain_blocks));
   std::sort(runs.begin(), runs.end());
   return runs[runs.size() / 2];
 #else
+  (void)plan;
   return 0;
 #endif
 }
@@ -236,35 +252,42 @@ int main(int argc, char** argv) {
     std::printf("\n");
     return 0;
   }
-  if (argc == 2 && std::strcmp(argv[1], "--openssl-child") == 0) {
+  const bool quick = argc >= 2 && std::strcmp(argv[argc - 1], "--quick") == 0;
+  const Plan plan = plan_for(quick);
+  if (argc >= 2 && std::strcmp(argv[1], "--openssl-child") == 0 && argc == 2 + quick) {
     std::fclose(stderr);  // its console report is the parent's noise
-    for (const auto& [name, value] : run_benchmarks({"openssl"})) {
+    for (const auto& [name, value] : run_benchmarks({"openssl"}, plan)) {
       std::printf("%s %f\n", name.substr(name.find('/') + 1).c_str(), value);
     }
     return 0;
   }
 
-  std::fprintf(stderr, "measuring (median of 5 repetitions per figure)...\n");
+  if (argc != 1 + quick) {
+    std::fprintf(stderr, "usage: sha256-benchmark [--quick] | --instructions ENGINE BYTES\n");
+    return 2;
+  }
+  std::fprintf(stderr, "measuring (median of %d repetitions per figure)...\n", plan.repetitions);
   std::vector<std::string> engines = {"portable", "images-portable", "hardware", "two-lanes", "openssl"};
 #if defined(__x86_64__)
   const bool has_vector_schedule = purgatory::sha256_vector_schedule::cpu_has_it();
   if (has_vector_schedule) engines.push_back("ssse3+bmi2");
 #endif
-  auto results = run_benchmarks(engines);
-  for (const auto& [name, value] : openssl_without_sha_extensions(argv[0])) results[name] = value;
-  const double limit = sha_ni_limit<1>(), two_chain_limit = sha_ni_limit<2>();
+  auto results = run_benchmarks(engines, plan);
+  for (const auto& [name, value] : openssl_without_sha_extensions(argv[0], plan)) results[name] = value;
+  const double limit = sha_ni_limit<1>(plan), two_chain_limit = sha_ni_limit<2>(plan);
 
   const auto figure = [&](const std::string& engine, std::size_t size) {
     const auto found = results.find(fmt::format("{}/{}", engine, size));
     return found == results.end() ? 0.0 : found->second;
   };
   const auto ratio = [](double a, double b) { return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("-"); };
-  fmt::print("\nSHA-256 throughput, MB/s (median of 5); hardware engine here: {}\n\n",
+  if (quick) fmt::print("\n--quick: small buffers, short runs; these figures show the program works, nothing more\n");
+  fmt::print("\nSHA-256 throughput, MB/s (median of {}); hardware engine here: {}\n\n", plan.repetitions,
              purgatory::host::host_sha256_engine_name());
   fmt::print("{:>8} | {:>9} {:>9} {:>9} {:>9} {:>9} | {:>10} {:>10} {:>12} {:>9} {:>10}\n", "buffer", "portable",
              "hardware", "two-lanes", "openssl", "ossl-nosha", "hw/openssl", "hw/portable", "port/ossl-ns", "hw/limit",
              "2l/openssl");
-  for (std::size_t size : sizes) {
+  for (std::size_t size : plan.sizes) {
     const double portable = figure("portable", size), hardware = figure("hardware", size);
     const double two_lanes = figure("two-lanes", size);
     const double openssl = figure("openssl", size), masked = figure("openssl-no-sha", size);
@@ -276,10 +299,10 @@ int main(int argc, char** argv) {
   if (has_vector_schedule) {
     fmt::print("\nWithout SHA-NI (x86_64 CPUs before Ice Lake): the images' portable core (compact form, -Os), the\n"
                "SSSE3+BMI2 engine the purgatory picks there instead, and OpenSSL with its SHA extensions masked;\n"
-               "MB/s (median of 5)\n\n");
+               "MB/s (median of {})\n\n", plan.repetitions);
     fmt::print("{:>8} | {:>9} {:>11} {:>10} | {:>14} {:>14} {:>14}\n", "buffer", "images", "ssse3+bmi2", "ossl-nosha",
                "ssse3/images", "ssse3/portable", "ssse3/ossl-ns");
-    for (std::size_t size : sizes) {
+    for (std::size_t size : plan.sizes) {
       const double images = figure("images-portable", size), vector = figure("ssse3+bmi2", size);
       const double portable = figure("portable", size), masked = figure("openssl-no-sha", size);
       fmt::print("{:>8} | {:>9.0f} {:>11.0f} {:>10.0f} | {:>14} {:>14} {:>14}\n", size_name(size), images, vector, masked,
@@ -291,7 +314,7 @@ int main(int argc, char** argv) {
     fmt::print("\nlimit: one stream of 32 dependent sha256rnds2 per block, measured on this CPU: {:.0f} MB/s\n", limit);
     fmt::print("two chains of them side by side: {:.0f} MB/s, {:.2f}x one; the two-lane engine against one lane:", two_chain_limit,
                two_chain_limit / limit);
-    for (std::size_t size : sizes) {
+    for (std::size_t size : plan.sizes) {
       fmt::print(" {} {}", size_name(size), ratio(figure("two-lanes", size), figure("hardware", size)));
     }
     fmt::print("\n");
