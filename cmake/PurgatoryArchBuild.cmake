@@ -22,6 +22,27 @@ else()
   set(PURGATORY_ARCH_DIR ${PURGATORY_ARCH})
 endif()
 
+# What every arch/<dir>/CMakeLists.txt declares, the same three targets for each:
+#   purgatory_arch_flags  the arch's code-generation flags (arch/<dir>/flags.cmake, also installed) and
+#                         its <purgatory/arch/...> headers, which every arch provides under the same names
+#   purgatory_arch_entry  the entry stub, entry.S, always linked in whole (an object library): nothing
+#                         references it but the linker script's ENTRY
+#   purgatory_arch        the arch's half of the runtime (<purgatory/arch.h>, the jump to the next kernel)
+#                         from SOURCES, with the SHA-256 ENGINES under sha256/ this CPU may use
+function(purgatory_arch_targets)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "" "SOURCES;ENGINES")
+  add_library(purgatory_arch_flags INTERFACE)
+  include(${CMAKE_CURRENT_SOURCE_DIR}/flags.cmake)
+  target_include_directories(purgatory_arch_flags INTERFACE ${CMAKE_CURRENT_SOURCE_DIR}/include)
+
+  add_library(purgatory_arch_entry OBJECT entry.S)
+  target_link_libraries(purgatory_arch_entry PRIVATE purgatory_freestanding purgatory_arch_flags)
+
+  add_library(purgatory_arch STATIC ${arg_SOURCES})
+  target_link_libraries(purgatory_arch PRIVATE purgatory_freestanding purgatory_arch_flags)
+  purgatory_sha256_engine(purgatory_arch ${arg_ENGINES})
+endfunction()
+
 add_subdirectory(runtime)
 add_subdirectory(arch/${PURGATORY_ARCH_DIR})
 add_subdirectory(examples)
