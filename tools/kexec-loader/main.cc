@@ -152,12 +152,13 @@ std::uint64_t random_u64() {
 }
 #endif
 
-// The running system's memory: every range (x86_64: the firmware's map, for e820; elsewhere: RAM), and
-// where the running kernel ends (0 if unknown).
+// The running system's memory: every range (x86_64: the firmware's map, for e820; elsewhere: RAM, from
+// /proc/iomem, which is then kept whole: a crash load reads its reservation too).
 struct Memory {
   std::vector<MemoryRange> ranges;
-  std::uint64_t kernel_end = 0;
-  std::optional<IomemSummary> iomem;  // where they came from, if /proc/iomem (a crash load reads it too)
+  std::optional<IomemSummary> iomem;
+  // Where the running kernel ends: 0 if unknown (no /proc/iomem read, or it does not show the kernel).
+  std::uint64_t kernel_end() const { return iomem ? iomem->kernel_end : 0; }
 };
 
 // A crash load: everything goes inside the reservation; the crash kernel is told where the ELF core
@@ -173,7 +174,7 @@ struct CrashLoad {
 Result<Memory> read_memory(const Options& options) {
   auto ranges = read_firmware_memmap(options.firmware_memmap);
   if (!ranges) return ranges.error();
-  return Memory{std::move(ranges).value(), 0, std::nullopt};
+  return Memory{std::move(ranges).value(), std::nullopt};
 }
 
 Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byte>& kernel_file,
@@ -222,7 +223,7 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
 Result<Memory> read_memory(const Options& options) {
   auto iomem = read_iomem(options.iomem);
   if (!iomem) return iomem.error();
-  return Memory{iomem->ram, iomem->kernel_end, std::move(iomem).value()};
+  return Memory{iomem->ram, std::move(iomem).value()};
 }
 
 // arm64 and ppc64 share the device tree handling; they differ in the kernel format and entry state.
@@ -250,7 +251,7 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
   ppc64::Vmlinux* kernel = &parsed.value();
   // kexec_load refuses destinations below the running kernel's end; the purgatory and the kernel's
   // early code run in real mode, which reaches only the first memory range (the RMA).
-  plan.floor = round_up(std::max<std::uint64_t>(memory.kernel_end, 0x10000000), page_size());
+  plan.floor = round_up(std::max<std::uint64_t>(memory.kernel_end(), 0x10000000), page_size());
   plan.ceiling = memory.ranges.front().end;
   if (crash) {
     // The crash kernel runs where it is loaded, first in the reservation, and puts only its interrupt
