@@ -84,8 +84,11 @@ purgatory::host::Result<std::vector<std::byte>> build_core_header(const CoreHead
   out.u16(0);  // e_shentsize
   out.u16(0);  // e_shnum
   out.u16(0);  // e_shstrndx
-  for (const auto& note : request.cpu_notes) program_header(out, elf::segment_note, 0, note.address, 0, note.size, note.address);
-  program_header(out, elf::segment_note, 0, request.vmcoreinfo.address, 0, request.vmcoreinfo.size, request.vmcoreinfo.address);
+  for (const auto& note : request.cpu_notes) {
+    program_header(out, elf::segment_note, 0, note.address, 0, note.size, note.address);
+  }
+  const CoreNote& vmcoreinfo = request.vmcoreinfo;
+  program_header(out, elf::segment_note, 0, vmcoreinfo.address, 0, vmcoreinfo.size, vmcoreinfo.address);
   for (const auto& load : request.loads) {
     constexpr std::uint32_t read_write_execute =
         elf::segment_readable | elf::segment_writable | elf::segment_executable;

@@ -89,7 +89,8 @@ Result<KernelMappings> read_kernel_mappings(const std::string& kcore, purgatory:
   constexpr std::uint64_t x86_64_kernel_map = 0xffffffff80000000;
   KernelMappings mappings;
   for (const CoreProgram& program : core->programs) {
-    if (program.type != purgatory::host::elf::segment_load || program.physical == no_physical || program.size == 0) continue;
+    const bool loads_memory = program.type == purgatory::host::elf::segment_load;
+    if (!loads_memory || program.physical == no_physical || program.size == 0) continue;
     const CoreLoad load{program.physical, program.virtual_address, program.size, std::nullopt};
     if (arch == purgatory::host::Arch::x86_64 && program.virtual_address >= x86_64_kernel_map) {
       mappings.text = load;

@@ -359,12 +359,13 @@ int describe_vmcore_file(const Options& options) {
   const auto summary = describe_vmcore(options.vmcore, options.finds);
   if (!summary) return fail(summary.error().message);
   const std::string arch = summary->arch ? std::string(name_of(*summary->arch)) : "an unknown machine";
+  const bool core = summary->elf_type == purgatory::host::elf::type_core;
   fmt::print("kexec-loader: vmcore: {} for {}, {} CPU notes (NT_PRSTATUS), VMCOREINFO {} bytes, {} memory ranges "
              "({} with virtual addresses), {} bytes\n",
-             summary->elf_type == purgatory::host::elf::type_core ? "ET_CORE" : fmt::format("e_type {}", summary->elf_type), arch,
+             core ? "ET_CORE" : fmt::format("e_type {}", summary->elf_type), arch,
              summary->prstatus_notes, summary->vmcoreinfo_size, summary->memory_ranges, summary->mapped_ranges,
              summary->memory_bytes);
-  bool ok = summary->elf_type == purgatory::host::elf::type_core && summary->arch && summary->prstatus_notes > 0 && summary->vmcoreinfo_size > 0;
+  bool ok = core && summary->arch && summary->prstatus_notes > 0 && summary->vmcoreinfo_size > 0;
   for (std::size_t i = 0; i < options.finds.size(); ++i) {
     fmt::print("kexec-loader: vmcore: \"{}\" {}\n", options.finds[i], summary->found[i] ? "found" : "NOT FOUND");
     ok = ok && summary->found[i];
