@@ -11,7 +11,7 @@
 //
 //   sha256-benchmark                 the table (spawns itself once more for masked OpenSSL)
 //   sha256-benchmark --quick         every table from two small buffers and short runs: shows that the
-//                                    program works (host-tests/benchmark/quick_test.sh), no figure to report
+//                                    program works (host-tests/benchmark/script_quick_test.sh), no figure to report
 //   sha256-benchmark --instructions ENGINE BYTES
 //                                    hash BYTES once with ENGINE with callgrind collecting only then
 //                                    (run under valgrind --tool=callgrind --collect-atstart=no); prints
@@ -57,7 +57,7 @@ namespace {
 struct Plan {
   std::vector<std::size_t> sizes;
   int repetitions;        // per figure; the median is reported
-  double min_seconds;     // per repetition, doubled for buffers of 64 MiB and more
+  double min_seconds;     // per repetition, tripled for buffers of 64 MiB and more
   int chain_blocks;       // blocks per run of the sha256rnds2 chains
   bool quick;
 };

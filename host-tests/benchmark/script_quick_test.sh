@@ -28,6 +28,8 @@ done
 if [[ $(uname -m) == x86_64 ]]; then
   grep -q "^Without SHA-NI" "$out" || fail "no table of the engines without SHA-NI"
   grep -qE "^two chains of them side by side: $number MB/s" "$out" || fail "no two-chain limit"
+  grep -qE "^the same with fresh words in xmm0 .*: one $number MB/s, two $number MB/s, $number""x$" "$out" ||
+    fail "no two-chain limit with fresh words"
 fi
 # Instructions per byte: one line per engine, a plausible figure (the compact core is about 50).
 for engine in portable images-portable hardware openssl "openssl (SHA extensions masked)"; do
