@@ -74,7 +74,7 @@ std::string sha256sum_line(const Sha256Digest& digest, std::string_view name) {
 
 std::string sha256sum_check_name(std::string_view name) {
   if (name.find('\n') == std::string_view::npos) return std::string(name);
-  return "\\" + escaped(name);
+  return fmt::format("\\{}", escaped(name));
 }
 
 Result<std::optional<Sha256sumEntry>> parse_sha256sum_line(std::string_view line) {
