@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # SHA-256: the portable core (portable/, header-only and constexpr) and one engine per CPU, each in a
 # folder named after the instructions it uses, each with the same header, <purgatory/sha256_engine.h>:
-#   x86_64-sha-ni/          x86 SHA extensions (header-only)
+#   x86_64-sha-ni/          x86 SHA extensions (one lane in the header, two in sha256_engine.S)
 #   x86_64-ssse3/           x86 without them: SSSE3 schedule, BMI2 rounds (header-only, its own
 #                           header name, <purgatory/sha256_vector_schedule.h>, beside SHA-NI's)
 #   arm64-sha2/             Armv8 SHA-256 instructions (sha256_engine.S)

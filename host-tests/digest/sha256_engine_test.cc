@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <random>
+#include <span>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -98,10 +99,14 @@ TEST_CASE("The two-lane engine hashes two messages as the portable core hashes e
   std::mt19937_64 random(Catch::rngSeed());
   std::uniform_int_distribution<std::size_t> length_of(0, 20 * 1024);
   for (int round = 0; round < 300; ++round) {
-    std::vector<std::uint8_t> messages[2];
-    for (auto& message : messages) {
-      message.resize(length_of(random));
-      for (auto& byte : message) byte = static_cast<std::uint8_t>(random());
+    // Segments start anywhere: each message at its own offset from a 16-byte boundary.
+    std::vector<std::uint8_t> storage[2];
+    std::span<const std::uint8_t> messages[2];
+    for (int lane = 0; lane < 2; ++lane) {
+      const std::size_t offset = random() % 16;
+      storage[lane].resize(offset + length_of(random));
+      for (auto& byte : storage[lane]) byte = static_cast<std::uint8_t>(random());
+      messages[lane] = std::span(storage[lane]).subspan(offset);
     }
     // As the purgatory pairs segments: whole blocks of both together, then each finishes alone.
     const std::size_t together = std::min(messages[0].size(), messages[1].size()) / 64 * 64;

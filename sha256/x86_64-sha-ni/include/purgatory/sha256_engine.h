@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 // The x86_64 SHA-256 engine: the SHA extensions (SHA-NI). sha256rnds2 does two rounds, sha256msg1/msg2
 // the message schedule (Intel, "New Instructions Supporting the Secure Hash Algorithm on Intel
-// Architecture Processors", 2013). Header-only, so the purgatory and the host library (on an x86_64
+// Architecture Processors", 2013). One lane here, so the purgatory and the host library (on an x86_64
 // host) compile the same code; only these functions use SSE registers (a per-function target), the rest
-// of the purgatory stays free of them. The caller checks cpu_has_it() and, in the purgatory, enables
-// SSE first (CR4.OSFXSR, arch/x86_64/arch.cc).
+// of the purgatory stays free of them. Two lanes in sha256_engine.S beside this header, which both link.
+// The caller checks cpu_has_it() and, in the purgatory, enables SSE first (CR4.OSFXSR,
+// arch/x86_64/arch.cc).
 //
 // Every CPU's engine is this header, <purgatory/sha256_engine.h>, in sha256/<cpu>/: name(), blocks()
 // and, where the CPU can hash two messages at once, two_lanes().
@@ -18,6 +19,15 @@
 #include <string_view>
 
 #include <purgatory/sha256.h>
+
+// Two lanes, in sha256_engine.S beside this header (the instruction order is what makes them fast).
+// Hidden, so the address is formed PC-relative: no GOT entry, no relocation.
+extern "C" [[gnu::visibility("hidden")]] void purgatory_sha256_ni_two_lanes(std::uint32_t* state_a,
+                                                                           const std::uint8_t* data_a,
+                                                                           std::uint32_t* state_b,
+                                                                           const std::uint8_t* data_b,
+                                                                           std::size_t blocks,
+                                                                           const std::uint32_t* constants);
 
 namespace purgatory::sha256_engine {
 
@@ -36,24 +46,18 @@ inline bool cpu_has_it() {
 
 namespace sha_ni_detail {
 
-// Four rounds of each lane: sha256rnds2 takes the state as ABEF and CDGH and two message+constant
-// words at a time. Each lane's pair comes together (lane-major): on this project's AMD EPYC two chains
-// of sha256rnds2 issued that way run at 1.8x one, issued alternately (both lanes' first halves, then
-// both second halves) at 1.5x, and the two-lane loop gains 4 % (docs/performance.md).
-struct Lane {
+// The state in the layout sha256rnds2 takes: ABEF (a in the high word) and CDGH.
+struct State {
   __m128i abef, cdgh;
 };
 
-template <int Lanes>
-[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline void four_rounds(Lane (&lanes)[Lanes], const __m128i (&words)[Lanes],
+// Four rounds: sha256rnds2 does two with the low two message+constant words, so the high pair is
+// shuffled down for the second.
+[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline void four_rounds(State& state, __m128i words,
                                                                             const std::uint32_t* constants) {
-  const __m128i k = _mm_loadu_si128(reinterpret_cast<const __m128i*>(constants));
-#pragma GCC unroll 2
-  for (int lane = 0; lane < Lanes; ++lane) {
-    const __m128i sum = _mm_add_epi32(words[lane], k);
-    lanes[lane].cdgh = _mm_sha256rnds2_epu32(lanes[lane].cdgh, lanes[lane].abef, sum);
-    lanes[lane].abef = _mm_sha256rnds2_epu32(lanes[lane].abef, lanes[lane].cdgh, _mm_shuffle_epi32(sum, 0x0e));
-  }
+  const __m128i sum = _mm_add_epi32(words, _mm_loadu_si128(reinterpret_cast<const __m128i*>(constants)));
+  state.cdgh = _mm_sha256rnds2_epu32(state.cdgh, state.abef, sum);
+  state.abef = _mm_sha256rnds2_epu32(state.abef, state.cdgh, _mm_shuffle_epi32(sum, 0x0e));
 }
 
 // Message words t..t+3 from words t-16..t-1 (FIPS 180-4 6.2.2, four at a time): msg1 adds sigma0,
@@ -70,83 +74,55 @@ template <int Lanes>
   return _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i)), big_endian_words);
 }
 
-[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline Lane load_lane(const std::uint32_t* state) {
+[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline State load_state(const std::uint32_t* state) {
   const __m128i dcba = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state)), 0xb1);
   const __m128i hgfe = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4)), 0x1b);
   return {_mm_alignr_epi8(dcba, hgfe, 8), _mm_blend_epi16(hgfe, dcba, 0xf0)};
 }
 
-[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline void store_lane(const Lane& lane, std::uint32_t* state) {
-  const __m128i feba = _mm_shuffle_epi32(lane.abef, 0x1b);
-  const __m128i dchg = _mm_shuffle_epi32(lane.cdgh, 0xb1);
+[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline void store_state(const State& from, std::uint32_t* state) {
+  const __m128i feba = _mm_shuffle_epi32(from.abef, 0x1b);
+  const __m128i dchg = _mm_shuffle_epi32(from.cdgh, 0xb1);
   _mm_storeu_si128(reinterpret_cast<__m128i*>(state), _mm_blend_epi16(feba, dchg, 0xf0));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), _mm_alignr_epi8(dchg, feba, 8));
 }
 
-// `blocks` blocks into each of `Lanes` independent hashes, their rounds interleaved four at a time:
-// each sha256rnds2 waits for the one before in its own hash only, so a second hash fills the cycles
-// one hash leaves idle (on this project's reference CPU a chain of them runs at half the unit's rate).
-template <int Lanes>
-[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline void hash_lanes(Lane (&lanes)[Lanes],
-                                                                         const std::uint8_t* (&data)[Lanes],
-                                                                         std::size_t blocks) {
-  const std::uint32_t* k = sha256_detail::round_constants;
-  for (; blocks != 0; --blocks) {
-    Lane before[Lanes];
-    __m128i w[4][Lanes];  // w[i][lane]: four message words of each lane
-#pragma GCC unroll 2
-    for (int lane = 0; lane < Lanes; ++lane) {
-      // One block ahead is not enough to hide memory latency on large buffers: ask for 1 KiB ahead.
-      _mm_prefetch(reinterpret_cast<const char*>(data[lane]) + 1024, _MM_HINT_T0);
-      before[lane] = lanes[lane];
-#pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) w[i][lane] = load_words(data[lane], i);
-    }
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) four_rounds(lanes, w[i], k + 4 * i);
-    for (int t = 16; t < 64; t += 16) {
-#pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) {  // w[i] holds words t+4i-16.. and becomes t+4i..t+4i+3
-#pragma GCC unroll 2
-        for (int lane = 0; lane < Lanes; ++lane) {
-          w[i][lane] = next_words(w[i][lane], w[(i + 1) % 4][lane], w[(i + 2) % 4][lane], w[(i + 3) % 4][lane]);
-        }
-        four_rounds(lanes, w[i], k + t + 4 * i);
-      }
-    }
-#pragma GCC unroll 2
-    for (int lane = 0; lane < Lanes; ++lane) {
-      lanes[lane].abef = _mm_add_epi32(lanes[lane].abef, before[lane].abef);
-      lanes[lane].cdgh = _mm_add_epi32(lanes[lane].cdgh, before[lane].cdgh);
-      data[lane] += sha256_block_size;
-    }
-  }
-}
-
 }  // namespace sha_ni_detail
 
-// Hashes `blocks` 64-byte blocks into state[0..7] (a..h), as sha256_detail::compress does.
+// Hashes `count` 64-byte blocks into state[0..7] (a..h), as sha256_detail::compress does.
 // A Sha256BlockFunction (it needs no context).
 [[gnu::target("sha,sse4.1")]] inline void blocks(const void*, std::uint32_t* state, const std::uint8_t* data,
                                                 std::size_t count) {
   using namespace sha_ni_detail;
-  Lane lanes[1] = {load_lane(state)};
-  const std::uint8_t* lane_data[1] = {data};
-  hash_lanes(lanes, lane_data, count);
-  store_lane(lanes[0], state);
+  const std::uint32_t* k = sha256_detail::round_constants;
+  State current = load_state(state);
+  for (; count != 0; --count, data += sha256_block_size) {
+    // One block ahead is not enough to hide memory latency on large buffers: ask for 1 KiB ahead.
+    _mm_prefetch(reinterpret_cast<const char*>(data) + 1024, _MM_HINT_T0);
+    const State before = current;
+    __m128i w[4];  // w[i]: message words 4i..4i+3, then t+4i..t+4i+3
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) w[i] = load_words(data, i);
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) four_rounds(current, w[i], k + 4 * i);
+    for (int t = 16; t < 64; t += 16) {
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+        w[i] = next_words(w[i], w[(i + 1) % 4], w[(i + 2) % 4], w[(i + 3) % 4]);
+        four_rounds(current, w[i], k + t + 4 * i);
+      }
+    }
+    current.abef = _mm_add_epi32(current.abef, before.abef);
+    current.cdgh = _mm_add_epi32(current.cdgh, before.cdgh);
+  }
+  store_state(current, state);
 }
 
 // Two independent hashes at once, `blocks` blocks each: what blocks() does to each, in little more than
 // the time it takes for one. A Sha256TwoLaneFunction.
-[[gnu::target("sha,sse4.1")]] inline void two_lanes(std::uint32_t* state_a, const std::uint8_t* data_a,
-                                                   std::uint32_t* state_b, const std::uint8_t* data_b,
-                                                   std::size_t blocks) {
-  using namespace sha_ni_detail;
-  Lane lanes[2] = {load_lane(state_a), load_lane(state_b)};
-  const std::uint8_t* lane_data[2] = {data_a, data_b};
-  hash_lanes(lanes, lane_data, blocks);
-  store_lane(lanes[0], state_a);
-  store_lane(lanes[1], state_b);
+inline void two_lanes(std::uint32_t* state_a, const std::uint8_t* data_a, std::uint32_t* state_b,
+                      const std::uint8_t* data_b, std::size_t blocks) {
+  purgatory_sha256_ni_two_lanes(state_a, data_a, state_b, data_b, blocks, sha256_detail::round_constants);
 }
 
 }  // namespace purgatory::sha256_engine
