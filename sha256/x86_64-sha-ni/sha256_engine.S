@@ -29,7 +29,8 @@
  *   - the purgatory's C++ is built without SSE; the caller must have checked the CPU has SHA-NI, SSSE3
  *     and SSE4.1 (sha256_engine::cpu_has_it()) and, in the purgatory, enabled SSE (CR4.OSFXSR);
  *   - no red zone: the frame is below RSP only after RSP has moved (the purgatory is built
- *     -mno-red-zone); every XMM register, RAX, R10 and R11 are caller-saved in this ABI.
+ *     -mno-red-zone), and aligned here rather than trusted to be; every XMM register, RAX, R10 and
+ *     R11 are caller-saved in this ABI, RBP (the frame's base) is restored.
  */
 
 /* Lane A's and lane B's state in the layout SHA256RNDS2 takes: ABEF (a in the high word) and CDGH. */
@@ -70,7 +71,7 @@
 #define SAVED_CDGH_B 48
 #define BIG_ENDIAN_MASK 64
 #define ROUND_CONSTANTS 80
-#define FRAME_SIZE (80 + 256 + 8) /* RSP is 8 past a 16-byte boundary at entry: this aligns the slots */
+#define FRAME_SIZE (80 + 256) /* below RSP rounded down to 16 bytes: whatever the caller's alignment */
 
 /* The state a..h at \state into \abef and \cdgh. */
 	.macro	load_state state, abef, cdgh
@@ -167,6 +168,9 @@
 purgatory_sha256_ni_two_lanes:
 	test	BLOCKS, BLOCKS
 	jz	2f
+	push	%rbp
+	mov	%rsp, %rbp
+	and	$-16, %rsp
 	sub	$FRAME_SIZE, %rsp
 	xor	%eax, %eax
 4:	movdqu	(CONSTANTS, %rax), %xmm0
@@ -216,7 +220,8 @@ purgatory_sha256_ni_two_lanes:
 
 	store_state	STATE_A, ABEF_A, CDGH_A
 	store_state	STATE_B, ABEF_B, CDGH_B
-	add	$FRAME_SIZE, %rsp
+	mov	%rbp, %rsp
+	pop	%rbp
 2:
 	ret
 	.size	purgatory_sha256_ni_two_lanes, . - purgatory_sha256_ni_two_lanes
