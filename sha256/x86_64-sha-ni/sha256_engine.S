@@ -20,7 +20,7 @@
  * pipes. Here every lane's sum of words and constants is formed one four-round step ahead, in a register
  * of its own, and only copied (a renamed move) and shuffled into XMM0 at the rounds; the schedule for
  * the next step sits between. On the project's AMD EPYC (family 26 model 2) that runs two lanes at
- * 1.6-1.72x one, where the same algorithm in C++ with intrinsics ran at 1.52-1.56x and chains of
+ * 1.69-1.72x one, where the same algorithm in C++ with intrinsics ran at 1.52-1.56x and chains of
  * SHA256RNDS2 fed fresh words from memory at 1.71x (docs/performance.md).
  *
  * For the purgatory and the host library alike:
@@ -57,9 +57,9 @@
 #define STATE_B %rdx
 #define DATA_B %rcx
 #define BLOCKS %r8
-#define CONSTANTS %r9
+#define CONSTANTS %r9 /* the caller's table, then the frame's copy of it */
 /* Steps 4..11 run as a loop of two (the code is a quarter smaller, and as fast): */
-#define LOOP_CONSTANTS %r10 /* round_constants + 64 * iteration */
+#define LOOP_CONSTANTS %r10 /* CONSTANTS + 64 * iteration */
 #define LOOP_LEFT %r11d
 
 /* The frame: each lane's state at the start of the block (added back at its end), the byte-swap mask,
