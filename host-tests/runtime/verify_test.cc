@@ -17,6 +17,9 @@
 #include <purgatory/abi.h>
 #include <purgatory/sha256.h>
 #include <purgatory/verify.h>
+#if defined(__x86_64__)
+#include <purgatory/sha256_engine.h>
+#endif
 
 #include "test_pattern.h"
 
@@ -310,32 +313,55 @@ TEST_CASE("Each segment by its own digest: a flipped bit names the segment, what
   }
 }
 
-TEST_CASE("Two lanes pair segments 0 with 1, 2 with 3, and give the verdict one lane gives",
-          "[verify][each-segment]") {
-  std::mt19937_64 random(Catch::rngSeed());
-  for (int round = 0; round < 200; ++round) {
-    // Sizes that end mid-block, on a block, at zero, or far apart, over 1 to 16 segments.
+namespace {
+
+// 1 to 16 segments whose sizes end mid-block, on a block, at zero, or far apart (up to `largest`
+// bytes), sealed with PURGATORY_FLAG_VERIFY_EACH_SEGMENT.
+struct RandomEachSegment {
+  std::vector<Buffer> segments;
+  std::unique_ptr<purgatory_info> info = std::make_unique<purgatory_info>();
+
+  RandomEachSegment(std::mt19937_64& random, unsigned seed, std::size_t largest) {
     const std::size_t count = std::uniform_int_distribution<std::size_t>(1, PURGATORY_MAX_SEGMENTS)(random);
-    std::vector<Buffer> segments;
     for (std::size_t i = 0; i < count; ++i) {
       const std::size_t size = std::uniform_int_distribution<std::size_t>(0, 4)(random) == 0
-                                   ? 64 * std::uniform_int_distribution<std::size_t>(0, 8)(random)
-                                   : std::uniform_int_distribution<std::size_t>(0, 3000)(random);
-      segments.push_back(pattern(size, static_cast<unsigned>(round) * 100 + static_cast<unsigned>(i)));
+                                   ? 64 * std::uniform_int_distribution<std::size_t>(0, largest / 64)(random)
+                                   : std::uniform_int_distribution<std::size_t>(0, largest)(random);
+      segments.push_back(pattern(size, seed * 100 + static_cast<unsigned>(i)));
     }
-    auto info = std::make_unique<purgatory_info>();
     std::memcpy(info->magic, PURGATORY_INFO_MAGIC, 8);
     info->info_size = sizeof(purgatory_info);
     info->sealed = PURGATORY_INFO_SEALED;
     info->flags = PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
     info->segment_count = static_cast<std::uint32_t>(count);
-    std::size_t expected_blocks = 0;  // what the pairs have in common, in whole blocks
     for (std::size_t i = 0; i < count; ++i) {
       info->segments[i].start = reinterpret_cast<std::uintptr_t>(segments[i].data());
       info->segments[i].size = segments[i].size();
       copy_digest(info->segments[i].sha256, digest_of(segments[i]));
-      if (i % 2 == 1) expected_blocks += std::min(segments[i - 1].size(), segments[i].size()) / 64;
     }
+  }
+
+  // The lowest-numbered segment whose bytes do not match its digest, as one lane in order finds it.
+  std::uint32_t first_bad() const {
+    for (std::uint32_t i = 0; i < segments.size(); ++i) {
+      if (std::memcmp(info->segments[i].sha256, digest_of(segments[i]).data(), 32) != 0) return i;
+    }
+    return PURGATORY_NO_SEGMENT;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Two lanes pair segments 0 with 1, 2 with 3, and give the verdict one lane gives",
+          "[verify][each-segment]") {
+  std::mt19937_64 random(Catch::rngSeed());
+  for (int round = 0; round < 200; ++round) {
+    RandomEachSegment sealed(random, static_cast<unsigned>(round), 3000);
+    const auto& segments = sealed.segments;
+    purgatory_info* info = sealed.info.get();
+    const std::size_t count = segments.size();
+    std::size_t expected_blocks = 0;  // what the pairs have in common, in whole blocks
+    for (std::size_t i = 1; i < count; i += 2) expected_blocks += std::min(segments[i - 1].size(), segments[i].size()) / 64;
     // Damage up to two segments' digests (not their bytes: the digests are what is compared).
     std::uniform_int_distribution<std::size_t> segment_of(0, count);  // count: none
     for (int damage = 0; damage < 2; ++damage) {
@@ -354,14 +380,40 @@ TEST_CASE("Two lanes pair segments 0 with 1, 2 with 3, and give the verdict one 
     // Two lanes are used exactly where a pair has a whole block in common, and for all of it.
     CHECK(two_lane_calls.blocks == expected_blocks);
     CHECK(((paired.engine_flags & PURGATORY_DIGEST_TWO_LANES) != 0) == (expected_blocks != 0));
-    // The lowest-numbered segment that differs is named, as one lane in order would find it.
-    std::uint32_t first_bad = PURGATORY_NO_SEGMENT;
-    for (std::uint32_t i = 0; i < count && first_bad == PURGATORY_NO_SEGMENT; ++i) {
-      if (std::memcmp(info->segments[i].sha256, digest_of(segments[i]).data(), 32) != 0) first_bad = i;
-    }
-    CHECK(alone.failed_segment == first_bad);
+    CHECK(alone.failed_segment == sealed.first_bad());
   }
 }
+
+#if defined(__x86_64__)
+// The x86_64 purgatory's own pairing with its own two-lane engine (sha256/x86_64-sha-ni), natively:
+// QEMU's TCG has no SHA-NI, so the boot tests cannot run this path.
+TEST_CASE("With the SHA-NI engine, as the x86_64 purgatory runs it, each segment gets the portable core's verdict",
+          "[verify][each-segment][sha-ni]") {
+  REQUIRE(purgatory::sha256_engine::cpu_has_it());  // the test machine has SHA-NI
+  const purgatory::DigestEngine sha_ni{.id = PURGATORY_DIGEST_ENGINE_X86_SHA_NI,
+                                       .blocks = purgatory::sha256_engine::blocks,
+                                       .two_lanes = purgatory::sha256_engine::two_lanes};
+  std::mt19937_64 random(Catch::rngSeed());
+  for (int round = 0; round < 100; ++round) {
+    RandomEachSegment sealed(random, static_cast<unsigned>(round), 20000);
+    // Flip a bit in up to two segments' bytes: the engine computes what is compared.
+    std::uniform_int_distribution<std::size_t> segment_of(0, sealed.segments.size());  // size: none
+    for (int damage = 0; damage < 2; ++damage) {
+      if (const std::size_t i = segment_of(random); i < sealed.segments.size() && !sealed.segments[i].empty()) {
+        flip_bit(sealed.segments[i], random() % (8 * sealed.segments[i].size()));
+      }
+    }
+    INFO("round " << round << ", " << sealed.segments.size() << " segments");
+    const Verdict portable = purgatory::verify_segments(*sealed.info, one_lane);
+    const Verdict hardware = purgatory::verify_segments(*sealed.info, sha_ni);
+    CHECK(hardware.status == portable.status);
+    CHECK(hardware.failed_segment == sealed.first_bad());
+    CHECK(hardware.computed == portable.computed);
+    CHECK(hardware.bytes_hashed == portable.bytes_hashed);
+    CHECK(hardware.engine == PURGATORY_DIGEST_ENGINE_X86_SHA_NI);
+  }
+}
+#endif
 
 TEST_CASE("Without the flag two lanes are never used, and the all-segments digest decides", "[verify][each-segment]") {
   Sealed sealed;
