@@ -3,6 +3,7 @@
 // zero page, memory maps and placement, and device tree updates.
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -322,10 +323,84 @@ TEST_CASE("ppc64 crash: usable memory on every memory node, the reserve map, RTA
   CHECK(address == 0x2fff0000);
   CHECK(size == 0x10000);
 
-  SECTION("hot-pluggable memory (PowerVM's drconf) is refused, not half done") {
-    REQUIRE(fdt_add_subnode(tree.data(), 0, "ibm,dynamic-reconfiguration-memory") >= 0);
+  CHECK(fdt_path_offset(fdt, "/ibm,dynamic-reconfiguration-memory") < 0);  // none made up
+
+  // Hot-pluggable memory (PowerVM's, or QEMU pseries' with maxmem): 256 MiB blocks, and for each one
+  // assigned and not reserved a count and its usable parts, in the blocks' order.
+  const int drconf = fdt_add_subnode(tree.data(), 0, "ibm,dynamic-reconfiguration-memory");
+  REQUIRE(drconf >= 0);
+  REQUIRE(fdt_setprop_u64(tree.data(), drconf, "ibm,lmb-size", 0x10000000) == 0);
+  constexpr std::uint32_t assigned = 0x8, reserved = 0x80;
+  std::vector<fdt32_t> blocks;
+  const auto u32 = [&](std::uint32_t value) { blocks.push_back(cpu_to_fdt32(value)); };
+  const auto u64 = [&](std::uint64_t value) {
+    u32(static_cast<std::uint32_t>(value >> 32));
+    u32(static_cast<std::uint32_t>(value));
+  };
+  const auto drconf_usable = [&](const std::vector<std::byte>& updated_tree) {
+    int size = 0;
+    const void* property = fdt_getprop(updated_tree.data(), fdt_path_offset(updated_tree.data(), "/ibm,dynamic-reconfiguration-memory"),
+                                       "linux,drconf-usable-memory", &size);
+    std::vector<std::uint64_t> result;
+    for (int i = 0; property && i < size / 8; ++i) result.push_back(fdt64_ld(static_cast<const fdt64_t*>(property) + i));
+    return result;
+  };
+
+  SECTION("ibm,dynamic-memory: one entry per block; reserved and unassigned blocks get no count") {
+    const std::pair<std::uint64_t, std::uint32_t> listed[] = {
+        {0x0, assigned | reserved}, {0x10000000, assigned}, {0x20000000, assigned}, {0x100000000, 0},
+        {0x70000000, assigned},     {0x90000000, assigned}};
+    u32(6);
+    for (std::uint32_t i = 0; i < 6; ++i) {
+      u64(listed[i].first);
+      u32(0x80000000 + i);  // DRC index
+      u32(0);               // reserved
+      u32(0);               // associativity index
+      u32(listed[i].second);
+    }
+    REQUIRE(fdt_setprop(tree.data(), drconf, "ibm,dynamic-memory", blocks.data(), static_cast<int>(blocks.size() * 4)) == 0);
+    const auto with_drconf = update_chosen(tree, update);
+    REQUIRE(with_drconf.ok());
+    CHECK(drconf_usable(*with_drconf) == std::vector<std::uint64_t>{1, 0x10000000, 0x10000000,  // part of [0, 0x30000000)
+                                                                     1, 0x20000000, 0x10000000,  // the rest of it
+                                                                     1, 0x7fff0000, 0x10000,     // RTAS
+                                                                     0});                        // nothing usable
+  }
+  SECTION("ibm,dynamic-memory-v2: sets of consecutive blocks") {
+    u32(3);
+    for (const auto& [count, first, flags] : {std::tuple{3u, 0x0ull, assigned}, std::tuple{2u, 0x40000000ull, 0u},
+                                              std::tuple{2u, 0x70000000ull, assigned}}) {
+      u32(count);
+      u64(first);
+      u32(0x80000000);  // first DRC index
+      u32(0);           // associativity index
+      u32(flags);
+    }
+    REQUIRE(fdt_setprop(tree.data(), drconf, "ibm,dynamic-memory-v2", blocks.data(), static_cast<int>(blocks.size() * 4)) == 0);
+    const auto with_drconf = update_chosen(tree, update);
+    REQUIRE(with_drconf.ok());
+    CHECK(drconf_usable(*with_drconf) == std::vector<std::uint64_t>{1, 0x0, 0x10000000, 1, 0x10000000, 0x10000000,
+                                                                     1, 0x20000000, 0x10000000, 1, 0x7fff0000, 0x10000, 0});
+  }
+  SECTION("a block list that is not what it says is refused, naming what is wrong") {
+    u32(2);  // says two entries, holds one
+    u64(0x10000000);
+    u32(0x80000000);
+    u32(0);
+    u32(0);
+    u32(assigned);
+    REQUIRE(fdt_setprop(tree.data(), drconf, "ibm,dynamic-memory", blocks.data(), static_cast<int>(blocks.size() * 4)) == 0);
     const auto refused = update_chosen(tree, update);
     REQUIRE_FALSE(refused.ok());
-    CHECK_THAT(refused.error().message, Catch::Contains("linux,drconf-usable-memory"));
+    CHECK_THAT(refused.error().message, Catch::Contains("ibm,dynamic-memory says 2 entries of 6 cells but holds 6 cells"));
+  }
+  SECTION("no block list, or no block size, is refused") {
+    auto refused = update_chosen(tree, update);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("neither ibm,dynamic-memory nor ibm,dynamic-memory-v2"));
+    REQUIRE(fdt_delprop(tree.data(), drconf, "ibm,lmb-size") == 0);
+    refused = update_chosen(tree, update);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("no ibm,lmb-size"));
   }
 }

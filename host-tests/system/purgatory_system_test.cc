@@ -85,7 +85,10 @@ std::vector<std::string> qemu_command(const Options& options, const std::string&
     // the secondary CPU to a stop, and the purgatory runs on one while the other waits.
     command = {"qemu-system-ppc64", "-M",
                "pseries,x-vof=on,cap-ccf-assist=off,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken",
-               "-cpu", "power9", "-m", "2G", "-smp", "2"};
+               "-cpu", "power9", "-m", "2G,slots=1,maxmem=3G", "-smp", "2",
+               // A DIMM plugged in at boot (at 2 GiB): its memory is listed as hot-pluggable blocks in
+               // /ibm,dynamic-reconfiguration-memory, as on PowerVM, not as a memory node.
+               "-object", "memory-backend-ram,id=dimm0,size=256M", "-device", "pc-dimm,id=dimm0,memdev=dimm0"};
   }
   command.insert(command.end(), {"-kernel", options.kernel, "-initrd", options.initrd, "-append", append,
                                  "-nographic", "-nodefaults", "-serial", "stdio", "-no-reboot"});
@@ -321,6 +324,18 @@ int run_test(Options options) {
       checks.literal(fmt::format("\"held in locked memory: MLOCK-PURGATORY-SDK-MARKER-{}\" found", options.nonce));
       checks.literal("PURGATORY-SDK-VMCORE status=0");
       rejected.insert(rejected.end(), {"MISMATCH", halted_marker, "purgatory: cannot verify"});
+      if (options.arch == "ppc64le") {
+        // The crash kernel runs in the crash range only: not in the DIMM at 2 GiB, the dump's memory,
+        // which it would take if linux,drconf-usable-memory did not say otherwise.
+        static const std::regex ram(R"(purgatory-sdk-init: crash kernel iomem: *([0-9a-f]+)-([0-9a-f]+) : System RAM)");
+        int ranges = 0;
+        for (auto it = std::sregex_iterator(output.begin(), output.end(), ram); it != std::sregex_iterator(); ++it, ++ranges) {
+          if (std::stoull((*it)[2].str(), nullptr, 16) >= 0x80000000) {
+            problems.push_back(fmt::format("the crash kernel uses memory of the DIMM at 2 GiB: {}", (*it)[0].str()));
+          }
+        }
+        if (ranges == 0) problems.push_back("the crash kernel listed no System RAM");
+      }
     } else {
       checks.pattern(R"(purgatory: SHA-256 MISMATCH in segment [0-9]+ \()", "purgatory: SHA-256 MISMATCH in segment N (");
       checks.literal("purgatory: not booting the next kernel; resetting");

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -60,14 +61,27 @@ void append_cells(std::vector<fdt32_t>& cells, std::uint64_t value, int count) {
   cells.push_back(cpu_to_fdt32(static_cast<std::uint32_t>(value)));
 }
 
-// linux,usable-memory on every memory node: the parts of its reg inside `usable`, <0 0> if none (the
-// kernel then ignores the node), in the root's cells as reg is.
-std::optional<Error> set_usable_memory(void* fdt, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& usable) {
-  if (fdt_path_offset(fdt, "/ibm,dynamic-reconfiguration-memory") >= 0) {
-    return Error{"device tree: /ibm,dynamic-reconfiguration-memory (hot-pluggable memory, as PowerVM gives) needs "
-                 "linux,drconf-usable-memory, which kexec-loader does not write yet: refusing a crash load whose "
-                 "crash kernel could use the dump's memory"};
+using Ranges = std::vector<std::pair<std::uint64_t, std::uint64_t>>;  // [start, end), sorted, disjoint
+
+// The parts of [start, end) inside `usable`, each appended as <address size> in the given cells.
+// Returns how many.
+std::uint64_t append_usable_parts(std::vector<fdt32_t>& cells, std::uint64_t start, std::uint64_t end,
+                                  const Ranges& usable, RootCells root) {
+  std::uint64_t parts = 0;
+  for (const auto& [usable_start, usable_end] : usable) {
+    const std::uint64_t from = std::max(start, usable_start), to = std::min(end, usable_end);
+    if (from >= to) continue;
+    append_cells(cells, from, root.address);
+    append_cells(cells, to - from, root.size);
+    ++parts;
   }
+  return parts;
+}
+
+// linux,usable-memory on every memory node: the parts of its reg inside `usable`, <0 0> if none (the
+// kernel then ignores the node), in the root's cells as reg is. Hot-pluggable memory is not in these
+// nodes: drconf_usable_memory() covers it.
+std::optional<Error> set_usable_memory(void* fdt, const Ranges& usable) {
   const auto root = root_cells(fdt, "");
   if (!root) return root.error();
   const int address_cells = root->address, size_cells = root->size;
@@ -85,12 +99,7 @@ std::optional<Error> set_usable_memory(void* fdt, const std::vector<std::pair<st
     for (int at = 0; at < length / 4; at += address_cells + size_cells) {
       const std::uint64_t start = read_cells(reg + at, address_cells);
       const std::uint64_t end = start + read_cells(reg + at + address_cells, size_cells);
-      for (const auto& [usable_start, usable_end] : usable) {
-        const std::uint64_t from = std::max(start, usable_start), to = std::min(end, usable_end);
-        if (from >= to) continue;
-        append_cells(cells, from, address_cells);
-        append_cells(cells, to - from, size_cells);
-      }
+      append_usable_parts(cells, start, end, usable, *root);
     }
     if (cells.empty()) {
       append_cells(cells, 0, address_cells);
@@ -103,6 +112,73 @@ std::optional<Error> set_usable_memory(void* fdt, const std::vector<std::pair<st
   }
   if (!any) return Error{"device tree: no memory node covers the crash kernel's memory"};
   return std::nullopt;
+}
+
+// Hot-pluggable memory (/ibm,dynamic-reconfiguration-memory, as PowerVM and QEMU's pseries with
+// maxmem give) is listed as logical memory blocks (LMBs) of ibm,lmb-size bytes each, not as memory
+// nodes. The crash kernel learns which parts it may use from linux,drconf-usable-memory: for each LMB
+// that is assigned to the partition and not reserved, in the order listed, a count (root #size-cells)
+// and that many <address size> parts. The kernel reads a count for those LMBs only and skips the others
+// (Linux, arch/powerpc/kernel/prom.c early_init_drmem_lmb() and mm/numa.c numa_setup_drmem_lmb()),
+// so none is written for them. Listed as ibm,dynamic-memory (one entry per LMB: address, DRC index,
+// reserved, associativity index, flags) or ibm,dynamic-memory-v2 (sets of consecutive LMBs: count,
+// first address, first DRC index, associativity index, flags); the kernel reads the first if both are
+// there. Returns nothing when the tree has no such node.
+constexpr std::uint32_t drconf_assigned = 0x8, drconf_reserved = 0x80;
+constexpr std::uint64_t drconf_lmbs_at_most = std::uint64_t{1} << 24;  // 4 PiB of 256 MiB blocks
+
+purgatory::host::Result<std::optional<std::vector<fdt32_t>>> drconf_usable_memory(const void* fdt, const Ranges& usable) {
+  const int node = fdt_path_offset(fdt, "/ibm,dynamic-reconfiguration-memory");
+  if (node < 0) return std::optional<std::vector<fdt32_t>>{};
+  const auto root = root_cells(fdt, "ibm,dynamic-reconfiguration-memory: ");
+  if (!root) return root.error();
+  const auto property = [&](const char* name) {
+    int length = 0;
+    const auto* value = static_cast<const fdt32_t*>(fdt_getprop(fdt, node, name, &length));
+    return std::pair{value, value ? length / 4 : 0};
+  };
+  const auto problem = [](std::string_view what) {
+    return Error{fmt::format("device tree: /ibm,dynamic-reconfiguration-memory: {}", what)};
+  };
+  const auto [lmb_size_cells, lmb_size_count] = property("ibm,lmb-size");
+  if (!lmb_size_cells || lmb_size_count != root->size) return problem("no ibm,lmb-size of #size-cells cells");
+  const std::uint64_t lmb_size = read_cells(lmb_size_cells, root->size);
+  if (lmb_size == 0) return problem("ibm,lmb-size is 0");
+
+  auto [entries, cell_count] = property("ibm,dynamic-memory");
+  const bool version_2 = entries == nullptr;
+  if (version_2) std::tie(entries, cell_count) = property("ibm,dynamic-memory-v2");
+  const char* name = version_2 ? "ibm,dynamic-memory-v2" : "ibm,dynamic-memory";
+  if (!entries || cell_count < 1) return problem("neither ibm,dynamic-memory nor ibm,dynamic-memory-v2 lists the blocks");
+  const std::uint64_t listed = fdt32_to_cpu(entries[0]);
+  // v1: address, DRC index, reserved, associativity index, flags; v2: count, address, DRC, associativity, flags
+  const auto entry_cells = static_cast<std::uint64_t>(root->address) + 4;
+  if (static_cast<std::uint64_t>(cell_count - 1) != listed * entry_cells) {
+    return problem(fmt::format("{} says {} entries of {} cells but holds {} cells", name, listed, entry_cells, cell_count - 1));
+  }
+  std::vector<fdt32_t> cells;
+  std::uint64_t lmbs = 0;
+  for (std::uint64_t i = 0; i < listed; ++i) {
+    const fdt32_t* entry = entries + 1 + i * entry_cells;
+    const std::uint64_t in_set = version_2 ? fdt32_to_cpu(entry[0]) : 1;
+    const std::uint64_t first = read_cells(entry + (version_2 ? 1 : 0), root->address);
+    const std::uint32_t flags = fdt32_to_cpu(entry[entry_cells - 1]);
+    lmbs += in_set;
+    if (lmbs > drconf_lmbs_at_most) return problem(fmt::format("{} lists more than {} blocks", name, drconf_lmbs_at_most));
+    if (in_set != 0 && (lmb_size > (UINT64_MAX - first) / in_set)) {
+      return problem(fmt::format("{}: blocks from {:#x} run past the end of the address space", name, first));
+    }
+    if (!(flags & drconf_assigned) || (flags & drconf_reserved)) continue;  // the kernel reads no count for these
+    for (std::uint64_t lmb = 0; lmb < in_set; ++lmb) {
+      const std::uint64_t start = first + lmb * lmb_size;
+      const std::size_t count_at = cells.size();
+      append_cells(cells, 0, root->size);
+      const std::uint64_t parts = append_usable_parts(cells, start, start + lmb_size, usable, *root);
+      if (root->size == 2) cells[count_at] = cpu_to_fdt32(static_cast<std::uint32_t>(parts >> 32));
+      cells[count_at + static_cast<std::size_t>(root->size) - 1] = cpu_to_fdt32(static_cast<std::uint32_t>(parts));
+    }
+  }
+  return std::optional{std::move(cells)};
 }
 
 }  // namespace
@@ -141,10 +217,18 @@ purgatory::host::Result<std::vector<std::byte>> read_device_tree(const std::stri
 
 purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const std::byte> tree, const ChosenUpdate& update) {
   if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0) return Error{"not a device tree"};
+  // Hot-pluggable memory's usable parts, made from the tree as it is (their size decides the room).
+  std::optional<std::vector<fdt32_t>> drconf_usable;
+  if (update.usable_memory_ranges) {
+    auto made = drconf_usable_memory(tree.data(), *update.usable_memory_ranges);
+    if (!made) return made.error();
+    drconf_usable = std::move(made.value());
+  }
   // Room for the new properties: bootargs plus a few fixed-size ones, and the crash kernel's memory.
   const std::size_t ranges = update.usable_memory_ranges ? update.usable_memory_ranges->size() : 0;
+  const std::size_t drconf_bytes = drconf_usable ? drconf_usable->size() * sizeof(fdt32_t) + 64 : 0;
   std::vector<std::byte> copy(fdt_totalsize(tree.data()) + update.bootargs.size() + 4096 + 16 * ranges * 64 +
-                              16 * update.reserve.size());
+                              16 * update.reserve.size() + drconf_bytes);
   auto* fdt = copy.data();
   auto check = [](int result, const char* what) -> std::optional<Error> {
     if (result < 0) return Error{fmt::format("device tree: {}: {}", what, fdt_strerror(result))};
@@ -187,6 +271,15 @@ purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const st
   }
   if (update.usable_memory_ranges) {
     if (auto error = set_usable_memory(fdt, *update.usable_memory_ranges)) return *error;
+  }
+  if (drconf_usable) {
+    // Present even if empty (no block assigned): the kernel then knows it is a crash kernel here too.
+    const int node = fdt_path_offset(fdt, "/ibm,dynamic-reconfiguration-memory");
+    if (auto error = check(fdt_setprop(fdt, node, "linux,drconf-usable-memory", drconf_usable->data(),
+                                       static_cast<int>(drconf_usable->size() * sizeof(fdt32_t))),
+                           "linux,drconf-usable-memory")) {
+      return *error;
+    }
   }
   for (const auto& [address, size] : update.reserve) {
     if (auto error = check(fdt_add_mem_rsv(fdt, address, size), "memory reserve map")) return *error;
