@@ -28,7 +28,9 @@ struct ChosenUpdate {
   std::optional<std::pair<std::uint64_t, std::uint64_t>> elfcorehdr;     // address, size
   std::optional<std::pair<std::uint64_t, std::uint64_t>> usable_memory;  // [start, end)
   // A ppc64 crash kernel's: linux,usable-memory on every memory node (its reg within these [start, end)
-  // ranges, or <0 0> where none is), and memory reserve map entries <address size> added.
+  // ranges, or <0 0> where none is), linux,drconf-usable-memory for hot-pluggable memory
+  // (/ibm,dynamic-reconfiguration-memory's blocks within them), and memory reserve map entries
+  // <address size> added.
   std::optional<std::vector<std::pair<std::uint64_t, std::uint64_t>>> usable_memory_ranges;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> reserve;
 };
