@@ -307,14 +307,15 @@ TEST_CASE("ppc64 crash: usable memory on every memory node, the reserve map, RTA
   const auto updated = update_chosen(tree, update);
   REQUIRE(updated.ok());
   const void* fdt = updated->data();
-  const auto usable = [&](const char* node_path) {
+  // A property of 64-bit cells (both root cell counts are 2 here), as numbers; empty if it is not there.
+  const auto u64_cells = [](const void* in_tree, const char* node_path, const char* name) {
     int size = 0;
-    const auto* value = static_cast<const fdt64_t*>(
-        fdt_getprop(fdt, fdt_path_offset(fdt, node_path), "linux,usable-memory", &size));
+    const auto* value = static_cast<const fdt64_t*>(fdt_getprop(in_tree, fdt_path_offset(in_tree, node_path), name, &size));
     std::vector<std::uint64_t> result;
     for (int i = 0; value && i < size / 8; ++i) result.push_back(fdt64_ld(value + i));
     return result;
   };
+  const auto usable = [&](const char* node_path) { return u64_cells(fdt, node_path, "linux,usable-memory"); };
   CHECK(usable("/memory@0") == std::vector<std::uint64_t>{0, 0x30000000, 0x7fff0000, 0x10000});
   CHECK(usable("/memory@80000000") == std::vector<std::uint64_t>{0, 0});  // nothing usable: ignored
   REQUIRE(fdt_num_mem_rsv(fdt) == 2);
@@ -338,12 +339,7 @@ TEST_CASE("ppc64 crash: usable memory on every memory node, the reserve map, RTA
     u32(static_cast<std::uint32_t>(value));
   };
   const auto drconf_usable = [&](const std::vector<std::byte>& updated_tree) {
-    int size = 0;
-    const void* property = fdt_getprop(updated_tree.data(), fdt_path_offset(updated_tree.data(), "/ibm,dynamic-reconfiguration-memory"),
-                                       "linux,drconf-usable-memory", &size);
-    std::vector<std::uint64_t> result;
-    for (int i = 0; property && i < size / 8; ++i) result.push_back(fdt64_ld(static_cast<const fdt64_t*>(property) + i));
-    return result;
+    return u64_cells(updated_tree.data(), "/ibm,dynamic-reconfiguration-memory", "linux,drconf-usable-memory");
   };
 
   SECTION("ibm,dynamic-memory: one entry per block; reserved and unassigned blocks get no count") {

@@ -171,11 +171,9 @@ purgatory::host::Result<std::optional<std::vector<fdt32_t>>> drconf_usable_memor
     if (!(flags & drconf_assigned) || (flags & drconf_reserved)) continue;  // the kernel reads no count for these
     for (std::uint64_t lmb = 0; lmb < in_set; ++lmb) {
       const std::uint64_t start = first + lmb * lmb_size;
-      const std::size_t count_at = cells.size();
-      append_cells(cells, 0, root->size);
-      const std::uint64_t parts = append_usable_parts(cells, start, start + lmb_size, usable, *root);
-      if (root->size == 2) cells[count_at] = cpu_to_fdt32(static_cast<std::uint32_t>(parts >> 32));
-      cells[count_at + static_cast<std::size_t>(root->size) - 1] = cpu_to_fdt32(static_cast<std::uint32_t>(parts));
+      std::vector<fdt32_t> parts;
+      append_cells(cells, append_usable_parts(parts, start, start + lmb_size, usable, *root), root->size);
+      cells.insert(cells.end(), parts.begin(), parts.end());
     }
   }
   return std::optional{std::move(cells)};
