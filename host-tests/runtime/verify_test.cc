@@ -34,13 +34,15 @@ void copy_digest(std::uint8_t (&to)[PURGATORY_SHA256_SIZE], const Sha256Digest& 
   std::memcpy(to, from.data(), from.size());
 }
 
-// Three segments of awkward sizes (a partial block, more than a page, exactly one block) and a
-// purgatory_info sealed over them as a loader would: on the heap, so that a sanitizer sees overruns.
+// Segments (by default three of awkward sizes: a partial block, more than a page, exactly one block)
+// and a purgatory_info sealed over them as a loader would: on the heap, so that a sanitizer sees
+// overruns.
 struct Sealed {
-  std::vector<Buffer> segments{pattern(1000, 1), pattern(4096 + 17, 2), pattern(64, 3)};
+  std::vector<Buffer> segments;
   std::unique_ptr<purgatory_info> info = std::make_unique<purgatory_info>();
 
-  Sealed() {
+  explicit Sealed(std::vector<Buffer> given = {pattern(1000, 1), pattern(4096 + 17, 2), pattern(64, 3)})
+      : segments(std::move(given)) {
     std::memcpy(info->magic, PURGATORY_INFO_MAGIC, 8);
     info->info_size = sizeof(purgatory_info);
     info->sealed = PURGATORY_INFO_SEALED;
@@ -59,6 +61,14 @@ struct Sealed {
     return all;
   }
   std::uint64_t total_size() const { return concatenation().size(); }
+
+  // The lowest-numbered segment whose bytes do not match its digest, as one lane in order finds it.
+  std::uint32_t first_bad() const {
+    for (std::uint32_t i = 0; i < segments.size(); ++i) {
+      if (std::memcmp(info->segments[i].sha256, digest_of(segments[i]).data(), 32) != 0) return i;
+    }
+    return PURGATORY_NO_SEGMENT;
+  }
 };
 
 void flip_bit(Buffer& bytes, std::size_t bit) { bytes[bit / 8] = static_cast<std::uint8_t>(bytes[bit / 8] ^ (1u << (bit % 8))); }
@@ -170,23 +180,12 @@ TEST_CASE("block_problem names what makes a block unusable, and nothing for a go
 
 TEST_CASE("16 segments, the most purgatory_info holds, are verified", "[verify]") {
   std::vector<Buffer> segments;
-  auto info = std::make_unique<purgatory_info>();
-  std::memcpy(info->magic, PURGATORY_INFO_MAGIC, 8);
-  info->info_size = sizeof(purgatory_info);
-  info->sealed = PURGATORY_INFO_SEALED;
-  info->segment_count = PURGATORY_MAX_SEGMENTS;
   for (unsigned i = 0; i < PURGATORY_MAX_SEGMENTS; ++i) segments.push_back(pattern(1 + 37 * i, 10 + i));
-  Buffer all;
-  for (unsigned i = 0; i < PURGATORY_MAX_SEGMENTS; ++i) {
-    info->segments[i].start = reinterpret_cast<std::uintptr_t>(segments[i].data());
-    info->segments[i].size = segments[i].size();
-    copy_digest(info->segments[i].sha256, digest_of(segments[i]));
-    all.insert(all.end(), segments[i].begin(), segments[i].end());
-  }
-  copy_digest(info->sha256, digest_of(all));
-  CHECK(purgatory::verify_segments(*info).status == PURGATORY_STATUS_VERIFIED);
-  flip_bit(segments[15], 0);
-  const Verdict verdict = purgatory::verify_segments(*info);
+  Sealed sealed(std::move(segments));
+  REQUIRE(sealed.info->segment_count == PURGATORY_MAX_SEGMENTS);
+  CHECK(purgatory::verify_segments(*sealed.info).status == PURGATORY_STATUS_VERIFIED);
+  flip_bit(sealed.segments[15], 0);
+  const Verdict verdict = purgatory::verify_segments(*sealed.info);
   CHECK(verdict.status == PURGATORY_STATUS_MISMATCH);
   CHECK(verdict.failed_segment == 15);
 }
@@ -317,38 +316,19 @@ namespace {
 
 // 1 to 16 segments whose sizes end mid-block, on a block, at zero, or far apart (up to `largest`
 // bytes), sealed with PURGATORY_FLAG_VERIFY_EACH_SEGMENT.
-struct RandomEachSegment {
+Sealed random_each_segment(std::mt19937_64& random, unsigned seed, std::size_t largest) {
+  const std::size_t count = std::uniform_int_distribution<std::size_t>(1, PURGATORY_MAX_SEGMENTS)(random);
   std::vector<Buffer> segments;
-  std::unique_ptr<purgatory_info> info = std::make_unique<purgatory_info>();
-
-  RandomEachSegment(std::mt19937_64& random, unsigned seed, std::size_t largest) {
-    const std::size_t count = std::uniform_int_distribution<std::size_t>(1, PURGATORY_MAX_SEGMENTS)(random);
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::size_t size = std::uniform_int_distribution<std::size_t>(0, 4)(random) == 0
-                                   ? 64 * std::uniform_int_distribution<std::size_t>(0, largest / 64)(random)
-                                   : std::uniform_int_distribution<std::size_t>(0, largest)(random);
-      segments.push_back(pattern(size, seed * 100 + static_cast<unsigned>(i)));
-    }
-    std::memcpy(info->magic, PURGATORY_INFO_MAGIC, 8);
-    info->info_size = sizeof(purgatory_info);
-    info->sealed = PURGATORY_INFO_SEALED;
-    info->flags = PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
-    info->segment_count = static_cast<std::uint32_t>(count);
-    for (std::size_t i = 0; i < count; ++i) {
-      info->segments[i].start = reinterpret_cast<std::uintptr_t>(segments[i].data());
-      info->segments[i].size = segments[i].size();
-      copy_digest(info->segments[i].sha256, digest_of(segments[i]));
-    }
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t size = std::uniform_int_distribution<std::size_t>(0, 4)(random) == 0
+                                 ? 64 * std::uniform_int_distribution<std::size_t>(0, largest / 64)(random)
+                                 : std::uniform_int_distribution<std::size_t>(0, largest)(random);
+    segments.push_back(pattern(size, seed * 100 + static_cast<unsigned>(i)));
   }
-
-  // The lowest-numbered segment whose bytes do not match its digest, as one lane in order finds it.
-  std::uint32_t first_bad() const {
-    for (std::uint32_t i = 0; i < segments.size(); ++i) {
-      if (std::memcmp(info->segments[i].sha256, digest_of(segments[i]).data(), 32) != 0) return i;
-    }
-    return PURGATORY_NO_SEGMENT;
-  }
-};
+  Sealed sealed(std::move(segments));
+  sealed.info->flags = PURGATORY_FLAG_VERIFY_EACH_SEGMENT;
+  return sealed;
+}
 
 }  // namespace
 
@@ -356,7 +336,7 @@ TEST_CASE("Two lanes pair segments 0 with 1, 2 with 3, and give the verdict one 
           "[verify][each-segment]") {
   std::mt19937_64 random(Catch::rngSeed());
   for (int round = 0; round < 200; ++round) {
-    RandomEachSegment sealed(random, static_cast<unsigned>(round), 3000);
+    Sealed sealed = random_each_segment(random, static_cast<unsigned>(round), 3000);
     const auto& segments = sealed.segments;
     purgatory_info* info = sealed.info.get();
     const std::size_t count = segments.size();
@@ -395,7 +375,7 @@ TEST_CASE("With the SHA-NI engine, as the x86_64 purgatory runs it, each segment
                                        .two_lanes = purgatory::sha256_engine::two_lanes};
   std::mt19937_64 random(Catch::rngSeed());
   for (int round = 0; round < 100; ++round) {
-    RandomEachSegment sealed(random, static_cast<unsigned>(round), 20000);
+    Sealed sealed = random_each_segment(random, static_cast<unsigned>(round), 20000);
     // Flip a bit in up to two segments' bytes: the engine computes what is compared.
     std::uniform_int_distribution<std::size_t> segment_of(0, sealed.segments.size());  // size: none
     for (int damage = 0; damage < 2; ++damage) {
