@@ -398,5 +398,28 @@ TEST_CASE("ppc64 crash: usable memory on every memory node, the reserve map, RTA
     refused = update_chosen(tree, update);
     REQUIRE_FALSE(refused.ok());
     CHECK_THAT(refused.error().message, Catch::Contains("no ibm,lmb-size"));
+    REQUIRE(fdt_setprop_u64(tree.data(), drconf, "ibm,lmb-size", 0) == 0);
+    refused = update_chosen(tree, update);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("ibm,lmb-size is 0"));
+  }
+  SECTION("blocks past the end of the address space, or too many of them, are refused before any is listed") {
+    const auto v2_set = [&](std::uint32_t count, std::uint64_t first) {
+      blocks.clear();
+      u32(1);
+      u32(count);
+      u64(first);
+      u32(0x80000000);
+      u32(0);
+      u32(assigned);
+      REQUIRE(fdt_setprop(tree.data(), drconf, "ibm,dynamic-memory-v2", blocks.data(), static_cast<int>(blocks.size() * 4)) == 0);
+      return update_chosen(tree, update);
+    };
+    auto refused = v2_set(2, 0xfffffffff0000000);  // the second block would end past 2^64
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("run past the end of the address space"));
+    refused = v2_set(0xffffffff, 0);  // 2^32 blocks: far more than any machine has
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("lists more than 16777216 blocks"));
   }
 }
