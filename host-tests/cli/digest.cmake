@@ -68,6 +68,20 @@ function(test_sha256)
   expect(EXIT 0 COMMAND "${TOOL}" sha256 abc.txt - nuls.bin INPUT_FILE "${WORK_DIR}/image.bin"
          OUTPUT_MATCHES "^ba7816bf[0-9a-f]+  abc\\.txt\n${image_sha256}  -\n${SHA256_RE}  nuls\\.bin\n$")
 
+  # Standard input named twice reads on where the first left off, as sha256sum does (the second is
+  # empty), also from a file larger than a chunk: two lanes must not share its one offset.
+  string(REPEAT "0123456789abcdef" 196608 text)
+  file(WRITE big.txt "${text}")
+  file(SHA256 big.txt big_sha256)
+  set(empty_sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855)
+  expect(EXIT 0 COMMAND "${TOOL}" sha256 - - INPUT_FILE "${WORK_DIR}/big.txt"
+         OUTPUT_MATCHES "^${big_sha256}  -\n${empty_sha256}  -\n$")
+  # FIFOs whose writer fills one after the other: the second is not opened (which would wait for a
+  # writer that waits for us) before the first is read.
+  expect(EXIT 0 COMMAND sh -c "mkfifo f1 f2 || exit 1; { cat big.txt > f1; cat abc.txt > f2; } & exec timeout 20 \"$1\" sha256 f1 f2"
+                        sh "${TOOL}"
+         OUTPUT_MATCHES "^${big_sha256}  f1\nba7816bf[0-9a-f]+  f2\n$")
+
   # Unreadable files: status 2, the others still printed.
   expect(EXIT 2 COMMAND "${TOOL}" sha256 missing.txt abc.txt OUTPUT_MATCHES "^ba7816bf[0-9a-f]+  abc\\.txt\n$"
          ERROR_MATCHES "missing\\.txt.*cannot open: No such file or directory")

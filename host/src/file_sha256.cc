@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <purgatory/host/file_sha256.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <optional>
 #include <vector>
@@ -16,10 +18,20 @@ struct Lane {
   ChunkReader reader;
   Sha256 hasher = host_sha256();
   std::span<const std::byte> pending;
+  bool beside_another = false;  // may be read while another file is: see may_go_side_by_side()
 };
 
 const std::uint8_t* as_bytes(std::span<const std::byte> data) {
   return reinterpret_cast<const std::uint8_t*>(data.data());
+}
+
+// Only regular files are read side by side. Standard input named twice is one descriptor with one
+// offset, which two lanes would share; and a FIFO's open(2) waits for its writer, who may be waiting
+// for us to read the file before it. Those are opened and read with no other file in progress, as
+// sha256sum reads every file. stat(2), not open(2), so that asking does not block.
+bool may_go_side_by_side(const std::string& path) {
+  struct stat info {};
+  return path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
 // Hands out the files in order and reports them in order, whatever order they finish in.
@@ -28,13 +40,15 @@ class FileQueue {
   FileQueue(std::span<const std::string> paths, const FileDigestReport& report)
       : paths_(paths), report_(report), results_(paths.size()) {}
 
-  // The next file that opens, in a lane; nullopt when none is left. Files that do not open are
-  // reported as they are met.
-  std::optional<Lane> next_lane() {
+  // The next file that opens, in a lane; nullopt when none is left, or when `beside_another` and the
+  // next file may not be read beside another. Files that do not open are reported as they are met.
+  std::optional<Lane> next_lane(bool beside_another) {
     while (next_ < paths_.size()) {
+      const bool side_by_side = may_go_side_by_side(paths_[next_]);
+      if (beside_another && !side_by_side) return std::nullopt;
       const std::size_t index = next_++;
       auto reader = ChunkReader::open(paths_[index]);
-      if (reader) return Lane{index, std::move(reader).value(), host_sha256(), {}};
+      if (reader) return Lane{index, std::move(reader).value(), host_sha256(), {}, side_by_side};
       finish(index, reader.error());
     }
     return std::nullopt;
@@ -55,9 +69,20 @@ class FileQueue {
   std::size_t next_ = 0, reported_ = 0;
 };
 
+// Gives a free lane the next file: any file when the other lane is free too, else (with two lanes)
+// one that may be read beside the other lane's.
+void fill(std::optional<Lane>& lane, const std::optional<Lane>& other, FileQueue& queue, bool two_lanes) {
+  if (lane) return;
+  if (!other) {
+    lane = queue.next_lane(false);
+  } else if (two_lanes && other->beside_another) {
+    lane = queue.next_lane(true);
+  }
+}
+
 // Makes sure the lane has bytes to hash: reads its next chunk when the last one is used up, and at the
 // end of the file reports it and frees the lane for the next file.
-void refill(std::optional<Lane>& lane, FileQueue& queue) {
+void refill(std::optional<Lane>& lane, const std::optional<Lane>& other, FileQueue& queue, bool two_lanes) {
   while (lane && lane->pending.empty()) {
     auto chunk = lane->reader.next();
     if (!chunk) {
@@ -68,7 +93,8 @@ void refill(std::optional<Lane>& lane, FileQueue& queue) {
     } else {
       queue.finish(lane->index, lane->hasher.finish());
     }
-    lane = queue.next_lane();
+    lane.reset();
+    fill(lane, other, queue, two_lanes);
   }
 }
 
@@ -93,16 +119,17 @@ Result<Sha256Digest> sha256_file(const std::string& path, const HashProgress& pr
 void sha256_files(std::span<const std::string> paths, const FileDigestReport& report,
                   Sha256TwoLaneFunction two_lanes, const HashProgress& progress) {
   FileQueue queue(paths, report);
+  const bool two = two_lanes != nullptr;
   std::optional<Lane> lanes[2];
   std::uint64_t hashed = 0;
-  lanes[0] = queue.next_lane();
-  if (two_lanes != nullptr) lanes[1] = queue.next_lane();
   for (;;) {
-    refill(lanes[0], queue);
-    refill(lanes[1], queue);
-    if (!lanes[0] && !lanes[1]) break;
+    fill(lanes[0], lanes[1], queue, two);
+    fill(lanes[1], lanes[0], queue, two);
+    refill(lanes[0], lanes[1], queue, two);
+    refill(lanes[1], lanes[0], queue, two);
+    if (!lanes[0] && !lanes[1]) break;  // a free lane with the other free too takes any file: none left
     if (!lanes[0] || !lanes[1]) {
-      // One file left, or no second lane.
+      // One lane busy: the last file, no second lane, or a file that is read alone.
       hashed += hash_alone(lanes[0] ? *lanes[0] : *lanes[1]);
     } else {
       Lane &a = *lanes[0], &b = *lanes[1];

@@ -27,6 +27,8 @@ Result<Sha256Digest> sha256_file(const std::string& path, const HashProgress& pr
 
 // The digests of `paths`, two files at a time through `two_lanes` (null: one at a time). When one
 // file of a pair ends, the next file takes its lane, so lanes stay busy over files of mixed sizes.
+// Only regular files go side by side: standard input, pipes, FIFOs and devices are opened and read
+// with no other file in progress (so "-" named twice reads on where the first left off, as sha256sum does).
 // Memory: two chunks, whatever the files' sizes.
 void sha256_files(std::span<const std::string> paths, const FileDigestReport& report,
                   Sha256TwoLaneFunction two_lanes = host_sha256_two_lanes(), const HashProgress& progress = {});
