@@ -545,6 +545,21 @@ function(test_outputs)
   file(SHA256 from-stdout.bin from_stdout)
   expect_equal("${from_stdout}" "${sealed}" "SHA-256 of the image sealed to standard output")
   expect_no_file("${WORK_DIR}/-")
+  # So is /dev/stdout, and any /dev/fd/N: written as the shell opened them (here for appending), never
+  # reopened or renamed over the file they lead to.
+  file(WRITE appended.log "before\n")
+  expect(EXIT 0 COMMAND sh -c "{ echo header; \"$1\" seal \"$2\" ${ok_text} -o /dev/stdout; echo trailer; } >> appended.log"
+                        sh "${TOOL}" "${x86}"
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  file(READ appended.log appended HEX)
+  string(HEX "before\nheader\n" head_hex)
+  string(HEX "trailer\n" tail_hex)
+  file(READ from-stdout.bin sealed_hex HEX)
+  expect_equal("${appended}" "${head_hex}${sealed_hex}${tail_hex}" "appended.log after seal -o /dev/stdout")
+  expect(EXIT 0 COMMAND sh -c "exec 7> from-fd7.bin; \"$1\" seal \"$2\" ${ok_text} -o /dev/fd/7" sh "${TOOL}" "${x86}"
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  file(SHA256 from-fd7.bin from_fd7)
+  expect_equal("${from_fd7}" "${sealed}" "SHA-256 of the image sealed to /dev/fd/7")
 
   # A symbolic link is written through: the link stays, the file it names gets the bytes.
   file(WRITE link-target.bin "old\n")

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -197,6 +199,29 @@ Result<bool> write_through(const std::string& target, const std::string& shown, 
   return true;
 }
 
+// The descriptor of ours that `path` names, if it is one: /dev/stdout, /dev/fd/N, /proc/self/fd/N and
+// links to them. Written to as it is, as "-" is: reopening it would truncate a file the shell opened for
+// appending, and renaming over what it resolves to would replace that file.
+std::optional<int> own_descriptor(std::string path) {
+  const std::string own_fd_dir = fmt::format("/proc/{}/fd/", ::getpid());
+  for (int hops = 0; hops < 40; ++hops) {
+    for (const std::string_view dir : {std::string_view("/proc/self/fd/"), std::string_view("/dev/fd/"),
+                                       std::string_view(own_fd_dir)}) {
+      if (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+          path.find_first_not_of("0123456789", dir.size()) == std::string::npos && path.size() - dir.size() < 10) {
+        const int fd = std::atoi(path.c_str() + dir.size());
+        if (::fcntl(fd, F_GETFD) != -1) return fd;
+      }
+    }
+    char target[4096];
+    const ssize_t length = ::readlink(path.c_str(), target, sizeof(target) - 1);
+    if (length <= 0) return std::nullopt;  // not a link (or not there): an ordinary path
+    target[length] = '\0';
+    path = target[0] == '/' ? std::string(target) : directory_of(path) + "/" + target;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<std::vector<std::byte>> read_file(const std::string& path, std::uint64_t limit) {
@@ -222,6 +247,10 @@ Result<bool> write_output(const std::string& path, std::span<const std::byte> by
     return true;
   }
   if (path.empty()) return Error{"the output file name is empty"};
+  if (const std::optional<int> fd = own_descriptor(path)) {
+    if (!write_all(*fd, bytes)) return failure(path, "write error");
+    return true;
+  }
 
   std::string target = path;
   struct stat info {};
