@@ -155,6 +155,11 @@ function(test_refusals)
   endforeach()
   expect(EXIT 1 COMMAND "${TOOL}" embed "${elf}" --name blob --format asm -o refused.S
          ERROR_MATCHES "--format asm \\.incbin's the file as it is: give the flat image, not the ELF")
+  # .incbin needs a path the assembler can read again: not standard input (a C header from it is fine).
+  expect(EXIT 1 COMMAND "${TOOL}" embed - --name blob --format asm -o refused.S INPUT_FILE "${bin}"
+         ERROR_MATCHES "standard input: --format asm \\.incbin's the image by its path.*give a regular file")
+  expect_no_file("${WORK_DIR}/refused.S")
+  expect(EXIT 0 COMMAND "${TOOL}" embed - --name blob -o from-stdin.h INPUT_FILE "${bin}" ERROR_MATCHES "^$")
   write_zeros(zeros.bin 4096)
   expect(EXIT 1 COMMAND "${TOOL}" embed zeros.bin --name blob -o refused.h ERROR_MATCHES "zeros\\.bin: not a purgatory image")
   next_kernel_image(bare x86_64 bin)
