@@ -335,6 +335,8 @@ function(test_refusals)
                  ERROR_MATCHES "--reg \"rax\" is not NAME=VALUE")
   expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --user 4=1
                  ERROR_MATCHES "--user 4=1: the index is 0..3")
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --user 0=1 --user 0x0=2
+                 ERROR_MATCHES "--user 0 given twice")
 
   # Copies after verification (ABI 1.4): sealed and shown; malformed or breaking a rule, refused.
   expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" ${ok} --segment 0x3000000:kernel.bin --segment 0x5000000:data.bin:0x10000
@@ -365,6 +367,8 @@ function(test_refusals)
                  ERROR_MATCHES "divisor must be 1..65535")
   expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x3f8,shift=2
                  ERROR_MATCHES "option \"shift\" does not apply to 8250-pio")
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin --console 8250-pio,0x3f8,divisor=1,divisor=2
+                 ERROR_MATCHES "console \"8250-pio,0x3f8,divisor=1,divisor=2\": divisor given twice")
   expect_refused(EXIT 2 ARGS "${arm}" --load-address 0x4a6b1000 --segment 0x48000000:kernel.bin --entry 0 --console pl011
                  ERROR_MATCHES "console \"pl011\": pl011 needs an address")
 

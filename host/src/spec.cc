@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <purgatory/host/spec.h>
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -81,9 +82,14 @@ Result<purgatory_console> parse_console_spec(std::string_view spec) {
     return Error{fmt::format("unknown console \"{}\" (none, 8250-pio, 8250-mmio, pl011, hvc)", kind)};
   }
 
+  std::vector<std::string_view> keys_given;
   for (std::size_t i = options_from; i < parts.size(); ++i) {
     const auto option = parse_option(parts[i], spec);
     if (!option) return option.error();
+    if (std::find(keys_given.begin(), keys_given.end(), option->key) != keys_given.end()) {
+      return Error{fmt::format("console \"{}\": {} given twice", spec, option->key)};
+    }
+    keys_given.push_back(option->key);
     const auto value = parse_number(option->value);
     if (!value) return Error{fmt::format("console \"{}\": {}", spec, value.error().message)};
     const bool is_8250 = console.kind == PURGATORY_CONSOLE_8250_PIO || console.kind == PURGATORY_CONSOLE_8250_MMIO;
@@ -170,6 +176,21 @@ Result<Assignment> parse_assignment(std::string_view text) {
   const auto value = parse_number(text.substr(equals + 1));
   if (!value) return Error{fmt::format("\"{}\": {}", text, value.error().message)};
   return Assignment{std::string(text.substr(0, equals)), *value};
+}
+
+Result<std::array<std::uint64_t, 4>> parse_user_words(const std::vector<std::string>& assignments) {
+  std::array<std::uint64_t, 4> words{};
+  std::array<bool, 4> given{};
+  for (const auto& text : assignments) {
+    const auto assignment = parse_assignment(text);
+    if (!assignment) return Error{"--user " + assignment.error().message};
+    const auto index = parse_number(assignment->name);
+    if (!index || *index >= words.size()) return Error{fmt::format("--user {}: the index is 0..3", text)};
+    if (given[*index]) return Error{fmt::format("--user {} given twice", *index)};
+    given[*index] = true;
+    words[*index] = assignment->value;
+  }
+  return words;
 }
 
 }  // namespace purgatory::host

@@ -121,13 +121,9 @@ int run(const Options& options) {
     request.segments.push_back(Segment{spec->address, std::move(bytes).value(), spec->memory_size});
   }
   if (options.segments.empty()) request.segments.push_back(Segment{layout.data, data_segment(), 0});
-  for (const auto& text : options.user) {
-    const auto assignment = parse_assignment(text);
-    if (!assignment) return usage_error("--user " + assignment.error().message);
-    const auto index = parse_number(assignment->name);
-    if (!index || *index >= request.user.size()) return usage_error(fmt::format("--user {}: the index is 0..3", text));
-    request.user[*index] = assignment->value;
-  }
+  const auto user = parse_user_words(options.user);
+  if (!user) return usage_error(user.error().message);
+  request.user = *user;
   // The stand-in reports the registers a Linux kernel is given: the data segment stands for its boot
   // data (boot_params, the device tree).
   const std::uint64_t boot_data = request.segments[1].address;

@@ -52,13 +52,9 @@ Result<SealRequest> build_request(const SealOptions& options, std::vector<std::s
     if (request.registers.count(assignment->name)) return Error{fmt::format("--reg {} given twice", assignment->name)};
     request.registers[assignment->name] = assignment->value;
   }
-  for (const auto& text : options.user) {
-    const auto assignment = parse_assignment(text);
-    if (!assignment) return Error{"--user " + assignment.error().message};
-    const auto index = parse_number(assignment->name);
-    if (!index || *index >= request.user.size()) return Error{fmt::format("--user {}: the index is 0..3", text)};
-    request.user[*index] = assignment->value;
-  }
+  const auto user = parse_user_words(options.user);
+  if (!user) return user.error();
+  request.user = *user;
   for (const auto& text : options.copies) {
     const auto copy = parse_copy_spec(text);
     if (!copy) return Error{"--copy " + copy.error().message};

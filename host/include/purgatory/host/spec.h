@@ -3,9 +3,11 @@
 // segment specs and register assignments. Every function returns an Error that quotes the input.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <purgatory/abi.h>
 #include <purgatory/host/result.h>
@@ -44,5 +46,8 @@ struct Assignment {
   std::uint64_t value = 0;
 };
 Result<Assignment> parse_assignment(std::string_view text);
+
+// "--user INDEX=VALUE" options, each index 0..3 at most once: purgatory_info.user (unnamed words stay 0).
+Result<std::array<std::uint64_t, 4>> parse_user_words(const std::vector<std::string>& assignments);
 
 }  // namespace purgatory::host
