@@ -108,6 +108,25 @@ function(test_dump)
                         "\n    48 bytes verified, engine portable \\(none\\)\n"
                         "\n    log \\(24 bytes\\):\n      \\| line one\n      \\| second line\n      \\| \\.\\.\\.\n$"
          ERROR_MATCHES "^$")
+  # The unsealed digest is the image's, whatever the dump holds past the file.
+  expect(EXIT 0 COMMAND "${TOOL}" digest "${x86}" OUTPUT_VARIABLE image_digest OUTPUT_MATCHES "^${SHA256_RE}  ")
+  string(SUBSTRING "${image_digest}" 0 64 image_digest)
+  json_get(value "${json}" 0 image unsealed_sha256)
+  expect_equal("${value}" "${image_digest}" "dump: image.unsealed_sha256, against digest of the image")
+  # A log with no verdict (status 0, not run: a dump taken before the purgatory decided) is shown.
+  math(EXPR log_length_offset "${result} + 48")
+  copy_patched(sealed.bin early.bin ${log_length_offset} "18000000")
+  math(EXPR log_offset "${result} + 56")
+  copy_patched(early.bin early-log.bin ${log_offset} "${log}")
+  concatenate(early-dump.bin early-log.bin rest.bin)
+  expect(EXIT 0 COMMAND "${TOOL}" inspect early-dump.bin
+         OUTPUT_MATCHES "\n  result: not-run\n" "\n    log \\(24 bytes\\):\n      \\| line one\n"
+         ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect sealed.bin OUTPUT_MATCHES "." ERROR_MATCHES "^$" OUTPUT_VARIABLE sealed_text)
+  if(sealed_text MATCHES "result:")
+    message(SEND_ERROR "FAILED: inspect of a sealed image that never ran shows a result:\n${sealed_text}")
+  endif()
+
   # One byte more than the purgatory's memory is no dump of it.
   write_zeros(one.bin 1)
   concatenate(too-long.bin dump.bin one.bin)

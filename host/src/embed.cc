@@ -58,7 +58,9 @@ std::string hex(std::span<const std::uint8_t> bytes) {
 }
 
 std::array<std::uint8_t, 32> unsealed_digest(const Image& image) {
-  std::vector<std::byte> pristine = image.bytes;
+  // The file's bytes only: a copy of the purgatory's memory (inspect) goes on into .bss and the stack.
+  std::vector<std::byte> pristine(image.bytes.begin(),
+                                  image.bytes.begin() + static_cast<std::ptrdiff_t>(image.header.file_size));
   // Keep the magic and info_size the image was built with; everything after is the loader's or the
   // purgatory's, and zero as built (runtime/info.cc).
   const std::size_t keep = offsetof(purgatory_info, sealed);

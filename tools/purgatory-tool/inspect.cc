@@ -139,7 +139,9 @@ void print_text(const ordered_json& description) {
       print_sealed(description["sealed"]);
     }
   }
-  if (description.contains("result") && description["result"]["status"] != PURGATORY_STATUS_NOT_RUN) {
+  // A result, or a log without one (a purgatory stopped before its verdict, a dump taken early).
+  if (description.contains("result") && (description["result"]["status"] != PURGATORY_STATUS_NOT_RUN ||
+                                         description["result"]["log_length"] != 0)) {
     print_result(description["result"]);
   }
   if (description.contains("error")) fmt::print("  error: {}\n", description["error"].get<std::string>());
