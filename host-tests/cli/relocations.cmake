@@ -66,23 +66,36 @@ function(test_refusals)
   copy_prefix(x86_64-table.o cut.o 100)
   purgatory_image(image x86_64 elf)
   expect(EXIT 1 COMMAND "${TOOL}" relocations text.o OUTPUT_MATCHES "^$"
-         ERROR_MATCHES "^text\\.o: neither an ELF object nor an ar archive\n$")
-  expect(EXIT 1 COMMAND "${TOOL}" relocations cut.o OUTPUT_MATCHES "^$" ERROR_MATCHES "^cut\\.o: ELF file truncated: ")
+         ERROR_MATCHES "^purgatory-tool: text\\.o: neither an ELF object nor an ar archive\n$")
+  expect(EXIT 1 COMMAND "${TOOL}" relocations cut.o OUTPUT_MATCHES "^$" ERROR_MATCHES "^purgatory-tool: cut\\.o: ELF file truncated: ")
   expect(EXIT 1 COMMAND "${TOOL}" relocations "${image}" OUTPUT_MATCHES "^$"
-         ERROR_MATCHES "purgatory\\.elf: not a relocatable object \\(ELF type 3, not ET_REL\\)\n$")
-  expect(EXIT 2 COMMAND "${TOOL}" relocations missing.o OUTPUT_MATCHES "^$" ERROR_MATCHES "missing\\.o.*cannot open")
+         ERROR_MATCHES "^purgatory-tool: [^\n]*purgatory\\.elf: not a relocatable object \\(ELF type 3, not ET_REL\\)\n$")
+  # A read error once, in the tool's form.
+  expect(EXIT 2 COMMAND "${TOOL}" relocations missing.o OUTPUT_MATCHES "^$"
+         ERROR_MATCHES "^purgatory-tool: missing\\.o: cannot open: No such file or directory\n$")
   # Archives: thin, a damaged header, a member larger than the archive.
   file(WRITE thin.a "!<thin>\n")
-  expect(EXIT 1 COMMAND "${TOOL}" relocations thin.a OUTPUT_MATCHES "^$" ERROR_MATCHES "^thin\\.a: a thin archive")
+  expect(EXIT 1 COMMAND "${TOOL}" relocations thin.a OUTPUT_MATCHES "^$" ERROR_MATCHES "^purgatory-tool: thin\\.a: a thin archive")
   string(REPEAT " " 16 name)
   file(WRITE damaged.a "!<arch>\nmember.o/       0           0     0     644     10        XX0123456789")
   expect(EXIT 1 COMMAND "${TOOL}" relocations damaged.a OUTPUT_MATCHES "^$"
-         ERROR_MATCHES "^damaged\\.a: archive member header at 0x8 is damaged\n$")
+         ERROR_MATCHES "^purgatory-tool: damaged\\.a: archive member header at 0x8 is damaged\n$")
   file(WRITE large.a "!<arch>\nmember.o/       0           0     0     644     9999      `\n0123")
   expect(EXIT 1 COMMAND "${TOOL}" relocations large.a OUTPUT_MATCHES "^$"
-         ERROR_MATCHES "^large\\.a: archive member at 0x8 has a bad size \\(9999\\)\n$")
+         ERROR_MATCHES "^purgatory-tool: large\\.a: archive member at 0x8 has a bad size \\(9999\\)\n$")
+  # An archive must hold an object to examine: none at all, or only other files, is refused; so is
+  # LLVM bitcode (-flto), whose addresses only the link decides.
+  file(WRITE empty.a "!<arch>\n")
+  expect(EXIT 1 COMMAND "${TOOL}" relocations empty.a OUTPUT_MATCHES "^$"
+         ERROR_MATCHES "^purgatory-tool: empty\\.a: an ar archive with no ELF object among its 0 members\n$")
+  file(WRITE notes.a "!<arch>\nnotes.txt/      0           0     0     644     4         `\nhi!\n")
+  expect(EXIT 1 COMMAND "${TOOL}" relocations notes.a OUTPUT_MATCHES "^$"
+         ERROR_MATCHES "^purgatory-tool: notes\\.a: an ar archive with no ELF object among its 1 members\n$")
+  write_bytes(bitcode.o "4243c0de35140000")
+  expect(EXIT 1 COMMAND "${TOOL}" relocations bitcode.o OUTPUT_MATCHES "^$"
+         ERROR_MATCHES "^purgatory-tool: bitcode\\.o: LLVM bitcode \\(built with -flto\\), not an ELF object")
   # The bad file does not hide the others' findings.
-  expect(EXIT 1 COMMAND "${TOOL}" relocations text.o x86_64-table.o ERROR_MATCHES "^text\\.o: "
+  expect(EXIT 1 COMMAND "${TOOL}" relocations text.o x86_64-table.o ERROR_MATCHES "^purgatory-tool: text\\.o: "
          OUTPUT_MATCHES "^x86_64-table\\.o: ")
 endfunction()
 

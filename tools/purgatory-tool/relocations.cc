@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <purgatory/host/elf.h>
+#include <purgatory/host/file.h>
 #include <purgatory/host/object_relocations.h>
 
 #include "commands.h"
@@ -32,19 +33,34 @@ struct Object {
   Result<std::vector<StoredAddress>> found;
 };
 
-// The objects in one file: itself, or an archive's members (those that are not ELF are skipped: an
-// archive may carry other files).
+// LLVM bitcode (what -flto makes instead of machine code): its addresses are not known until the link.
+bool is_bitcode(std::span<const std::byte> bytes) {
+  return bytes.size() >= 4 && bytes[0] == std::byte{'B'} && bytes[1] == std::byte{'C'} &&
+         bytes[2] == std::byte{0xc0} && bytes[3] == std::byte{0xde};
+}
+
+constexpr const char* bitcode_problem = "LLVM bitcode (built with -flto), not an ELF object: nothing to examine "
+                                        "(a purgatory is built without link-time optimisation)";
+
+// The objects in one file: itself, or an archive's members (members that are neither ELF nor bitcode
+// are skipped: an archive may carry other files, but not only those).
 Result<std::vector<Object>> objects_of(const std::string& path, const std::vector<std::byte>& bytes) {
   std::vector<Object> objects;
   if (has_archive_magic(bytes)) {
     auto members = archive_members(bytes);
     if (!members) return members.error();
     for (const auto& member : *members) {
-      if (!has_elf_magic(member.bytes)) continue;
-      objects.push_back({fmt::format("{}({})", path, member.name), stored_addresses(member.bytes)});
+      const std::string name = fmt::format("{}({})", path, member.name);
+      if (is_bitcode(member.bytes)) {
+        objects.push_back({name, Error{bitcode_problem}});
+      } else if (has_elf_magic(member.bytes)) {
+        objects.push_back({name, stored_addresses(member.bytes)});
+      }
     }
+    if (objects.empty()) return Error{fmt::format("an ar archive with no ELF object among its {} members", members->size())};
     return objects;
   }
+  if (is_bitcode(bytes)) return Error{bitcode_problem};
   if (!has_elf_magic(bytes)) return Error{"neither an ELF object nor an ar archive"};
   objects.push_back({path, stored_addresses(bytes)});
   return objects;
@@ -101,14 +117,17 @@ Command add_relocations(CLI::App& app) {
     int worst = exit_ok;
     ordered_json all = ordered_json::array();
     for (const auto& path : options->files) {
-      const auto file = read_input(path);
+      const auto file = read_file(path);
+      // A read error names the file already; what is wrong with its contents does not, on its own.
       auto objects = file ? objects_of(path, *file) : Result<std::vector<Object>>(file.error());
       if (!objects) {
         worst = std::max(worst, file ? exit_failed : exit_usage);
         if (options->json) {
           all.push_back({{"file", path}, {"error", objects.error().message}});
+        } else if (file) {
+          fmt::print(stderr, "purgatory-tool: {}: {}\n", path, objects.error().message);
         } else {
-          fmt::print(stderr, "{}: {}\n", path, objects.error().message);
+          fmt::print(stderr, "purgatory-tool: {}\n", objects.error().message);
         }
         continue;
       }
@@ -118,7 +137,7 @@ Command add_relocations(CLI::App& app) {
           if (options->json) {
             all.push_back({{"file", object.name}, {"error", object.found.error().message}});
           } else {
-            fmt::print(stderr, "{}: {}\n", object.name, object.found.error().message);
+            fmt::print(stderr, "purgatory-tool: {}: {}\n", object.name, object.found.error().message);
           }
           continue;
         }
