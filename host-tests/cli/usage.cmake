@@ -28,9 +28,9 @@ function(test_bad_usage)
   # Every usage error in the tool's own form: "purgatory-tool: ", the problem, where to look.
   expect(EXIT 2 COMMAND "${TOOL}" OUTPUT_MATCHES "^$"
          ERROR_MATCHES "^purgatory-tool: A subcommand is required\nRun 'purgatory-tool --help'")
-  # CLI11 checks for the required command before it looks at unexpected arguments, so an unknown
-  # command or option before the command is reported as a missing command.
-  expect(EXIT 2 COMMAND "${TOOL}" frobnicate ERROR_MATCHES "A subcommand is required")
+  # An unknown command is named; an option before any command is reported as a missing command.
+  expect(EXIT 2 COMMAND "${TOOL}" frobnicate
+         ERROR_MATCHES "^purgatory-tool: unknown command \"frobnicate\" \\(commands: check, digest, embed, inspect, relocations, seal, sha256\\)\nRun 'purgatory-tool --help'")
   expect(EXIT 2 COMMAND "${TOOL}" --frobnicate ERROR_MATCHES "A subcommand is required")
   expect(EXIT 2 COMMAND "${TOOL}" check --frobnicate x ERROR_MATCHES "not expected: --frobnicate")
 

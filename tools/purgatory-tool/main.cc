@@ -35,9 +35,16 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& version) {
       return app.exit(version);
     } catch (const CLI::ParseError& error) {
-      // Usage errors in the same form as every other message, with where to look.
+      // Usage errors in the same form as every other message, with where to look. CLI11 reports a
+      // mistyped command as a missing one: name it.
+      std::string problem = error.what();
+      if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-' && !commands.contains(argv[1])) {
+        std::string known;
+        for (const auto& [name, run] : commands) known += (known.empty() ? "" : ", ") + name;
+        problem = fmt::format("unknown command \"{}\" (commands: {})", argv[1], known);
+      }
       fmt::print(stderr, "purgatory-tool: {}\nRun 'purgatory-tool --help' (or 'purgatory-tool COMMAND --help').\n",
-                 error.what());
+                 problem);
       return exit_usage;
     }
     return commands.at(app.get_subcommands().front()->get_name())();
