@@ -397,6 +397,15 @@ function(test_refusals)
 
   expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin:0
                  ERROR_MATCHES "^purgatory-tool: segment \"0x3000000:kernel.bin:0\": a memory size of 0 \\(leave it out")
+  # A last part that is no number: the memory size meant, unless a file has the whole name (colons are
+  # allowed in file names).
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin:0x10000000000000000
+                 ERROR_MATCHES "^purgatory-tool: segment \"0x3000000:kernel.bin:0x10000000000000000\": memory size \"0x10000000000000000\": \"0x10000000000000000\" does not fit in 64 bits\n$")
+  expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:kernel.bin:1e3
+                 ERROR_MATCHES "^purgatory-tool: segment \"0x3000000:kernel.bin:1e3\": memory size \"1e3\": \"1e3\" is not a number")
+  file(COPY_FILE kernel.bin kernel.bin:1e3)
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" ${ok} --segment 0x3000000:kernel.bin:1e3 -o colon.bin
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
 
   # Files that cannot be read: status 2, like a missing IMAGE.
   expect_refused(EXIT 2 ARGS "${x86}" ${ok} --segment 0x3000000:no-such-segment.bin

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <purgatory/host/spec.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <vector>
 
@@ -144,7 +147,14 @@ Result<SegmentSpec> parse_segment_spec(std::string_view spec) {
   // A memory size is recognised only as a final ":NUMBER", so file names may contain colons.
   const auto last = rest.rfind(':');
   if (last != std::string_view::npos) {
-    const auto size = parse_number(rest.substr(last + 1));
+    const std::string_view size_text = rest.substr(last + 1);
+    const auto size = parse_number(size_text);
+    struct stat info {};
+    if (!size && !size_text.empty() && (std::isdigit(static_cast<unsigned char>(size_text[0])) || size_text[0] == '-') &&
+        ::stat(std::string(rest).c_str(), &info) != 0) {
+      // No file has the whole name, so the last part was meant as the size: say what is wrong with it.
+      return Error{fmt::format("segment \"{}\": memory size \"{}\": {}", spec, size_text, size.error().message)};
+    }
     if (size) {
       if (*size == 0) {
         return Error{fmt::format("segment \"{}\": a memory size of 0 (leave it out for the file's own size)", spec)};
