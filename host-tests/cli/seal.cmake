@@ -492,6 +492,8 @@ function(test_ppc64_options)
                  ERROR_MATCHES "--ppc64-low-memory: kernel\\.bin must be exactly 256 bytes, not [0-9]+")
   write_zeros(257-bytes.bin 257)
   expect_refused(EXIT 1 ARGS "${ppc}" ${ppc_ok} --ppc64-low-memory 257-bytes.bin ERROR_MATCHES "exactly 256 bytes, not 257")
+  write_zeros(8-kib.bin 8192)
+  expect_refused(EXIT 1 ARGS "${ppc}" ${ppc_ok} --ppc64-low-memory 8-kib.bin ERROR_MATCHES "exactly 256 bytes, not 8192")
   # Status 2 for an unreadable file here too, as for the segment file in test_refusals.
   expect_refused(EXIT 2 ARGS "${ppc}" ${ppc_ok} --ppc64-low-memory no-such-file.bin
                  ERROR_MATCHES "no-such-file\\.bin.*cannot open")

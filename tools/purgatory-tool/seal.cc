@@ -127,7 +127,14 @@ int seal_image(const SealOptions& options) {
     request.value().segments[i].bytes = std::move(*bytes);
   }
   if (!options.ppc64_low_memory.empty()) {
-    const auto bytes = read_input(options.ppc64_low_memory, PURGATORY_PPC64_LOW_MEMORY_SIZE + 1);
+    // A regular file of the wrong size is told so by its size, however large, before it is read.
+    const auto size = regular_file_size(options.ppc64_low_memory);
+    if (size && *size && **size != PURGATORY_PPC64_LOW_MEMORY_SIZE) {
+      fmt::print(stderr, "purgatory-tool: --ppc64-low-memory: {} must be exactly {} bytes, not {}\n",
+                 options.ppc64_low_memory, PURGATORY_PPC64_LOW_MEMORY_SIZE, **size);
+      return exit_failed;
+    }
+    const auto bytes = read_input(options.ppc64_low_memory, PURGATORY_PPC64_LOW_MEMORY_SIZE);
     if (!bytes) return exit_usage;
     const auto added = add_low_memory(request.value(), options.ppc64_low_memory, *bytes);
     if (!added) {
