@@ -471,7 +471,7 @@ function(test_purgatory_rules)
 
   # A zero-filled tail of 256 TiB would be hashed for days: refused at once.
   expect_refused(EXIT 1 ARGS "${x86}" --load-address 0x1234000 --segment 0x3000000:kernel.bin:0x1000000000000 --entry 0x3000000
-                 ERROR_MATCHES "segment 0: 262144\\.0 GiB of zeros past its [0-9]+ bytes. at most 1\\.0 GiB")
+                 ERROR_MATCHES "segment 0: [0-9]+ bytes \\(262144\\.0 GiB\\) of zeros past its [0-9]+ bytes. at most 1073741824 \\(1\\.0 GiB\\)")
 
   # With --verify-each-segment a problem is named in the --segment order, not the halves'.
   write_zeros(big.bin 2097152)
@@ -588,6 +588,11 @@ function(test_outputs)
   expect(EXIT 2 COMMAND "${TOOL}" seal "${x86}" ${ok} -o dangling.bin OUTPUT_MATCHES "^$"
          ERROR_MATCHES "^purgatory-tool: dangling\\.bin: is a dangling symbolic link")
   expect_no_file("${WORK_DIR}/nowhere.bin")
+  # A loop of links is named as one.
+  file(CREATE_LINK loop-b.bin loop-a.bin SYMBOLIC)
+  file(CREATE_LINK loop-a.bin loop-b.bin SYMBOLIC)
+  expect(EXIT 2 COMMAND "${TOOL}" seal "${x86}" ${ok} -o loop-a.bin OUTPUT_MATCHES "^$"
+         ERROR_MATCHES "^purgatory-tool: loop-a\\.bin: a loop of symbolic links")
 
   # A FIFO is written through, never replaced.
   expect(EXIT 0 COMMAND mkfifo a-fifo ERROR_MATCHES "^$")

@@ -246,6 +246,19 @@ TEST_CASE("An entry offset outside the image or not 4-byte aligned is refused", 
                                    Contains("outside the image or not 4-byte aligned"));
 }
 
+TEST_CASE("An entry offset inside purgatory_info is refused: the block is data", "[image]") {
+  auto builder = ImageBuilder::valid(any_arch());
+  builder.entry_offset = GENERATE(std::uint64_t{0x200}, std::uint64_t{0x200 + sizeof(purgatory_info) - 4});
+  CHECK_THAT(refusal(builder), Contains("entry offset " + purgatory::test::hex(builder.entry_offset)) &&
+                                   Contains("is inside purgatory_info"));
+}
+
+TEST_CASE("An entry offset right before or after purgatory_info is accepted", "[image]") {
+  auto builder = ImageBuilder::valid(any_arch());
+  builder.entry_offset = GENERATE(std::uint64_t{0x1fc}, std::uint64_t{0x200 + sizeof(purgatory_info)});
+  require_accepted(builder);
+}
+
 TEST_CASE("An entry offset at the last aligned word of the image is accepted", "[image]") {
   auto builder = ImageBuilder::valid(any_arch());
   builder.entry_offset = 0xffc;

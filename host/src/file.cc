@@ -262,6 +262,8 @@ Result<bool> write_output(const std::string& path, std::span<const std::byte> by
       // A magic link such as /dev/stdout -> /proc/self/fd/1 -> pipe:[...]: it opens, but names no
       // path to rename over.
       return write_through(path, path, bytes);
+    } else if (errno == ELOOP) {
+      return Error{fmt::format("{}: a loop of symbolic links: not writing through it", path)};
     } else {
       return Error{fmt::format("{}: is a dangling symbolic link: not writing through it", path)};
     }

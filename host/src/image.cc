@@ -123,6 +123,10 @@ Result<Image> parse_image(std::span<const std::byte> bytes, const ImageExpectati
                              "({:#x} bytes), or outside the image",
                              header.info_size, header.info_offset, header.abi_major, header.abi_minor, smallest_info)};
   }
+  if (header.entry_offset >= header.info_offset && header.entry_offset - header.info_offset < header.info_size) {
+    return Error{fmt::format("entry offset {:#x} is inside purgatory_info ({:#x} bytes at offset {:#x}): data, "
+                             "not code", header.entry_offset, header.info_size, header.info_offset)};
+  }
   if (std::memcmp(bytes.data() + header.info_offset, info_magic.data(), info_magic.size()) != 0) {
     return Error{fmt::format("no \"PURGINFO\" magic at the info offset {:#x}", header.info_offset)};
   }

@@ -71,9 +71,10 @@ std::optional<std::string> request_problem(const Image& image, const SealRequest
       return fmt::format("segment {}: memory size {:#x} is smaller than its {} bytes", i, segment.memory_size, contents);
     }
     if (size - contents > max_zero_tail) {
-      return fmt::format("segment {}: {} of zeros past its {} bytes; at most {} (kexec zero-fills them and the "
-                         "purgatory hashes them, which would take hours)",
-                         i, size_in_words(size - contents), contents, size_in_words(max_zero_tail));
+      return fmt::format("segment {}: {} bytes ({}) of zeros past its {} bytes; at most {} ({}) (kexec zero-fills "
+                         "them and the purgatory hashes them, which would take hours)",
+                         i, size - contents, size_in_words(size - contents), contents, max_zero_tail,
+                         size_in_words(max_zero_tail));
     }
   }
   for (const auto& [name, value] : request.registers) {
