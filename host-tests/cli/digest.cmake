@@ -217,6 +217,12 @@ function(test_check)
   expect(EXIT 2 COMMAND "${TOOL}" sha256 -c missing-sums.txt OUTPUT_MATCHES "^$"
          ERROR_MATCHES "^purgatory-tool: missing-sums\\.txt: cannot open: No such file or directory\n$")
   expect(EXIT 2 COMMAND "${TOOL}" sha256 -c --json sums.txt OUTPUT_MATCHES "^$" ERROR_MATCHES "--json excludes --check")
+  # A line too long for any file name ends the list, after the verdicts of the lines before it, in order.
+  string(REPEAT "x" 70000 long_name)
+  file(READ sums.txt long_sums)
+  file(WRITE long-line.txt "${long_sums}0000000000000000000000000000000000000000000000000000000000000000  ${long_name}\n")
+  expect(EXIT 2 COMMAND sh -c "exec \"$1\" sha256 -c long-line.txt 2>&1" sh "${TOOL}"
+         OUTPUT_MATCHES "^abc\\.txt: OK\n.*large\\.bin: OK\nabc\\.txt: OK\npurgatory-tool: long-line\\.txt: line 6 is longer than 65536 bytes: not a checksum list\n$")
 endfunction()
 
 # random_file(<path> <bytes>)

@@ -128,6 +128,10 @@ int check_list(const std::string& list) {
   for (;;) {
     auto line = lines.next();
     if (!line) {
+      // The lines before it were fine: their verdicts first, in the order of the list.
+      check_batch(batch, tally, progress);
+      batch.clear();
+      progress.clear();
       std::fflush(stdout);
       fmt::print(stderr, "purgatory-tool: {}\n", line.error().message);
       status = exit_usage;
