@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: MIT
-# Runs FUZZER for SECONDS on CORPUS, seeded with SEEDS (their first SEED_PREFIX bytes, if given); fails
-# on any crash, leak or sanitizer report.
+# Runs FUZZER for SECONDS on CORPUS, seeded with SEEDS (their first SEED_PREFIX bytes, if given) and
+# whatever the script PREPARE (if given) puts there; fails on any crash, leak or sanitizer report.
 file(MAKE_DIRECTORY ${CORPUS})
+if(PREPARE)
+  include(${PREPARE})  # adds seeds of its own to CORPUS
+endif()
 foreach(seed IN LISTS SEEDS)
   if(NOT EXISTS ${seed})
     message(FATAL_ERROR "fuzz seed ${seed} does not exist (build the whole project, and run scripts/setup.sh)")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // kexec-loader's pure parts: the boot formats of the real Debian kernels the system tests boot, the
 // zero page, memory maps and placement, and device tree updates.
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <tuple>
@@ -223,6 +224,14 @@ TEST_CASE("Device tree: /chosen updated, console found", "[loader]") {
   CHECK(console->kind == PURGATORY_CONSOLE_PL011);
   CHECK(console->base == 0x9000000);
 
+  SECTION("a stdout-path without its NUL is read as far as the property goes") {
+    const char unterminated[] = {'/', 'p', 'l', '0', '1', '1', '@', '9', '0', '0', '0', '0', '0', '0'};
+    REQUIRE(fdt_setprop(tree.data(), chosen, "stdout-path", unterminated, sizeof(unterminated)) == 0);
+    const auto found = console_from_device_tree(tree);
+    REQUIRE(found.has_value());
+    CHECK(found->base == 0x9000000);
+  }
+
   const auto without_initrd = update_chosen(*updated, {"x", std::nullopt, std::nullopt, {}, {}});
   REQUIRE(without_initrd.ok());
   CHECK(fdt_getprop(without_initrd->data(), fdt_path_offset(without_initrd->data(), "/chosen"), "linux,initrd-start",
@@ -245,6 +254,28 @@ TEST_CASE("Device tree: /chosen updated, console found", "[loader]") {
     CHECK(cells("linux,elfcorehdr") == std::vector<std::uint32_t>{0, 0x5f000000, 0x1000});
     CHECK(cells("linux,usable-memory-range") == std::vector<std::uint32_t>{0, 0x50000000, 0x10000000});
   }
+}
+
+TEST_CASE("Device tree: a tree whose structure lies is refused when read, naming the file", "[loader]") {
+  std::vector<std::byte> tree(4096);
+  REQUIRE(fdt_create_empty_tree(tree.data(), static_cast<int>(tree.size())) == 0);
+  const int chosen = fdt_add_subnode(tree.data(), 0, "chosen");
+  REQUIRE(fdt_setprop_string(tree.data(), chosen, "bootargs", "console=hvc0") == 0);
+  const std::string path = "loader-test-bad-structure.dtb";
+  REQUIRE(purgatory::host::write_output(path, tree).ok());
+  REQUIRE(read_device_tree(path).ok());  // as made: valid
+
+  // The property's length, past the end of the structure block: the header alone does not show it.
+  const int property = fdt_first_property_offset(tree.data(), chosen);
+  REQUIRE(property >= 0);
+  auto* length = reinterpret_cast<fdt32_t*>(tree.data() + fdt_off_dt_struct(tree.data()) + property + 4);
+  *length = cpu_to_fdt32(0x7fffff00);
+  REQUIRE(fdt_check_header(tree.data()) == 0);
+  REQUIRE(purgatory::host::write_output(path, tree).ok());
+  const auto refused = read_device_tree(path);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains(path + " is not a valid flattened device tree: "));
+  std::remove(path.c_str());
 }
 
 TEST_CASE("ppc64 crash: the kernel told to run where it is loaded, a kernel without the word refused",

@@ -210,11 +210,18 @@ purgatory::host::Result<std::vector<std::byte>> read_device_tree(const std::stri
   if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0 || fdt_totalsize(tree.data()) > tree.size()) {
     return Error{fmt::format("{} is not a valid flattened device tree", path)};
   }
+  // Every node, property and name checked once here, so that what reads the tree later can trust its
+  // offsets and lengths.
+  if (const int problem = fdt_check_full(tree.data(), tree.size()); problem != 0) {
+    return Error{fmt::format("{} is not a valid flattened device tree: {}", path, fdt_strerror(problem))};
+  }
   return std::move(tree);
 }
 
 purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const std::byte> tree, const ChosenUpdate& update) {
-  if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0) return Error{"not a device tree"};
+  if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0 || fdt_totalsize(tree.data()) > tree.size()) {
+    return Error{"not a device tree"};
+  }
   // Hot-pluggable memory's usable parts, made from the tree as it is (their size decides the room).
   std::optional<std::vector<fdt32_t>> drconf_usable;
   if (update.usable_memory_ranges) {
@@ -299,7 +306,8 @@ std::optional<purgatory_console> console_from_device_tree(std::span<const std::b
   const char* path = static_cast<const char*>(fdt_getprop(fdt, chosen, "stdout-path", &length));
   if (!path) path = static_cast<const char*>(fdt_getprop(fdt, chosen, "linux,stdout-path", &length));
   if (!path || length < 2) return std::nullopt;
-  const std::string_view full(path, std::strlen(path));
+  // The property's bytes only: a tree may hold a string without its NUL.
+  const std::string_view full(path, strnlen(path, static_cast<std::size_t>(length)));
   const std::string_view node_path = full.substr(0, full.find(':'));  // "path:options"
   const int node = fdt_path_offset_namelen(fdt, node_path.data(), static_cast<int>(node_path.size()));
   if (node < 0) return std::nullopt;
