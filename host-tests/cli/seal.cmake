@@ -571,10 +571,19 @@ function(test_outputs)
   string(HEX "trailer\n" tail_hex)
   file(READ from-stdout.bin sealed_hex HEX)
   expect_equal("${appended}" "${head_hex}${sealed_hex}${tail_hex}" "appended.log after seal -o /dev/stdout")
-  expect(EXIT 0 COMMAND sh -c "exec 7> from-fd7.bin; \"$1\" seal \"$2\" ${ok_text} -o /dev/fd/7" sh "${TOOL}" "${x86}"
-         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
-  file(SHA256 from-fd7.bin from_fd7)
-  expect_equal("${from_fd7}" "${sealed}" "SHA-256 of the image sealed to /dev/fd/7")
+  # However spelt, and for any descriptor; one that is not open is named.
+  foreach(spelling IN ITEMS /dev/fd/7 /dev//fd/7 /proc/self/../self/fd/7 /proc/thread-self/fd/7)
+    file(WRITE fd7.log "before\n")
+    expect(EXIT 0 COMMAND sh -c "exec 7>> fd7.log; \"$1\" seal \"$2\" ${ok_text} -o ${spelling} && echo after >&7"
+                          sh "${TOOL}" "${x86}"
+           OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+    file(READ fd7.log fd7_hex HEX)
+    string(HEX "after\n" after_hex)
+    string(HEX "before\n" before_hex)
+    expect_equal("${fd7_hex}" "${before_hex}${sealed_hex}${after_hex}" "fd7.log after seal -o ${spelling}")
+  endforeach()
+  expect(EXIT 2 COMMAND sh -c "exec 9>&-; exec \"$1\" seal \"$2\" ${ok_text} -o /dev/fd/9" sh "${TOOL}" "${x86}"
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "^purgatory-tool: /dev/fd/9: descriptor 9 is not open\n$")
 
   # A symbolic link is written through: the link stays, the file it names gets the bytes.
   file(WRITE link-target.bin "old\n")

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Files hashed in chunks (ChunkReader, sha256_files) against the one-shot digest of the same bytes, one
 // lane and two, over sizes around the chunk and block boundaries; and sha256sum's line format both ways.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -55,6 +58,14 @@ class ScratchDirectory {
 };
 
 Sha256Digest expected_digest(const std::vector<std::uint8_t>& bytes) { return purgatory::sha256(bytes.data(), bytes.size()); }
+
+// Two lanes on any host: each lane through the portable core, so that the pairing of files is tested
+// where the engine has no second lane (no SHA-NI) as well.
+void portable_two_lanes(std::uint32_t* state_a, const std::uint8_t* data_a, std::uint32_t* state_b,
+                        const std::uint8_t* data_b, std::size_t blocks) {
+  purgatory::sha256_portable_blocks(nullptr, state_a, data_a, blocks);
+  purgatory::sha256_portable_blocks(nullptr, state_b, data_b, blocks);
+}
 
 }  // namespace
 
@@ -116,6 +127,7 @@ TEST_CASE("sha256_files: every file's digest, in order, one lane or two", "[file
   Sha256TwoLaneFunction two_lanes = nullptr;
   SECTION("one lane") {}
   SECTION("two lanes, where the engine has them") { two_lanes = host_sha256_two_lanes(); }
+  SECTION("two lanes, the portable stand-in") { two_lanes = portable_two_lanes; }
   INFO("two lanes: " << (two_lanes != nullptr) << " (engine " << host_sha256_engine_name() << ")");
   std::vector<std::size_t> order;
   std::uint64_t last_progress = 0;
@@ -142,6 +154,45 @@ TEST_CASE("sha256_files: every file's digest, in order, one lane or two", "[file
   std::uint64_t total = 0;
   for (auto size : sizes) total += size;
   CHECK(last_progress == total);
+}
+
+TEST_CASE("sha256_files: standard input and FIFOs are read alone, between regular files", "[file-sha256]") {
+  ScratchDirectory directory;
+  const std::size_t chunk = ChunkReader::default_chunk_size;
+  const auto first = pattern(2 * chunk + 5, 1), piped = pattern(3 * chunk + 7, 2), last = pattern(chunk + 3, 3);
+  const std::string stdin_file = directory.file("stdin", piped);
+  const std::string fifo_1 = directory.path("fifo-1"), fifo_2 = directory.path("fifo-2");
+  REQUIRE(::mkfifo(fifo_1.c_str(), 0600) == 0);
+  REQUIRE(::mkfifo(fifo_2.c_str(), 0600) == 0);
+  // Standard input from a regular file, named twice: the first reads it all, the second finds its end
+  // (one descriptor, one offset; as sha256sum reads it). Then two FIFOs that a writer fills one after
+  // the other: a lane that opened the second before the first was read would wait for it for ever.
+  const int saved_stdin = ::dup(STDIN_FILENO);
+  const int input = ::open(stdin_file.c_str(), O_RDONLY);
+  REQUIRE(::dup2(input, STDIN_FILENO) == STDIN_FILENO);
+  ::close(input);
+  std::thread writer([&] {
+    for (const auto& fifo : {fifo_1, fifo_2}) {
+      std::ofstream(fifo, std::ios::binary).write(reinterpret_cast<const char*>(piped.data()),
+                                                  static_cast<std::streamsize>(piped.size()));
+    }
+  });
+  const std::vector<std::string> paths = {directory.file("first", first), "-", "-", fifo_1, fifo_2,
+                                          directory.file("last", last)};
+  const std::vector<Sha256Digest> expected = {expected_digest(first), expected_digest(piped), expected_digest({}),
+                                              expected_digest(piped), expected_digest(piped), expected_digest(last)};
+  std::vector<Sha256Digest> digests;
+  sha256_files(
+      paths,
+      [&](std::size_t, const Result<Sha256Digest>& digest) {
+        REQUIRE(digest);
+        digests.push_back(*digest);
+      },
+      portable_two_lanes);
+  writer.join();
+  ::dup2(saved_stdin, STDIN_FILENO);
+  ::close(saved_stdin);
+  CHECK(digests == expected);
 }
 
 TEST_CASE("sha256_file: one file, and an error for a directory", "[file-sha256]") {

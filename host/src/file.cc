@@ -199,27 +199,40 @@ Result<bool> write_through(const std::string& target, const std::string& shown, 
   return true;
 }
 
-// The descriptor of ours that `path` names, if it is one: /dev/stdout, /dev/fd/N, /proc/self/fd/N and
-// links to them. Written to as it is, as "-" is: reopening it would truncate a file the shell opened for
+// The directory a path's last component is in, resolved: "/dev//fd/1" and "/proc/self/../self/fd/1"
+// are in /proc/<pid>/fd as /dev/fd/1 is. Empty if it cannot be resolved.
+std::string resolved_directory_of(const std::string& path) {
+  char* resolved = ::realpath(directory_of(path).c_str(), nullptr);
+  if (resolved == nullptr) return {};
+  std::string directory = resolved;
+  std::free(resolved);
+  return directory;
+}
+
+// The descriptor of ours that `path` names, if it is one: /dev/stdout, /dev/fd/N, /proc/self/fd/N,
+// /proc/thread-self/fd/N however spelt, and links to them; an Error for such a name whose descriptor
+// is not open. Written to as it is, as "-" is: reopening it would truncate a file the shell opened for
 // appending, and renaming over what it resolves to would replace that file.
-std::optional<int> own_descriptor(std::string path) {
-  const std::string own_fd_dir = fmt::format("/proc/{}/fd/", ::getpid());
+Result<std::optional<int>> own_descriptor(std::string path) {
+  const std::string process_fds = fmt::format("/proc/{}/fd", ::getpid());
+  const std::string thread_fds = fmt::format("/proc/{}/task/{}/fd", ::getpid(), ::gettid());
   for (int hops = 0; hops < 40; ++hops) {
-    for (const std::string_view dir : {std::string_view("/proc/self/fd/"), std::string_view("/dev/fd/"),
-                                       std::string_view(own_fd_dir)}) {
-      if (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-          path.find_first_not_of("0123456789", dir.size()) == std::string::npos && path.size() - dir.size() < 10) {
-        const int fd = std::atoi(path.c_str() + dir.size());
-        if (::fcntl(fd, F_GETFD) != -1) return fd;
+    const std::string name = base_name_of(path);
+    if (!name.empty() && name.size() < 10 && name.find_first_not_of("0123456789") == std::string::npos) {
+      const std::string directory = resolved_directory_of(path);
+      if (directory == process_fds || directory == thread_fds) {
+        const int fd = std::atoi(name.c_str());
+        if (::fcntl(fd, F_GETFD) == -1) return Error{fmt::format("{}: descriptor {} is not open", path, fd)};
+        return std::optional<int>{fd};
       }
     }
     char target[4096];
     const ssize_t length = ::readlink(path.c_str(), target, sizeof(target) - 1);
-    if (length <= 0) return std::nullopt;  // not a link (or not there): an ordinary path
+    if (length <= 0) return std::optional<int>{};  // not a link (or not there): an ordinary path
     target[length] = '\0';
     path = target[0] == '/' ? std::string(target) : directory_of(path) + "/" + target;
   }
-  return std::nullopt;
+  return std::optional<int>{};  // a loop: the checks below name it
 }
 
 }  // namespace
@@ -232,13 +245,19 @@ Result<std::vector<std::byte>> read_file(const std::string& path, std::uint64_t 
 }
 
 Result<std::optional<std::uint64_t>> regular_file_size(const std::string& path) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-  if (fd.get() < 0) return failure(path, "cannot open");
+  // stat(2), not open(2): opening a FIFO to ask would take its writer, and the read after would wait for
+  // another one for ever.
+  if (path == "-") return std::optional<std::uint64_t>{};
   struct stat info {};
-  if (fstat(fd.get(), &info) != 0) return failure(path, "cannot read");
+  if (::stat(path.c_str(), &info) != 0) return failure(path, "cannot open");
   if (S_ISDIR(info.st_mode)) return Error{fmt::format("{}: is a directory", path)};
   if (!S_ISREG(info.st_mode) || info.st_size == 0) return std::optional<std::uint64_t>{};
   return std::optional<std::uint64_t>{static_cast<std::uint64_t>(info.st_size)};
+}
+
+bool is_regular_file(const std::string& path) {
+  struct stat info {};
+  return path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
 Result<bool> write_output(const std::string& path, std::span<const std::byte> bytes) {
@@ -247,8 +266,10 @@ Result<bool> write_output(const std::string& path, std::span<const std::byte> by
     return true;
   }
   if (path.empty()) return Error{"the output file name is empty"};
-  if (const std::optional<int> fd = own_descriptor(path)) {
-    if (!write_all(*fd, bytes)) return failure(path, "write error");
+  const auto descriptor = own_descriptor(path);
+  if (!descriptor) return descriptor.error();
+  if (*descriptor) {
+    if (!write_all(**descriptor, bytes)) return failure(path, "write error");
     return true;
   }
 

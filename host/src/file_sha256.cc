@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include <purgatory/host/file_sha256.h>
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <optional>
 #include <vector>
 
 #include <purgatory/host/chunk_reader.h>
+#include <purgatory/host/file.h>
 
 namespace purgatory::host {
 namespace {
@@ -18,21 +17,17 @@ struct Lane {
   ChunkReader reader;
   Sha256 hasher = host_sha256();
   std::span<const std::byte> pending;
-  bool beside_another = false;  // may be read while another file is: see may_go_side_by_side()
+  bool beside_another = false;  // may be read while another file is: a regular file
 };
 
 const std::uint8_t* as_bytes(std::span<const std::byte> data) {
   return reinterpret_cast<const std::uint8_t*>(data.data());
 }
 
-// Only regular files are read side by side. Standard input named twice is one descriptor with one
-// offset, which two lanes would share; and a FIFO's open(2) waits for its writer, who may be waiting
-// for us to read the file before it. Those are opened and read with no other file in progress, as
-// sha256sum reads every file. stat(2), not open(2), so that asking does not block.
-bool may_go_side_by_side(const std::string& path) {
-  struct stat info {};
-  return path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-}
+// Only regular files are read side by side (is_regular_file: stat(2), so that asking does not block).
+// Standard input named twice is one descriptor with one offset, which two lanes would share; and a
+// FIFO's open(2) waits for its writer, who may be waiting for us to read the file before it. Those are
+// opened and read with no other file in progress, as sha256sum reads every file.
 
 // Hands out the files in order and reports them in order, whatever order they finish in.
 class FileQueue {
@@ -44,7 +39,7 @@ class FileQueue {
   // next file may not be read beside another. Files that do not open are reported as they are met.
   std::optional<Lane> next_lane(bool beside_another) {
     while (next_ < paths_.size()) {
-      const bool side_by_side = may_go_side_by_side(paths_[next_]);
+      const bool side_by_side = is_regular_file(paths_[next_]);
       if (beside_another && !side_by_side) return std::nullopt;
       const std::size_t index = next_++;
       auto reader = ChunkReader::open(paths_[index]);

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 // purgatory-tool embed IMAGE --name NAME --format c|asm -o OUT: an image as something a host program
 // links.
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <string>
 
 #include <purgatory/host/elf.h>
 #include <purgatory/host/embed.h>
+#include <purgatory/host/file.h>
 
 #include "commands.h"
 #include "files.h"
@@ -21,15 +20,11 @@ struct EmbedOptions {
   std::string image, name, format = "c", output;
 };
 
-// The assembler reads an .incbin's file itself, later, by its path: standard input, a pipe or a FIFO
-// would be empty (or another stream) by then.
-bool assembler_can_reread(const std::string& path) {
-  struct stat info {};
-  return path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-}
-
 int embed(const EmbedOptions& options) {
-  if (options.format == "asm" && !assembler_can_reread(options.image)) {
+  // The assembler reads an .incbin's file itself, later, by its path: standard input, a pipe or a FIFO
+  // would be empty (or another stream) by then. (A file that is not there, or a directory: read_input
+  // says so.)
+  if (options.format == "asm" && regular_file_size(options.image).ok() && !is_regular_file(options.image)) {
     fmt::print(stderr, "purgatory-tool: {}: --format asm .incbin's the image by its path, which the assembler reads "
                        "again later: give a regular file, not standard input, a pipe or a device\n",
                options.image == "-" ? "standard input" : options.image);

@@ -82,11 +82,13 @@ Result<SealRequest> build_request(const SealOptions& options, std::vector<std::s
 }
 
 // The --ppc64-low-memory file as the request's low_memory; an Error for a wrong size.
+Error low_memory_size_problem(const std::string& path, std::uint64_t size) {
+  return Error{fmt::format("--ppc64-low-memory: {} must be exactly {} bytes, not {}", path,
+                           PURGATORY_PPC64_LOW_MEMORY_SIZE, size)};
+}
+
 Result<bool> add_low_memory(SealRequest& request, const std::string& path, const std::vector<std::byte>& bytes) {
-  if (bytes.size() != PURGATORY_PPC64_LOW_MEMORY_SIZE) {
-    return Error{fmt::format("--ppc64-low-memory: {} must be exactly {} bytes, not {}", path,
-                             PURGATORY_PPC64_LOW_MEMORY_SIZE, bytes.size())};
-  }
+  if (bytes.size() != PURGATORY_PPC64_LOW_MEMORY_SIZE) return low_memory_size_problem(path, bytes.size());
   request.ppc64_low_memory.emplace();
   for (std::size_t i = 0; i < bytes.size(); ++i) (*request.ppc64_low_memory)[i] = std::to_integer<std::uint8_t>(bytes[i]);
   return true;
@@ -113,7 +115,7 @@ int seal_image(const SealOptions& options) {
     // A regular file is read while it is hashed, a chunk at a time (constant memory for any size);
     // anything else (standard input, a pipe) can be read only once, so it is read into memory.
     const std::string& path = segment_files[i];
-    const auto size = path == "-" ? Result<std::optional<std::uint64_t>>(std::nullopt) : regular_file_size(path);
+    const auto size = regular_file_size(path);
     if (!size) {
       fmt::print(stderr, "purgatory-tool: {}\n", size.error().message);
       return exit_usage;
@@ -130,8 +132,7 @@ int seal_image(const SealOptions& options) {
     // A regular file of the wrong size is told so by its size, however large, before it is read.
     const auto size = regular_file_size(options.ppc64_low_memory);
     if (size && *size && **size != PURGATORY_PPC64_LOW_MEMORY_SIZE) {
-      fmt::print(stderr, "purgatory-tool: --ppc64-low-memory: {} must be exactly {} bytes, not {}\n",
-                 options.ppc64_low_memory, PURGATORY_PPC64_LOW_MEMORY_SIZE, **size);
+      fmt::print(stderr, "purgatory-tool: {}\n", low_memory_size_problem(options.ppc64_low_memory, **size).message);
       return exit_failed;
     }
     const auto bytes = read_input(options.ppc64_low_memory, PURGATORY_PPC64_LOW_MEMORY_SIZE);

@@ -24,8 +24,12 @@ inline constexpr std::uint64_t image_file_limit = std::uint64_t{64} << 20;
 Result<std::vector<std::byte>> read_file(const std::string& path, std::uint64_t limit = UINT64_MAX);
 
 // The size of a regular file, for checks before reading it; nullopt for anything else that can be read
-// (a pipe, a device, a /proc file that reports 0). An Error if it cannot be opened or is a directory.
+// ("-", a pipe, a FIFO, a device, a /proc file that reports 0). An Error if it is not there or is a
+// directory. Asks without opening it, so a FIFO's writer is left for the read.
 Result<std::optional<std::uint64_t>> regular_file_size(const std::string& path);
+
+// Whether `path` is a regular file ("-" is not): one that can be read again, or beside another.
+bool is_regular_file(const std::string& path);
 
 // Writes `bytes` to `path`, according to what is there:
 //   "-"                     standard output;
@@ -34,6 +38,9 @@ Result<std::optional<std::uint64_t>> regular_file_size(const std::string& path);
 //   a symbolic link         the same for the file it points to: the link stays (a dangling one is
 //                           refused, as cp refuses it);
 //   a device or a FIFO      written through, as cp does: never replaced;
+//   /dev/stdout, /dev/fd/N, standard output or descriptor N as it is open (after ">>", appended to);
+//   /proc/self/fd/N, or a   like "-", written as it goes: what a failed write left there cannot be
+//   link to one             taken back;
 //   anything else           refused (a directory, a socket).
 // The value is only a success marker.
 Result<bool> write_output(const std::string& path, std::span<const std::byte> bytes);
