@@ -90,7 +90,7 @@ function(test_refusals)
          ERROR_MATCHES "^purgatory-tool: empty\\.a: an ar archive with no ELF object among its 0 members\n$")
   file(WRITE notes.a "!<arch>\nnotes.txt/      0           0     0     644     4         `\nhi!\n")
   expect(EXIT 1 COMMAND "${TOOL}" relocations notes.a OUTPUT_MATCHES "^$"
-         ERROR_MATCHES "^purgatory-tool: notes\\.a: an ar archive with no ELF object among its 1 members\n$")
+         ERROR_MATCHES "^purgatory-tool: notes\\.a: an ar archive with no ELF object among its 1 member\n$")
   write_bytes(bitcode.o "4243c0de35140000")
   expect(EXIT 1 COMMAND "${TOOL}" relocations bitcode.o OUTPUT_MATCHES "^$"
          ERROR_MATCHES "^purgatory-tool: bitcode\\.o: LLVM bitcode \\(built with -flto\\), not an ELF object")

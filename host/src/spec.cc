@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <vector>
 
@@ -151,7 +152,7 @@ Result<SegmentSpec> parse_segment_spec(std::string_view spec) {
     const auto size = parse_number(size_text);
     struct stat info {};
     if (!size && !size_text.empty() && (std::isdigit(static_cast<unsigned char>(size_text[0])) || size_text[0] == '-') &&
-        ::stat(std::string(rest).c_str(), &info) != 0) {
+        ::stat(std::string(rest).c_str(), &info) != 0 && errno == ENOENT) {
       // No file has the whole name, so the last part was meant as the size: say what is wrong with it.
       return Error{fmt::format("segment \"{}\": memory size \"{}\": {}", spec, size_text, size.error().message)};
     }

@@ -201,21 +201,25 @@ std::optional<std::uint32_t> rtas_token(std::span<const std::byte> tree, const c
   return token;
 }
 
+std::optional<std::string> device_tree_problem(std::span<const std::byte> tree) {
+  if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0 || fdt_totalsize(tree.data()) > tree.size()) {
+    return "not a valid flattened device tree";
+  }
+  // Every node, property and name checked once here, so that what reads the tree later can trust its
+  // offsets and lengths.
+  if (const int problem = fdt_check_full(tree.data(), tree.size()); problem != 0) {
+    return fmt::format("not a valid flattened device tree: {}", fdt_strerror(problem));
+  }
+  return std::nullopt;
+}
+
 purgatory::host::Result<std::vector<std::byte>> read_device_tree(const std::string& path) {
   // A read error is reported, not taken for the end of the tree; the limit is the format's own (its
   // header's sizes are 32-bit), far above any real tree.
   auto read = purgatory::host::read_file(path, UINT32_MAX);
   if (!read) return Error{fmt::format("{} (the running kernel's device tree)", read.error().message)};
-  std::vector<std::byte>& tree = read.value();
-  if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0 || fdt_totalsize(tree.data()) > tree.size()) {
-    return Error{fmt::format("{} is not a valid flattened device tree", path)};
-  }
-  // Every node, property and name checked once here, so that what reads the tree later can trust its
-  // offsets and lengths.
-  if (const int problem = fdt_check_full(tree.data(), tree.size()); problem != 0) {
-    return Error{fmt::format("{} is not a valid flattened device tree: {}", path, fdt_strerror(problem))};
-  }
-  return std::move(tree);
+  if (const auto problem = device_tree_problem(*read)) return Error{fmt::format("{} is {}", path, *problem)};
+  return std::move(read.value());
 }
 
 purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const std::byte> tree, const ChosenUpdate& update) {

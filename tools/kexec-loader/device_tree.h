@@ -16,7 +16,10 @@
 
 namespace kexec_loader {
 
-// /sys/firmware/fdt: the flattened tree the running kernel booted with.
+// What makes `tree` unusable (a header, size or structure that does not hold up), or nothing.
+std::optional<std::string> device_tree_problem(std::span<const std::byte> tree);
+
+// /sys/firmware/fdt: the flattened tree the running kernel booted with, checked (device_tree_problem).
 purgatory::host::Result<std::vector<std::byte>> read_device_tree(const std::string& path);
 
 struct ChosenUpdate {

@@ -2,6 +2,7 @@
 // purgatory-tool: inspect, check, seal and embed purgatory images from the host.
 #include <map>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -38,10 +39,21 @@ int main(int argc, char** argv) {
       // Usage errors in the same form as every other message, with where to look. CLI11 reports a
       // mistyped command as a missing one: name it.
       std::string problem = error.what();
-      if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-' && !commands.contains(argv[1])) {
-        std::string known;
-        for (const auto& [name, run] : commands) known += (known.empty() ? "" : ", ") + name;
-        problem = fmt::format("unknown command \"{}\" (commands: {})", argv[1], known);
+      if (app.get_subcommands().empty()) {
+        // The first argument that is not an option (or the one after "--") is what was meant as one.
+        const char* meant = nullptr;
+        for (int i = 1; i < argc && meant == nullptr; ++i) {
+          if (std::string_view(argv[i]) == "--") {
+            meant = i + 1 < argc ? argv[i + 1] : nullptr;
+            break;
+          }
+          if (argv[i][0] != '-') meant = argv[i];
+        }
+        if (meant != nullptr && !commands.contains(meant)) {
+          std::string known;
+          for (const auto& [name, run] : commands) known += (known.empty() ? "" : ", ") + name;
+          problem = fmt::format("unknown command \"{}\" (commands: {})", meant, known);
+        }
       }
       fmt::print(stderr, "purgatory-tool: {}\nRun 'purgatory-tool --help' (or 'purgatory-tool COMMAND --help').\n",
                  problem);

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include <purgatory/host/elf.h>
-#include <purgatory/host/file.h>
 #include <purgatory/host/object_relocations.h>
 
 #include "commands.h"
@@ -57,7 +56,10 @@ Result<std::vector<Object>> objects_of(const std::string& path, const std::vecto
         objects.push_back({name, stored_addresses(member.bytes)});
       }
     }
-    if (objects.empty()) return Error{fmt::format("an ar archive with no ELF object among its {} members", members->size())};
+    if (objects.empty()) {
+      return Error{fmt::format("an ar archive with no ELF object among its {} member{}", members->size(),
+                               members->size() == 1 ? "" : "s")};
+    }
     return objects;
   }
   if (is_bitcode(bytes)) return Error{bitcode_problem};
@@ -117,8 +119,7 @@ Command add_relocations(CLI::App& app) {
     int worst = exit_ok;
     ordered_json all = ordered_json::array();
     for (const auto& path : options->files) {
-      const auto file = read_file(path);
-      // A read error names the file already; what is wrong with its contents does not, on its own.
+      const auto file = read_input(path);  // a read error is printed there, as every command prints it
       auto objects = file ? objects_of(path, *file) : Result<std::vector<Object>>(file.error());
       if (!objects) {
         worst = std::max(worst, file ? exit_failed : exit_usage);
@@ -126,8 +127,6 @@ Command add_relocations(CLI::App& app) {
           all.push_back({{"file", path}, {"error", objects.error().message}});
         } else if (file) {
           fmt::print(stderr, "purgatory-tool: {}: {}\n", path, objects.error().message);
-        } else {
-          fmt::print(stderr, "purgatory-tool: {}\n", objects.error().message);
         }
         continue;
       }

@@ -125,15 +125,11 @@ int check_list(const std::string& list) {
   Tally tally;
   std::vector<Sha256sumEntry> batch;
   int status = exit_ok;
+  std::optional<Error> list_error;  // printed after the verdicts of the lines before it
   for (;;) {
     auto line = lines.next();
     if (!line) {
-      // The lines before it were fine: their verdicts first, in the order of the list.
-      check_batch(batch, tally, progress);
-      batch.clear();
-      progress.clear();
-      std::fflush(stdout);
-      fmt::print(stderr, "purgatory-tool: {}\n", line.error().message);
+      list_error = line.error();
       status = exit_usage;
       break;
     }
@@ -155,6 +151,7 @@ int check_list(const std::string& list) {
   check_batch(batch, tally, progress);
   progress.clear();
   std::fflush(stdout);
+  if (list_error) fmt::print(stderr, "purgatory-tool: {}\n", list_error->message);
 
   if (tally.checked == 0 && status == exit_ok) {
     fmt::print(stderr, "purgatory-tool: {}: no properly formatted SHA-256 checksum lines found\n", lines.name());

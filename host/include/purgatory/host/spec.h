@@ -35,6 +35,9 @@ struct SegmentSpec {
   std::string file;
   std::uint64_t memory_size = 0;  // 0: not given, the file's size
 };
+// A last ":PART" that is a number is the memory size, so file names may hold colons. One that looks
+// like a number attempt but is none ("0x1:k:1e3") is an Error naming it, unless a file has the whole
+// name: the one place this parser looks at the file system (stat(2), relative to the current directory).
 Result<SegmentSpec> parse_segment_spec(std::string_view spec);
 
 // "SOURCE:DESTINATION:SIZE", three numbers: a copy the purgatory makes after verification (ABI 1.4).
