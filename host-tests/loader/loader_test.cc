@@ -86,8 +86,24 @@ TEST_CASE("x86_64: what is not a usable bzImage is refused", "[loader][x86_64]")
   std::vector<std::byte> text(4096, std::byte{'x'});
   CHECK_THAT(x86_64::parse_bzimage(text).error().message, Catch::Contains("not a bzImage"));
   auto file = downloaded_kernel("x86_64");
-  file[0x236] = std::byte{0};  // no 64-bit entry
-  CHECK_THAT(x86_64::parse_bzimage(file).error().message, Catch::Contains("64-bit"));
+  SECTION("no 64-bit entry") {
+    file[0x236] = std::byte{0};
+    CHECK_THAT(x86_64::parse_bzimage(file).error().message, Catch::Contains("64-bit"));
+  }
+  SECTION("cut off: shorter than syssize says, which would be verified as sealed and then not boot") {
+    file.resize(file.size() / 2);
+    CHECK_THAT(x86_64::parse_bzimage(file).error().message,
+               Catch::Contains("the bzImage is truncated: its header says") && Catch::Contains("(syssize)"));
+  }
+  SECTION("setup code longer than the header says the file is laid out for") {
+    file[0x1f1] = std::byte{255};
+    CHECK_THAT(x86_64::parse_bzimage(file).error().message, Catch::Contains("the bzImage is truncated"));
+  }
+  SECTION("a setup header whose jump ends it before the fields the loader reads") {
+    file[0x201] = std::byte{0};
+    CHECK_THAT(x86_64::parse_bzimage(file).error().message,
+               Catch::Contains("the setup header ends at 0x202 (its jump at 0x200)"));
+  }
 }
 
 TEST_CASE("arm64: Debian's Image header", "[loader][arm64]") {

@@ -12,6 +12,7 @@ namespace {
 // the bzImage's first sectors and in the zero page (boot.rst).
 constexpr std::size_t ext_ramdisk_image = 0x0c0, ext_ramdisk_size = 0x0c4, ext_cmd_line_ptr = 0x0c8;
 constexpr std::size_t e820_entries = 0x1e8, sentinel = 0x1ef, setup_sects = 0x1f1, setup_header_start = 0x1f1;
+constexpr std::size_t syssize = 0x1f4;
 constexpr std::size_t jump = 0x200, header_magic = 0x202, version = 0x206, type_of_loader = 0x210;
 constexpr std::size_t loadflags = 0x211, ramdisk_image = 0x218, ramdisk_size = 0x21c, cmd_line_ptr = 0x228;
 constexpr std::size_t kernel_alignment = 0x230, relocatable_kernel = 0x234, xloadflags = 0x236;
@@ -54,6 +55,20 @@ Result<BzImage> parse_bzimage(std::span<const std::byte> file) {
   if (sectors == 0) sectors = 4;  // boot.rst: 0 means 4
   image.setup_size = (sectors + 1) * 512;
   if (image.setup_size >= file.size()) return Error{"the bzImage is truncated after its setup code"};
+  // The header is read up to init_size (the last field this loader uses), and copied up to where its
+  // jump says: a jump that ends it earlier would leave those fields out of the zero page.
+  const std::size_t header_end = jump + 2 + std::to_integer<std::size_t>(file[jump + 1]);
+  if (header_end < init_size + 4 || header_end > image.setup_size) {
+    return Error{fmt::format("the setup header ends at {:#x} (its jump at 0x200), not between 0x264 and the end of "
+                             "the setup code ({:#x})", header_end, image.setup_size)};
+  }
+  // syssize: the protected-mode kernel's size in 16-byte units. A file shorter than that was cut off;
+  // sealed as it is, it would be verified and then fail to boot.
+  const std::uint64_t kernel_bytes = get(file, syssize, 4) * 16;
+  if (kernel_bytes == 0 || file.size() - image.setup_size < kernel_bytes) {
+    return Error{fmt::format("the bzImage is truncated: its header says {} bytes of kernel after the {} of setup code "
+                             "(syssize), the file has {}", kernel_bytes, image.setup_size, file.size() - image.setup_size)};
+  }
   image.kernel_alignment = static_cast<std::uint32_t>(get(file, kernel_alignment, 4));
   image.init_size = static_cast<std::uint32_t>(get(file, init_size, 4));
   image.cmdline_size = static_cast<std::uint32_t>(get(file, cmdline_size, 4));
