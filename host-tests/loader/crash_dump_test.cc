@@ -208,6 +208,10 @@ TEST_CASE("Crash command line: crashkernel= dropped, the arch's recommendations 
   CHECK(crash_command_line("nr_cpus=2  console=ttyAMA0 elfcorehdr=0x1", Arch::arm64, 0x2000) ==
         "nr_cpus=2 console=ttyAMA0 reset_devices elfcorehdr=0x2000");
   CHECK(crash_command_line("", Arch::ppc64le, 0x3000) == "maxcpus=1 noirqdistrib reset_devices elfcorehdr=0x3000");
+  // After "--" the words are init's: the kernel's options go before it, and init's are left as given
+  // (an elfcorehdr= there would be init's business, not the kernel's).
+  CHECK(crash_command_line("console=ttyS0 -- single elfcorehdr=7", Arch::x86_64, 0xa7000000) ==
+        "console=ttyS0 irqpoll nr_cpus=1 reset_devices elfcorehdr=0xa7000000 -- single elfcorehdr=7");
 }
 
 TEST_CASE("x86_64 crash e820: low RAM, firmware tables, the reservation; no other RAM", "[loader]") {

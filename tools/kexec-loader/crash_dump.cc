@@ -194,17 +194,24 @@ std::string crash_command_line(std::string_view user, purgatory::host::Arch arch
       arch == Arch::x86_64  ? std::vector<std::string_view>{"irqpoll", "nr_cpus=1", "reset_devices"}
       : arch == Arch::arm64 ? std::vector<std::string_view>{"nr_cpus=1", "reset_devices"}
                             : std::vector<std::string_view>{"maxcpus=1", "noirqdistrib", "reset_devices"};
-  std::vector<std::string_view> words;
+  // Words from "--" on are init's, not the kernel's: the kernel's options go before them.
+  std::vector<std::string_view> words, for_init;
   for (const auto word : words_of(user)) {
-    if (key_of(word) != "crashkernel" && key_of(word) != "elfcorehdr") words.push_back(word);
+    if (!for_init.empty() || word == "--") {
+      for_init.push_back(word);
+    } else if (key_of(word) != "crashkernel" && key_of(word) != "elfcorehdr") {
+      words.push_back(word);
+    }
   }
   std::string line;
-  for (const auto word : words) line += fmt::format("{}{}", line.empty() ? "" : " ", word);
+  const auto append = [&](std::string_view word) { line += fmt::format("{}{}", line.empty() ? "" : " ", word); };
+  for (const auto word : words) append(word);
   for (const auto option : recommended) {
     const bool given = std::any_of(words.begin(), words.end(), [&](auto word) { return key_of(word) == key_of(option); });
-    if (!given) line += fmt::format("{}{}", line.empty() ? "" : " ", option);
+    if (!given) append(option);
   }
-  line += fmt::format("{}elfcorehdr={:#x}", line.empty() ? "" : " ", elfcorehdr);
+  append(fmt::format("elfcorehdr={:#x}", elfcorehdr));
+  for (const auto word : for_init) append(word);
   return line;
 }
 
