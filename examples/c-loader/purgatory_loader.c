@@ -21,17 +21,25 @@ static const char* check_header(const struct purgatory_image_header* header, siz
   if (header->byte_order != host_order) return "image is in the other byte order";
   if (header->abi_major != PURGATORY_ABI_MAJOR) return "unsupported ABI major version";
   if (header->elf_machine != machine) return "image is for another machine";
-  if (header->header_size < PURGATORY_HEADER_SIZE || header->file_size != image_size)
+  if (header->header_size < PURGATORY_HEADER_SIZE || header->header_size > image_size || header->file_size != image_size)
     return "header sizes do not match the image";
+  if ((header->features & PURGATORY_FEATURE_VERIFY_SHA256) == 0) return "image does not check digests";
   if (header->memory_size < header->file_size || header->memory_size > destination_size)
     return "destination smaller than the image's memory size";
   if (header->load_alignment == 0 || (header->load_alignment & (header->load_alignment - 1)) != 0 ||
       load_address % header->load_alignment != 0)
     return "load address not aligned as the image requires";
-  if (header->entry_offset >= header->file_size) return "entry outside the image";
-  if (header->info_offset % 8 != 0 || header->info_size < PURGATORY_INFO_SIZE_1_0 ||
-      header->info_offset > header->file_size || header->info_size > header->file_size - header->info_offset)
+  if (load_address > UINT64_MAX - header->memory_size) return "image would run past the end of the address space";
+  /* Past the header, inside the file, aligned: the purgatory cannot check the address it is entered at. */
+  if (header->entry_offset < header->header_size || header->entry_offset >= header->file_size ||
+      header->entry_offset % 4 != 0)
+    return "entry outside the image or misaligned";
+  if (header->info_offset % 8 != 0 || header->info_offset < header->header_size ||
+      header->info_size < PURGATORY_INFO_SIZE_1_0 || header->info_offset > header->file_size ||
+      header->info_size > header->file_size - header->info_offset)
     return "purgatory_info outside the image";
+  if (header->entry_offset >= header->info_offset && header->entry_offset - header->info_offset < header->info_size)
+    return "entry inside purgatory_info";
   return NULL;
 }
 

@@ -118,4 +118,30 @@ TEST_CASE("The C loader refuses what it cannot load", "[c-loader]") {
     CHECK(purgatory_load(text.data(), text.size(), memory.data(), memory.size(), &request, &error) == 0);
     CHECK_THAT(error, Catch::Contains("not a purgatory image"));
   }
+  // What the host library refuses too (docs/abi.md section 1): an entry the purgatory could not check.
+  SECTION("an entry in the header, misaligned, or inside purgatory_info") {
+    builder.entry_offset = GENERATE(std::uint64_t{0}, std::uint64_t{0x40}, std::uint64_t{0x81}, std::uint64_t{0x200},
+                                    std::uint64_t{0x200 + sizeof(purgatory_info) - 4});
+    const auto bad = builder.build();
+    CHECK(purgatory_load(bad.data(), bad.size(), memory.data(), memory.size(), &request, &error) == 0);
+    CHECK_THAT(error, Catch::Contains("entry"));
+  }
+  SECTION("a header size past the file") {
+    builder.header_size = 0xffffffff;
+    const auto bad = builder.build();
+    CHECK(purgatory_load(bad.data(), bad.size(), memory.data(), memory.size(), &request, &error) == 0);
+    CHECK_THAT(error, Catch::Contains("header sizes"));
+  }
+  SECTION("an image that does not check digests") {
+    builder.features = PURGATORY_FEATURE_MEMORY_LOG;
+    const auto bad = builder.build();
+    CHECK(purgatory_load(bad.data(), bad.size(), memory.data(), memory.size(), &request, &error) == 0);
+    CHECK_THAT(error, Catch::Contains("does not check digests"));
+  }
+  SECTION("a load address whose image would wrap past 2^64 (and so an entry of 0)") {
+    request.load_address = 0xfffffffffffff000;
+    std::vector<std::byte> any(0x3000);
+    CHECK(purgatory_load(good.data(), good.size(), any.data(), any.size(), &request, &error) == 0);
+    CHECK_THAT(error, Catch::Contains("past the end of the address space"));
+  }
 }
