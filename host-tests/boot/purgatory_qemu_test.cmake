@@ -62,6 +62,16 @@ expect(2 COMMAND "${QEMU_TOOL}" "${WORK_DIR}/mine.bin"
 expect(2 COMMAND "${QEMU_TOOL}" "${x86}" --segment "0x1234000:${WORK_DIR}/mine.bin"
        ERROR_MATCHES "^purgatory-qemu: cannot seal .*overlaps the purgatory's own memory")
 expect(2 COMMAND "${QEMU_TOOL}" ERROR_MATCHES "^purgatory-qemu: IMAGE is required")
+foreach(timeout IN ITEMS 0 -5 nan 1e9)
+  expect(2 COMMAND "${QEMU_TOOL}" "${x86}" --timeout ${timeout}
+         ERROR_MATCHES "^purgatory-qemu: --timeout [^:]*: give seconds, more than 0 and at most 86400\n$")
+endforeach()
+expect(2 COMMAND "${QEMU_TOOL}" "${x86}" --segment 0x5000000:/dev/zero
+       ERROR_MATCHES "^purgatory-qemu: /dev/zero: larger than the 1.0 GiB this accepts")
+file(MAKE_DIRECTORY "${WORK_DIR}/no-bootstrap/x86_64")
+file(WRITE "${WORK_DIR}/no-bootstrap/x86_64/next-kernel.bin" "stand-in")
+expect(2 COMMAND "${QEMU_TOOL}" "${x86}" --stand-ins "${WORK_DIR}/no-bootstrap"
+       ERROR_MATCHES "x86-bootstrap\\.bin: not there \\(the x86_64 bootstrap: see --stand-ins\\)")
 # QEMU's max x86 CPU (SSSE3 and BMI2, no SHA-NI): the purgatory's ssse3+bmi2 engine; an x86_64 option only.
 expect(0 COMMAND "${QEMU_TOOL}" "${x86}" --cpu-max
        OUTPUT_MATCHES "purgatory: SHA-256 ok: 2 segments, [0-9]+ bytes \\(ssse3\\+bmi2\\)" "next-kernel: done")

@@ -87,7 +87,14 @@ std::vector<std::byte> data_segment() {
   return data;
 }
 
+// A segment file is held in memory and handed to QEMU whole: more than this is no test of a purgatory.
+constexpr std::uint64_t segment_file_limit = std::uint64_t{1} << 30;
+
 int run(const Options& options) {
+  // (!(x > 0) is also true of a NaN, which no comparison would ever time out against.)
+  if (!(options.timeout_seconds > 0) || options.timeout_seconds > 86400) {
+    return usage_error(fmt::format("--timeout {}: give seconds, more than 0 and at most 86400", options.timeout_seconds));
+  }
   const auto file = read_file(options.image, image_file_limit);
   if (!file) return usage_error(file.error().message);
   const auto image = load_image(*file);
@@ -100,7 +107,12 @@ int run(const Options& options) {
   const fs::path stand_ins = options.stand_ins.empty() ? default_stand_ins() : fs::path(options.stand_ins);
   const fs::path next_kernel_file = stand_ins / name_of(arch) / "next-kernel.bin";
   purgatory::test::Machine machine{arch, "", options.el2 || options.vhe, options.vhe, options.cpu_max};
-  if (arch == Arch::x86_64) machine.bootstrap = (stand_ins / "x86_64" / "x86-bootstrap.bin").string();
+  if (arch == Arch::x86_64) {
+    machine.bootstrap = (stand_ins / "x86_64" / "x86-bootstrap.bin").string();
+    if (!fs::is_regular_file(machine.bootstrap)) {
+      return usage_error(machine.bootstrap + ": not there (the x86_64 bootstrap: see --stand-ins)");
+    }
+  }
   const auto next_kernel = read_file(next_kernel_file.string());
   if (!next_kernel) return usage_error(next_kernel.error().message + " (the stand-in next kernel: see --stand-ins)");
 
@@ -116,7 +128,7 @@ int run(const Options& options) {
   for (const auto& text : options.segments) {
     const auto spec = parse_segment_spec(text);
     if (!spec) return usage_error(spec.error().message);
-    auto bytes = read_file(spec->file);
+    auto bytes = read_file(spec->file, segment_file_limit);
     if (!bytes) return usage_error(bytes.error().message);
     request.segments.push_back(Segment{spec->address, std::move(bytes).value(), spec->memory_size});
   }
