@@ -32,6 +32,9 @@ expect(0 "kexec-loader: purgatory .* \\(x86_64\\) at 0x[0-9a-f]+, entry 0x[0-9a-
 # A command line longer than the kernel keeps (COMMAND_LINE_SIZE 2048, with its NUL).
 string(REPEAT "x" 2048 long)
 expect(1 "kexec-loader: --append: 2048 bytes. the kernel keeps at most 2047" ${base} --append "${long}")
+# An empty initrd is named as such (it used to be "placed" as an empty segment the seal then refused).
+file(WRITE "${WORK_DIR}/empty.img" "")
+expect(1 "^kexec-loader: initrd: .*empty\\.img is empty \\(leave --initrd out for none\\)\n$" ${base} --initrd "${WORK_DIR}/empty.img")
 # A 6 TiB initrd is refused from its size, before a byte is read (it is sparse: reading it would take
 # hours and more memory than the machine has).
 file(TOUCH "${WORK_DIR}/huge.img")

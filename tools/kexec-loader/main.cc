@@ -414,13 +414,17 @@ int run(const Options& options) {
     return fail(fmt::format("purgatory {} is for {}, this machine is {}", options.purgatory, image->header.arch_name(),
                             machine));
   }
-  // What fits is known before any large file is read: nothing larger than the largest RAM range (in a
-  // crash load, than the reservation).
+  // What fits is known before any large file is read: nothing larger than the largest RAM range where
+  // the arch places segments (x86_64: below 4 GiB), in a crash load than the reservation. That also
+  // bounds a stream that never ends (--kernel /dev/zero).
   const auto memory = read_memory(options);
   if (!memory) return fail(memory.error().message);
+  const std::uint64_t placement_end = running_arch == Arch::x86_64 ? std::uint64_t{1} << 32 : UINT64_MAX;
   std::uint64_t largest_ram = 0;
   for (const auto& range : memory->ranges) {
-    if (range.type.empty() || range.type == "System RAM") largest_ram = std::max(largest_ram, range.end - range.start);
+    if ((range.type.empty() || range.type == "System RAM") && range.start < placement_end) {
+      largest_ram = std::max(largest_ram, std::min(range.end, placement_end) - range.start);
+    }
   }
   std::optional<CrashLoad> crash;
   std::vector<std::byte> core_header;
@@ -467,13 +471,16 @@ int run(const Options& options) {
     crash->crash_kernel_memory = x86_64_crash_memory_map(memory->ranges, iomem.crash);
 #endif
   }
-  const char* limit_reason = options.crash ? "the crash kernel reservation" : "the largest RAM range";
+  const char* limit_reason = options.crash                    ? "the crash kernel reservation"
+                             : running_arch == Arch::x86_64 ? "the largest RAM range below 4 GiB"
+                                                            : "the largest RAM range";
   const auto kernel_file = read_named(options.kernel, "kernel", largest_ram, limit_reason);
   if (!kernel_file) return fail(kernel_file.error().message);
   std::optional<std::vector<std::byte>> initrd;
   if (!options.initrd.empty()) {
     auto bytes = read_named(options.initrd, "initrd", largest_ram, limit_reason);
     if (!bytes) return fail(bytes.error().message);
+    if (bytes->empty()) return fail(fmt::format("initrd: {} is empty (leave --initrd out for none)", options.initrd));
     initrd = std::move(bytes).value();
   }
 
