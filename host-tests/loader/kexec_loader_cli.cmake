@@ -32,6 +32,12 @@ expect(0 "kexec-loader: purgatory .* \\(x86_64\\) at 0x[0-9a-f]+, entry 0x[0-9a-
 # A command line longer than the kernel keeps (COMMAND_LINE_SIZE 2048, with its NUL).
 string(REPEAT "x" 2048 long)
 expect(1 "kexec-loader: --append: 2048 bytes. the kernel keeps at most 2047" ${base} --append "${long}")
+# Options a mode would ignore are refused, not ignored.
+expect(2 "^kexec-loader: --find requires --describe-vmcore\n" ${base} --find marker)
+expect(2 "^kexec-loader: --kernel excludes --status\n" "${LOADER}" --status --kernel "${KERNEL}")
+expect(2 "^kexec-loader: --purgatory excludes --unload\n" "${LOADER}" --unload --purgatory "${PURGATORY}")
+expect(2 "^kexec-loader: --status excludes --describe-vmcore\n" "${LOADER}" --describe-vmcore /proc/vmcore --status)
+expect(2 "^kexec-loader: --dtb: is for arm64 and ppc64" ${base} --dtb /sys/firmware/fdt)
 # An empty initrd is named as such (it used to be "placed" as an empty segment the seal then refused).
 file(WRITE "${WORK_DIR}/empty.img" "")
 expect(1 "^kexec-loader: initrd: .*empty\\.img is empty \\(leave --initrd out for none\\)\n$" ${base} --initrd "${WORK_DIR}/empty.img")

@@ -641,12 +641,12 @@ int main(int argc, char** argv) {
       "Exit status: 0 for --dry-run, a crash load, --unload and a loaded --status; 1 on any error or nothing\n"
       "loaded (a normal load does not return); 2 bad usage; 3 an internal error (a bug). Needs root.");
   app.set_version_flag("--version", PURGATORY_SDK_VERSION);
-  app.add_option("--purgatory", options.purgatory, "the purgatory image (flat .bin); required to load");
-  app.add_option("--kernel", options.kernel,
+  auto* purgatory = app.add_option("--purgatory", options.purgatory, "the purgatory image (flat .bin); required to load");
+  auto* kernel = app.add_option("--kernel", options.kernel,
                  "the next kernel: x86_64 bzImage, arm64 Image (uncompressed), ppc64 vmlinux (ELF); required to load");
-  app.add_option("--initrd", options.initrd, "initial ramdisk for the next kernel");
-  app.add_option("--append", options.append, "the next kernel's command line");
-  app.add_option("--dtb", options.dtb, "arm64/ppc64: the device tree to start from")->capture_default_str();
+  auto* initrd = app.add_option("--initrd", options.initrd, "initial ramdisk for the next kernel");
+  auto* append = app.add_option("--append", options.append, "the next kernel's command line");
+  auto* dtb = app.add_option("--dtb", options.dtb, "arm64/ppc64: the device tree to start from")->capture_default_str();
   app.add_option("--console", options.console,
                  "the purgatory's console (purgatory-tool seal --console syntax); default: COM1 on x86_64, "
                  "the device tree's stdout-path elsewhere");
@@ -661,12 +661,13 @@ int main(int argc, char** argv) {
                "all-segments digest as usual");
   app.add_flag("-p,--crash", options.crash, "load a crash kernel (kdump) instead; see Modes");
   auto* unload = app.add_flag("-u,--unload", options.unload, "unload instead of loading");
-  app.add_flag("--status", options.status, "report whether a kernel is loaded")->excludes(unload);
+  auto* status = app.add_flag("--status", options.status, "report whether a kernel is loaded")->excludes(unload);
   app.add_flag("--dry-run", options.dry_run, "print the plan, load nothing");
-  app.add_option("--describe-vmcore", options.vmcore,
+  auto* describe = app.add_option("--describe-vmcore", options.vmcore,
                  "in a crash kernel: describe this dump (/proc/vmcore): its ELF header, CPU notes, VMCOREINFO "
                  "and memory; exit 0 if it is sane and every --find string is in it");
-  app.add_option("--find", options.finds, "with --describe-vmcore: a string to look for in the dumped memory");
+  app.add_option("--find", options.finds, "with --describe-vmcore: a string to look for in the dumped memory")
+      ->needs(describe);
   app.add_option("--iomem", options.iomem, "where to read /proc/iomem (RAM, the crash reservation)")
       ->capture_default_str();
   app.add_option("--firmware-memmap", options.firmware_memmap, "x86_64: the firmware memory map directory")
@@ -683,8 +684,22 @@ int main(int argc, char** argv) {
   app.add_option("--test-corrupt-segment", options.corrupt_segment,
                  "TEST ONLY: flip one bit of this segment (kernel, initrd, boot-params, device-tree) after sealing, "
                  "so that the purgatory must refuse to boot");
+  // What a mode would ignore is refused instead: the load's files with --status, --unload and
+  // --describe-vmcore, and the modes with each other.
+  for (auto* load_option : {purgatory, kernel, initrd, append}) {
+    status->excludes(load_option);
+    unload->excludes(load_option);
+    describe->excludes(load_option);
+  }
+  describe->excludes(status);
+  describe->excludes(unload);
   try {
     app.parse(argc, argv);
+#if defined(__x86_64__)
+    if (dtb->count() != 0) throw CLI::ValidationError("--dtb", "is for arm64 and ppc64 (x86_64 kernels get boot_params)");
+#else
+    (void)dtb;
+#endif
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::ParseError& error) {
