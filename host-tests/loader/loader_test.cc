@@ -190,6 +190,13 @@ TEST_CASE("/proc/iomem: RAM and the running kernel's end", "[loader]") {
   CHECK(summary->ram[1].end == 0x7ffe0000);
   CHECK(summary->kernel_end == 0x27e00000);
   CHECK_FALSE(parse_iomem("00000000-00000000 : System RAM\n").ok());  // what a non-root reader sees
+  // A line that is no START-LAST : NAME, or an inverted or endless range, is refused by its number.
+  for (const char* bad : {"  ffffffffffffffff-0 : Crash kernel\n", "  1-10000000000000000 : Crash kernel\n",
+                          "  0-ffffffffffffffff : Crash kernel\n", "  10000000-1fffffff Crash kernel\n"}) {
+    const auto refused = parse_iomem(std::string("00001000-0009fbff : System RAM\n") + bad);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("line 2: ") && Catch::Contains("is not START-LAST : NAME"));
+  }
 }
 
 TEST_CASE("Placement: aligned, inside RAM, never overlapping", "[loader]") {

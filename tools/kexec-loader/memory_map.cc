@@ -44,7 +44,7 @@ Result<std::vector<MemoryRange>> read_firmware_memmap(const std::string& directo
 
 Result<IomemSummary> parse_iomem(std::string_view text) {
   IomemSummary summary;
-  while (!text.empty()) {
+  for (std::size_t number = 1; !text.empty(); ++number) {
     const auto newline = text.find('\n');
     std::string_view line = text.substr(0, newline);
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
@@ -52,20 +52,24 @@ Result<IomemSummary> parse_iomem(std::string_view text) {
     const auto first = line.find_first_not_of(' ');
     if (first == std::string_view::npos) continue;
     line.remove_prefix(first);
+    // Every line the kernel writes is "START-LAST : NAME" with START <= LAST: anything else is no
+    // /proc/iomem, and a range misread could put the crash kernel where it must not go.
     const auto dash = line.find('-'), colon = line.find(" : ");
-    if (dash == std::string_view::npos || colon == std::string_view::npos || dash > colon) continue;
-    const auto start = hex_value(line.substr(0, dash));
-    const auto last = hex_value(line.substr(dash + 1, colon - dash - 1));
-    if (!start || !last) continue;
+    const auto start = dash < colon && colon != std::string_view::npos ? hex_value(line.substr(0, dash))
+                                                                        : Result<std::uint64_t>(Error{""});
+    const auto last = start ? hex_value(line.substr(dash + 1, colon - dash - 1)) : start;
+    if (!start || !last || *last < *start || *last == UINT64_MAX) {
+      return Error{fmt::format("line {}: \"{}\" is not START-LAST : NAME with START <= LAST", number, line)};
+    }
     const std::string_view name = line.substr(colon + 3);
     if (!nested && name == "System RAM") summary.ram.push_back({*start, *last + 1, "System RAM"});
     if (nested && name.starts_with("Kernel ")) summary.kernel_end = std::max(summary.kernel_end, *last + 1);
     // "Crash kernel", and arm64's and x86_64's "Crash kernel (low)" where crashkernel=...,low gave one.
     if (nested && name.starts_with("Crash kernel")) summary.crash.push_back({*start, *last + 1, std::string(name)});
   }
-  if (summary.ram.empty()) return Error{"/proc/iomem shows no System RAM (are we root?)"};
+  if (summary.ram.empty()) return Error{"shows no System RAM (are we root?)"};
   if (summary.ram.size() == 1 && summary.ram[0].start == 0 && summary.ram[0].end == 1) {
-    return Error{"/proc/iomem shows only zero addresses: run as root"};
+    return Error{"shows only zero addresses: run as root"};
   }
   return summary;
 }
@@ -75,7 +79,9 @@ Result<IomemSummary> read_iomem(const std::string& path) {
   if (!stream) return Error{fmt::format("cannot read {}", path)};
   std::stringstream text;
   text << stream.rdbuf();
-  return parse_iomem(text.str());
+  auto summary = parse_iomem(text.str());
+  if (!summary) return Error{fmt::format("{}: {}", path, summary.error().message)};
+  return summary;
 }
 
 Placer::Placer(std::vector<MemoryRange> ram) : ram_(std::move(ram)) {}
