@@ -91,6 +91,17 @@ expect(0 "purgatory .* \\(x86_64\\) at 0xa7[0-9a-f]+, entry 0xa7[0-9a-f]+\n.*ker
        ${crash} --iomem ${fake}/iomem --append "crashkernel=256M console=ttyS0")
 expect(0 "kexec-loader: note: .*no-kcore: cannot open.*; the dump's virtual addresses are left 0\n.*crash kernel command line: nr_cpus=2 irqpoll reset_devices elfcorehdr=0xa7000000\n.*purgatory will halt"
        ${crash} --iomem ${fake}/iomem --append "nr_cpus=2" --on-failure halt)
+# A reservation above 4 GiB (crashkernel=...,high) is not for this loader on x86_64: said so.
+file(WRITE ${fake}/iomem-high "${ram}  200000000-23fffffff : Crash kernel\n")
+expect(1 "kexec-loader: --crash: the crash kernel memory starts at 0x200000000, above 4 GiB, .*without ,high" ${crash}
+       --iomem ${fake}/iomem-high)
+# An iomem line that is no START-LAST : NAME is refused, naming the file and the line.
+file(WRITE ${fake}/iomem-inverted "${ram}  ffffffffffffffff-0 : Crash kernel\n")
+expect(1 "kexec-loader: .*iomem-inverted: line [0-9]+: \"ffffffffffffffff-0 : Crash kernel\" is not START-LAST : NAME"
+       ${crash} --iomem ${fake}/iomem-inverted)
+# The kdump options go before a "--", whose words are init's.
+expect(0 "crash kernel command line: console=ttyS0 irqpoll nr_cpus=1 reset_devices elfcorehdr=0xa7000000 -- single\n"
+       ${crash} --iomem ${fake}/iomem --append "console=ttyS0 -- single")
 # No crash notes: a header the crash kernel could not use is not written.
 file(MAKE_DIRECTORY ${fake}/sys-without-notes/devices/system/cpu/cpu0)
 expect(1 "kexec-loader: --crash: the ELF core header: .*cpu shows no CPU's crash_notes" ${base} --crash --iomem ${fake}/iomem

@@ -188,6 +188,11 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
   if (crash) {
     plan.floor = crash->reservation.front().start;
     plan.ceiling = std::min(plan.ceiling, crash->reservation.back().end);
+    if (plan.floor >= plan.ceiling) {
+      return Error{fmt::format("the crash kernel memory starts at {:#x}, above 4 GiB, where this loader places "
+                               "nothing on x86_64 (boot_params' 32-bit fields): reserve it below 4 GiB "
+                               "(crashkernel=SIZE without ,high)", plan.floor)};
+    }
   }
   const auto kernel = x86_64::protected_mode_kernel(*image);
   auto added = add_segment(plan, placer, "kernel", {kernel.begin(), kernel.end()}, image->init_size, image->kernel_alignment);
