@@ -562,27 +562,21 @@ function(test_outputs)
   file(SHA256 from-stdout.bin from_stdout)
   expect_equal("${from_stdout}" "${sealed}" "SHA-256 of the image sealed to standard output")
   expect_no_file("${WORK_DIR}/-")
-  # So is /dev/stdout, and any /dev/fd/N: written as the shell opened them (here for appending), never
-  # reopened or renamed over the file they lead to.
-  file(WRITE appended.log "before\n")
-  expect(EXIT 0 COMMAND sh -c "{ echo header; \"$1\" seal \"$2\" ${ok_text} -o /dev/stdout; echo trailer; } >> appended.log"
-                        sh "${TOOL}" "${x86}"
-         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
-  file(READ appended.log appended HEX)
-  string(HEX "before\nheader\n" head_hex)
-  string(HEX "trailer\n" tail_hex)
+  # So is /dev/stdout, and any /dev/fd/N however spelt: written as the shell opened them (here for
+  # appending), never reopened or renamed over the file they lead to; one that is not open is named.
   file(READ from-stdout.bin sealed_hex HEX)
-  expect_equal("${appended}" "${head_hex}${sealed_hex}${tail_hex}" "appended.log after seal -o /dev/stdout")
-  # However spelt, and for any descriptor; one that is not open is named.
-  foreach(spelling IN ITEMS /dev/fd/7 /dev//fd/7 /proc/self/../self/fd/7 /proc/thread-self/fd/7)
-    file(WRITE fd7.log "before\n")
-    expect(EXIT 0 COMMAND sh -c "exec 7>> fd7.log; \"$1\" seal \"$2\" ${ok_text} -o ${spelling} && echo after >&7"
+  string(HEX "before\n" before_hex)
+  string(HEX "after\n" after_hex)
+  foreach(case IN ITEMS 1|/dev/stdout 7|/dev/fd/7 7|/dev//fd/7 7|/proc/self/../self/fd/7 7|/proc/thread-self/fd/7)
+    string(REPLACE "|" ";" case "${case}")
+    list(GET case 0 fd)
+    list(GET case 1 spelling)
+    file(WRITE appended.log "before\n")
+    expect(EXIT 0 COMMAND sh -c "exec ${fd}>> appended.log; \"$1\" seal \"$2\" ${ok_text} -o ${spelling} && echo after >&${fd}"
                           sh "${TOOL}" "${x86}"
            OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
-    file(READ fd7.log fd7_hex HEX)
-    string(HEX "after\n" after_hex)
-    string(HEX "before\n" before_hex)
-    expect_equal("${fd7_hex}" "${before_hex}${sealed_hex}${after_hex}" "fd7.log after seal -o ${spelling}")
+    file(READ appended.log appended_hex HEX)
+    expect_equal("${appended_hex}" "${before_hex}${sealed_hex}${after_hex}" "appended.log after seal -o ${spelling}")
   endforeach()
   expect(EXIT 2 COMMAND sh -c "exec 9>&-; exec \"$1\" seal \"$2\" ${ok_text} -o /dev/fd/9" sh "${TOOL}" "${x86}"
          OUTPUT_MATCHES "^$" ERROR_MATCHES "^purgatory-tool: /dev/fd/9: descriptor 9 is not open\n$")

@@ -179,6 +179,11 @@ purgatory::host::Result<std::optional<std::vector<fdt32_t>>> drconf_usable_memor
   return std::optional{std::move(cells)};
 }
 
+// A header libfdt accepts, for a tree no larger than the bytes it is in.
+bool header_holds(std::span<const std::byte> tree) {
+  return tree.size() >= sizeof(fdt_header) && fdt_check_header(tree.data()) == 0 && fdt_totalsize(tree.data()) <= tree.size();
+}
+
 }  // namespace
 
 std::optional<std::pair<std::uint64_t, std::uint64_t>> rtas_range(std::span<const std::byte> tree) {
@@ -202,9 +207,7 @@ std::optional<std::uint32_t> rtas_token(std::span<const std::byte> tree, const c
 }
 
 std::optional<std::string> device_tree_problem(std::span<const std::byte> tree) {
-  if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0 || fdt_totalsize(tree.data()) > tree.size()) {
-    return "not a valid flattened device tree";
-  }
+  if (!header_holds(tree)) return "not a valid flattened device tree";
   // Every node, property and name checked once here, so that what reads the tree later can trust its
   // offsets and lengths.
   if (const int problem = fdt_check_full(tree.data(), tree.size()); problem != 0) {
@@ -223,9 +226,7 @@ purgatory::host::Result<std::vector<std::byte>> read_device_tree(const std::stri
 }
 
 purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const std::byte> tree, const ChosenUpdate& update) {
-  if (tree.size() < sizeof(fdt_header) || fdt_check_header(tree.data()) != 0 || fdt_totalsize(tree.data()) > tree.size()) {
-    return Error{"not a device tree"};
-  }
+  if (!header_holds(tree)) return Error{"not a device tree"};
   // Hot-pluggable memory's usable parts, made from the tree as it is (their size decides the room).
   std::optional<std::vector<fdt32_t>> drconf_usable;
   if (update.usable_memory_ranges) {
