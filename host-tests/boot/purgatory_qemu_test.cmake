@@ -78,3 +78,28 @@ expect(0 COMMAND "${QEMU_TOOL}" "${x86}" --cpu-max
 expect(2 COMMAND "${QEMU_TOOL}" "${IMAGES_DIR}/arm64-clang${CLANG_VERSION}/examples/minimal/purgatory.bin" --cpu-max
        ERROR_MATCHES "^purgatory-qemu: --cpu-max is for x86_64 images")
 expect(0 COMMAND "${QEMU_TOOL}" --help OUTPUT_MATCHES "Exit status: 0 verified" "--corrupt" "--stand-ins" "--cpu-max")
+# Stopped by a signal (Ctrl-C, kill): QEMU is stopped, the temporary files go, the exit status says which
+# signal. A stand-in QEMU that only waits keeps the run going until the signal comes. (env: a shell
+# without job control starts background jobs with SIGINT ignored, and an ignored signal stays ignored.)
+set(signal_dir "${WORK_DIR}/signal")
+file(REMOVE_RECURSE "${signal_dir}")
+file(MAKE_DIRECTORY "${signal_dir}/bin" "${signal_dir}/tmp")
+file(WRITE "${signal_dir}/bin/qemu-system-x86_64" "#!/bin/sh\necho stand-in emulator started\nexec sleep 60\n")
+file(CHMOD "${signal_dir}/bin/qemu-system-x86_64" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+foreach(signal_name IN ITEMS TERM INT HUP)
+  execute_process(
+    COMMAND sh -c "PATH='${signal_dir}/bin':$PATH TMPDIR='${signal_dir}/tmp' env --default-signal=HUP,INT,TERM '${QEMU_TOOL}' '${x86}' --timeout 60 &
+                   tool=$!; sleep 2; kill -${signal_name} $tool; wait $tool; echo \"status $?\"; ls -A '${signal_dir}/tmp'"
+    OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 30 RESULT_VARIABLE result)
+  set(expected_status_TERM 143)
+  set(expected_status_INT 130)
+  set(expected_status_HUP 129)
+  set(expected_status ${expected_status_${signal_name}})
+  if(NOT result EQUAL 0 OR NOT out MATCHES "stand-in emulator started\n+status ${expected_status}\n$"
+     OR NOT err MATCHES "purgatory-qemu: stopped by signal")
+    message(SEND_ERROR "FAILED: purgatory-qemu stopped by SIG${signal_name}: expected status ${expected_status}, "
+                       "no files left in TMPDIR and a message\n--- standard output:\n${out}--- standard error:\n${err}")
+  else()
+    message(STATUS "ok: purgatory-qemu stopped by SIG${signal_name} cleans up")
+  endif()
+endforeach()

@@ -193,13 +193,15 @@ TEST_CASE("/proc/iomem: the crash reservation, and the RAM to dump around it", "
   CHECK(dumped[2].end == 0xbffe0000);
   CHECK(dumped[3].start == 0x100000000);
 
-  const auto usable = crash_ranges_for_load(summary->crash, 64 << 20);
+  const auto usable = crash_ranges_for_load(summary->crash, 64 << 20, "iomem");
   REQUIRE(usable.ok());
   CHECK(usable->at(0).type == "System RAM");
-  CHECK_THAT(crash_ranges_for_load(summary->crash, 300 << 20).error().message,
+  CHECK_THAT(crash_ranges_for_load(summary->crash, 300 << 20, "iomem").error().message,
              Catch::Contains("the crash kernel memory is 268435456 bytes (256 MiB) and the crash load needs at least "
                              "314572800 bytes (300 MiB)"));
-  CHECK_THAT(crash_ranges_for_load({}, 1).error().message, Catch::Contains("crashkernel=SIZE"));
+  CHECK_THAT(crash_ranges_for_load({}, 1, "/tmp/iomem has no \"Crash kernel\" range").error().message,
+             Catch::Contains("reserved (/tmp/iomem has no \"Crash kernel\" range): boot the running kernel with "
+                             "crashkernel=SIZE"));
 }
 
 TEST_CASE("Crash command line: crashkernel= dropped, the arch's recommendations unless given", "[loader]") {

@@ -82,7 +82,8 @@ file(WRITE ${fake}/sys/kernel/vmcoreinfo "1a2b000 1024\n")
 set(crash ${base} --crash --firmware-memmap ${fake}/memmap --sys ${fake}/sys --kcore ${fake}/no-kcore)
 
 # No reservation, or one too small: refused, with the sizes and what to do.
-expect(1 "kexec-loader: --crash: no crash kernel memory is reserved .*crashkernel=SIZE" ${crash} --iomem ${fake}/iomem-none)
+expect(1 "kexec-loader: --crash: no crash kernel memory is reserved \\(${fake}/iomem-none has no \"Crash kernel\" range\\): .*crashkernel=SIZE"
+       ${crash} --iomem ${fake}/iomem-none)
 expect(1 "kexec-loader: --crash: the crash kernel memory is 4194304 bytes \\(4 MiB\\) and the crash load needs at least [0-9]+ bytes"
        ${crash} --iomem ${fake}/iomem-small)
 # A plan inside the reservation: the core header placed first, the command line cleaned and completed,
@@ -91,6 +92,9 @@ expect(0 "purgatory .* \\(x86_64\\) at 0xa7[0-9a-f]+, entry 0xa7[0-9a-f]+\n.*ker
        ${crash} --iomem ${fake}/iomem --append "crashkernel=256M console=ttyS0")
 expect(0 "kexec-loader: note: .*no-kcore: cannot open.*; the dump's virtual addresses are left 0\n.*crash kernel command line: nr_cpus=2 irqpoll reset_devices elfcorehdr=0xa7000000\n.*purgatory will halt"
        ${crash} --iomem ${fake}/iomem --append "nr_cpus=2" --on-failure halt)
+# A refusal from sealing names the plan's segments, since its numbers are sealing's own.
+expect(1 "kexec-loader: sealing the purgatory: the console at 0xa7000010: segment [0-9] at 0xa7000000 .*overlap a segment \\(segments: 0 = [a-z-]+, 1 = [a-z-]+, 2 = core-header\\)"
+       ${crash} --iomem ${fake}/iomem --console 8250-mmio,0xa7000010)
 # A reservation above 4 GiB (crashkernel=...,high) is not for this loader on x86_64: said so.
 file(WRITE ${fake}/iomem-high "${ram}  200000000-23fffffff : Crash kernel\n")
 expect(1 "kexec-loader: --crash: the crash kernel memory starts at 0x200000000, above 4 GiB, .*without ,high" ${crash}

@@ -172,10 +172,12 @@ Result<std::vector<MemoryRange>> read_crash_reservation_from_device_tree(const s
   return std::vector<MemoryRange>{{*base, *base + *size, "Crash kernel"}};
 }
 
-Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash, std::uint64_t needed) {
+Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash, std::uint64_t needed,
+                                                       std::string_view looked_in) {
   if (crash.empty()) {
-    return Error{"no crash kernel memory is reserved (/proc/iomem has no \"Crash kernel\" range): boot the running "
-                 "kernel with crashkernel=SIZE, e.g. crashkernel=256M"};
+    return Error{fmt::format("no crash kernel memory is reserved ({}): boot the running kernel with crashkernel=SIZE, "
+                             "e.g. crashkernel=256M",
+                             looked_in)};
   }
   const std::uint64_t reserved = total_size(crash);
   if (reserved < needed) {

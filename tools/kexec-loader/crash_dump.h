@@ -53,8 +53,9 @@ std::vector<MemoryRange> subtract_ranges(std::vector<MemoryRange> ranges, const 
 Result<std::vector<MemoryRange>> read_crash_reservation_from_device_tree(const std::filesystem::path& device_tree);
 
 // The crash reservation as one place to put things, refused with the sizes when there is none or it is
-// smaller than `needed`.
-Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash, std::uint64_t needed);
+// smaller than `needed`. `looked_in` says where the reservation was looked for, for the first refusal.
+Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash, std::uint64_t needed,
+                                                       std::string_view looked_in);
 
 // The crash kernel's command line from the user's: crashkernel= dropped (the crash kernel must not
 // reserve again), and the arch's recommended options of the kernel's kdump documentation added unless

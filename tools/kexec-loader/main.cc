@@ -456,7 +456,12 @@ int run(const Options& options) {
       const auto size = regular_file_size(path);
       if (size && *size) needed += round_up(**size, page_size());
     }
-    auto reservation = crash_ranges_for_load(iomem.crash, needed);
+    const std::string looked_in =
+        running_arch == Arch::ppc64 || running_arch == Arch::ppc64le
+            ? fmt::format("{} has no \"Crash kernel\" range and {}/chosen no linux,crashkernel-base", options.iomem,
+                          options.live_device_tree)
+            : fmt::format("{} has no \"Crash kernel\" range", options.iomem);
+    auto reservation = crash_ranges_for_load(iomem.crash, needed, looked_in);
     if (!reservation) return fail("--crash: " + reservation.error().message);
     std::optional<std::uint64_t> backup;
 #if defined(__powerpc64__)
@@ -559,7 +564,14 @@ int run(const Options& options) {
   request.reset = plan.reset;
   const auto sealed = seal(*image, request);
   for (std::size_t i = 0; i < plan.segments.size(); ++i) plan.segments[i].bytes = std::move(request.segments[i].bytes);
-  if (!sealed) return fail("sealing the purgatory: " + sealed.error().message);
+  if (!sealed) {
+    // seal() numbers the segments in the order given: name them, since the user never saw the numbers.
+    std::string numbering;
+    for (std::size_t i = 0; i < plan.segments.size(); ++i) {
+      numbering += fmt::format("{}{} = {}", i == 0 ? "" : ", ", i, plan.segments[i].name);
+    }
+    return fail(fmt::format("sealing the purgatory: {} (segments: {})", sealed.error().message, numbering));
+  }
 
   if (!options.corrupt_segment.empty()) {
     auto corrupted = std::find_if(plan.segments.begin(), plan.segments.end(),

@@ -7,10 +7,14 @@
 //   1  refused: the purgatory stopped without starting it (a mismatch, a request it refuses, a fault)
 //   2  bad usage, or an input that cannot be read, is not an image, or cannot be sealed
 //   3  no verdict: the emulator could not run, ended early, or the time ran out
+#include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -33,6 +37,32 @@ using namespace purgatory::host;
 namespace fs = std::filesystem;
 
 constexpr int exit_verified = 0, exit_refused = 1, exit_usage = 2, exit_no_verdict = 3;
+
+// The signal that asked us to stop (Ctrl-C, a terminal closed, kill), 0 if none: a handler can do no
+// more than note it, and the run loop then stops QEMU so that the temporary files go too.
+volatile sig_atomic_t stop_signal = 0;
+
+void note_stop_signal(int signal_number) { stop_signal = signal_number; }
+
+void stop_on_signals() {
+  struct sigaction action {};
+  action.sa_handler = note_stop_signal;
+  sigemptyset(&action.sa_mask);
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    // One ignored when we started stays ignored (nohup, a background job of a shell without job control).
+    struct sigaction inherited {};
+    if (sigaction(signal_number, nullptr, &inherited) == 0 && inherited.sa_handler == SIG_IGN) continue;
+    sigaction(signal_number, &action, nullptr);
+  }
+}
+
+// Dies of the signal that stopped us, as a shell expects of an interrupted command (status 128 + N).
+[[noreturn]] void die_of_stop_signal() {
+  const int signal_number = stop_signal;
+  signal(signal_number, SIG_DFL);
+  raise(signal_number);
+  _exit(128 + signal_number);
+}
 
 struct Options {
   std::string image;
@@ -153,13 +183,23 @@ int run(const Options& options) {
   const auto sealed = seal(*image, request);
   if (!sealed) return usage_error(fmt::format("cannot seal {}: {}", options.image, sealed.error().message));
 
-  // The files QEMU loads, in a directory of their own.
-  const fs::path work = options.work_dir.empty()
-                            ? fs::temp_directory_path() / fmt::format("purgatory-qemu-{}", ::getpid())
-                            : fs::path(options.work_dir);
+  // The files QEMU loads, in a directory of their own: a new one that nobody else can have prepared
+  // (mkdtemp), removed afterwards, also when a signal stops us.
+  stop_on_signals();
   std::error_code error;
-  fs::create_directories(work, error);
-  if (error) return usage_error(fmt::format("{}: {}", work.string(), error.message()));
+  fs::path work = options.work_dir;
+  if (work.empty()) {
+    const fs::path temp = fs::temp_directory_path(error);
+    if (error) return usage_error(fmt::format("no directory for temporary files: {}", error.message()));
+    std::string pattern = (temp / "purgatory-qemu-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      return usage_error(fmt::format("cannot make a directory in {}: {}", temp.string(), std::strerror(errno)));
+    }
+    work = pattern;
+  } else {
+    fs::create_directories(work, error);
+    if (error) return usage_error(fmt::format("{}: {}", work.string(), error.message()));
+  }
   std::vector<purgatory::test::Placed> files;
   const auto place = [&](const std::string& name, std::uint64_t address, std::span<const std::byte> bytes) {
     const auto written = write_output((work / name).string(), bytes);
@@ -174,13 +214,18 @@ int run(const Options& options) {
     if (options.corrupt && i + 1 == request.segments.size() && !bytes.empty()) bytes[bytes.size() / 3] ^= std::byte{0x10};
     placed = placed && place(fmt::format("segment-{}.bin", i), request.segments[i].address, bytes);
   }
-  if (!placed) return usage_error(fmt::format("cannot write the emulator's files in {}", work.string()));
+  if (!placed || stop_signal != 0) {
+    if (options.work_dir.empty()) fs::remove_all(work, error);
+    if (stop_signal != 0) die_of_stop_signal();
+    return usage_error(fmt::format("cannot write the emulator's files in {}", work.string()));
+  }
 
   const auto command = purgatory::test::qemu_command(machine, request.load_address + image->header.entry_offset,
                                                      files, work);
   purgatory::test::RunOptions run_options;
   run_options.stop_markers = {"; halted"};
   run_options.timeout_seconds = options.timeout_seconds;
+  run_options.poll = [] { return stop_signal != 0; };
   run_options.on_output = [](std::string_view text) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
@@ -188,6 +233,10 @@ int run(const Options& options) {
   const purgatory::test::RunResult result = purgatory::test::run(command, run_options);
   if (options.work_dir.empty()) fs::remove_all(work, error);
   if (!result.output.empty() && result.output.back() != '\n') std::fputc('\n', stdout);
+  if (stop_signal != 0) {
+    fmt::print(stderr, "purgatory-qemu: stopped by signal {} ({:.2f} s)\n", static_cast<int>(stop_signal), result.seconds);
+    die_of_stop_signal();
+  }
 
   const std::string& output = result.output;
   const bool refused = output.find("purgatory: not booting the next kernel") != std::string::npos;
