@@ -8,6 +8,8 @@ set(sub_build_dirs ${PURGATORY_SUB_BUILD_DIRS})
 # CLI11's, {fmt}'s and Catch2's headers is most of their compile time. The purgatory sub-builds do not
 # inherit it: an image must not depend on how its sources were batched.
 set(test_sub_build_args ${sub_build_common_args} -DCMAKE_UNITY_BUILD=${CMAKE_UNITY_BUILD})
+# The cross builds take this build's type and its flags (the default preset: -O2 without debug info).
+string(TOUPPER "${CMAKE_BUILD_TYPE}" build_type_upper)
 
 if(PURGATORY_BUILD_CROSS_TESTS)
   purgatory_require_program(PURGATORY_QEMU_AARCH64_STATIC qemu-aarch64-static qemu-user-static)
@@ -38,6 +40,8 @@ if(PURGATORY_BUILD_CROSS_TESTS)
                  -DPURGATORY_TEST_ARCH=${arch}
                  -DCatch2_DIR=${Catch2_DIR}
                  -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
+                 "-DCMAKE_C_FLAGS_${build_type_upper}=${CMAKE_C_FLAGS_${build_type_upper}}"
+                 "-DCMAKE_CXX_FLAGS_${build_type_upper}=${CMAKE_CXX_FLAGS_${build_type_upper}}"
                  ${loader_args}
       ${byproducts}
       BUILD_ALWAYS ON
@@ -62,7 +66,11 @@ if(PURGATORY_BUILD_SANITIZED_TESTS)
     LIST_SEPARATOR "|"
     CMAKE_ARGS ${test_sub_build_args}
                -DPURGATORY_SANITIZE=ON
+               # -O1 and line tables only: a sanitizer report still names file and line, the build
+               # takes less time than with -O0 -g, and the sanitized tests and fuzzers run faster.
                -DCMAKE_BUILD_TYPE=Debug
+               "-DCMAKE_C_FLAGS_DEBUG=-O1 -gline-tables-only"
+               "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only"
                -DCMAKE_C_COMPILER=${PURGATORY_CLANG${first_clang}_clang}
                -DCMAKE_CXX_COMPILER=${PURGATORY_CLANG${first_clang}_clang}++
                -DPURGATORY_CLANG_VERSIONS=${first_clang}
