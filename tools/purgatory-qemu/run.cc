@@ -48,6 +48,8 @@ RunResult run(const std::vector<std::string>& command, const RunOptions& options
 
   std::size_t marker_end = std::string::npos;  // where the stop marker found ends, once found
   std::optional<clock::time_point> marker_seen;
+  constexpr double poll_interval_seconds = 0.1;
+  auto last_poll = start;
   for (;;) {
     if (marker_seen) {
       if (result.output.find('\n', marker_end) != std::string::npos) break;
@@ -56,16 +58,19 @@ RunResult run(const std::vector<std::string>& command, const RunOptions& options
       result.timed_out = true;
       break;
     }
-    pollfd poll_fd{pipe_fds[0], POLLIN, 0};
-    if (poll(&poll_fd, 1, 100) <= 0) {
-      if (!marker_seen && options.poll && options.poll()) {
+    // Every 100 ms whether or not output comes: a console that never pauses must not keep it from us.
+    if (!marker_seen && options.poll && seconds_since(last_poll) >= poll_interval_seconds) {
+      last_poll = clock::now();
+      if (options.poll()) {
         result.stopped_by = "poll";
         marker_end = result.output.size();
         marker_seen = clock::now();
         result.output += '\n';
+        continue;
       }
-      continue;
     }
+    pollfd poll_fd{pipe_fds[0], POLLIN, 0};
+    if (poll(&poll_fd, 1, 100) <= 0) continue;
     char buffer[4096];
     const ssize_t got = read(pipe_fds[0], buffer, sizeof(buffer));
     if (got <= 0) break;  // the child closed its output: it is exiting
