@@ -95,8 +95,12 @@ foreach(signal_name IN ITEMS TERM INT HUP)
   set(expected_status_INT 130)
   set(expected_status_HUP 129)
   set(expected_status ${expected_status_${signal_name}})
+  math(EXPR expected_status_${signal_name}_number "${expected_status} - 128")
+  set(signal_name_TERM Terminated)
+  set(signal_name_INT Interrupt)
+  set(signal_name_HUP Hangup)
   if(NOT result EQUAL 0 OR NOT out MATCHES "stand-in emulator started\n+status ${expected_status}\n$"
-     OR NOT err MATCHES "purgatory-qemu: stopped by signal")
+     OR NOT err MATCHES "purgatory-qemu: stopped by signal ${expected_status_${signal_name}_number} \\(${signal_name_${signal_name}}\\) after")
     message(SEND_ERROR "FAILED: purgatory-qemu stopped by SIG${signal_name}: expected status ${expected_status}, "
                        "no files left in TMPDIR and a message\n--- standard output:\n${out}--- standard error:\n${err}")
   else()

@@ -234,7 +234,9 @@ int run(const Options& options) {
   if (options.work_dir.empty()) fs::remove_all(work, error);
   if (!result.output.empty() && result.output.back() != '\n') std::fputc('\n', stdout);
   if (stop_signal != 0) {
-    fmt::print(stderr, "purgatory-qemu: stopped by signal {} ({:.2f} s)\n", static_cast<int>(stop_signal), result.seconds);
+    const int signal_number = stop_signal;
+    fmt::print(stderr, "purgatory-qemu: stopped by signal {} ({}) after {:.2f} s\n", signal_number,
+               strsignal(signal_number), result.seconds);
     die_of_stop_signal();
   }
 
