@@ -10,9 +10,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -112,28 +114,51 @@ Result<std::vector<std::byte>> read_descriptor(int fd, const std::string& path, 
     bytes.push_back(probe[0]);
     ++used;
   }
-  // The size is unknown (a pipe, a /proc file that reports 0): read to the end in a growing buffer.
-  for (;;) {
-    if (bytes.size() - used < 65536) {
-      const std::size_t grown = used + std::max<std::size_t>(65536, used / 2);
-      try {
-        bytes.resize(std::min<std::uint64_t>(grown, cap + 1));
-      } catch (const std::bad_alloc&) {
-        return Error{fmt::format("{}: not enough memory to read more than {}", path, size_text(used))};
+  // The size is unknown (a pipe, a /proc file that reports 0): read to the end in chunks, then join them
+  // into one buffer of the exact size. Chunks are left uninitialised and each is freed once copied, and
+  // the joined buffer's pages are touched only as they are filled: the peak stays near the input's size
+  // plus a chunk, where a growing vector (zero-filled, copied at each step) took 2.5 times the input.
+  struct Chunk {
+    std::unique_ptr<std::byte[]> bytes;
+    std::size_t used = 0;
+  };
+  std::vector<Chunk> chunks;
+  std::uint64_t total = used;
+  std::size_t chunk_size = 64 * 1024;
+  constexpr std::size_t largest_chunk = 64 * 1024 * 1024;
+  for (bool at_end = false; !at_end;) {
+    Chunk chunk;
+    chunk.bytes.reset(new (std::nothrow) std::byte[chunk_size]);
+    if (!chunk.bytes) return Error{fmt::format("{}: not enough memory to read more than {}", path, size_text(total))};
+    while (chunk.used < chunk_size) {
+      const ssize_t got = ::read(fd, chunk.bytes.get() + chunk.used, chunk_size - chunk.used);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return failure(path, "read error");
+      if (got == 0) {
+        at_end = true;
+        break;
       }
-      if (bytes.size() == used) {
-        return Error{fmt::format("{}: larger than the {} this accepts", path, size_text(cap))};
-      }
+      chunk.used += static_cast<std::size_t>(got);
+      if (total + chunk.used > cap) return Error{fmt::format("{}: larger than the {} this accepts", path, size_text(cap))};
     }
-    const auto filled = read_into(fd, path, bytes, used);
-    if (!filled) return filled.error();
-    used = *filled;
-    if (used > cap) return Error{fmt::format("{}: larger than the {} this accepts", path, size_text(cap))};
-    if (used < bytes.size()) break;  // read_into stops short only at the end
+    total += chunk.used;
+    if (chunk.used > 0) chunks.push_back(std::move(chunk));
+    chunk_size = std::min(chunk_size * 2, largest_chunk);
   }
-  bytes.resize(used);
-  bytes.shrink_to_fit();
-  return bytes;
+  if (chunks.empty()) return bytes;  // nothing more came (or nothing at all)
+  std::vector<std::byte> joined;
+  try {
+    joined.reserve(static_cast<std::size_t>(total));
+  } catch (const std::bad_alloc&) {
+    return Error{fmt::format("{}: not enough memory to read its {}", path, size_text(total))};
+  }
+  joined.insert(joined.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(used));
+  std::vector<std::byte>().swap(bytes);
+  for (Chunk& chunk : chunks) {
+    joined.insert(joined.end(), chunk.bytes.get(), chunk.bytes.get() + chunk.used);
+    chunk.bytes.reset();
+  }
+  return joined;
 }
 
 bool write_all(int fd, std::span<const std::byte> bytes) {

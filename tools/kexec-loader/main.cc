@@ -178,7 +178,7 @@ Result<Memory> read_memory(const Options& options) {
 }
 
 Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byte>& kernel_file,
-                              const std::optional<std::vector<std::byte>>& initrd, const Memory& memory,
+                              std::optional<std::vector<std::byte>> initrd, const Memory& memory,
                               const std::optional<CrashLoad>& crash, Placer& placer) {
   const auto image = x86_64::parse_bzimage(kernel_file);
   if (!image) return Error{"kernel: " + image.error().message};
@@ -200,10 +200,10 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
   const std::uint64_t kernel_address = plan.segments.back().address;
   std::uint64_t initrd_address = 0, initrd_size = 0;
   if (initrd) {
-    added = add_segment(plan, placer, "initrd", *initrd, initrd->size(), page_size());
+    initrd_size = initrd->size();
+    added = add_segment(plan, placer, "initrd", std::move(*initrd), initrd_size, page_size());
     if (!added) return added.error();
     initrd_address = plan.segments.back().address;
-    initrd_size = initrd->size();
   }
   // The zero page and command line: placed first with a dummy, then filled with their own address.
   const std::uint64_t params_size = x86_64::zero_page_size + options.append.size() + 1;
@@ -233,7 +233,7 @@ Result<Memory> read_memory(const Options& options) {
 
 // arm64 and ppc64 share the device tree handling; they differ in the kernel format and entry state.
 Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byte>& kernel_file,
-                              const std::optional<std::vector<std::byte>>& initrd, const Memory& memory,
+                              std::optional<std::vector<std::byte>> initrd, const Memory& memory,
                               const std::optional<CrashLoad>& crash, Placer& placer) {
   const auto tree = read_device_tree(options.dtb);
   if (!tree) return tree.error();
@@ -284,9 +284,10 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
 #endif
   std::optional<std::pair<std::uint64_t, std::uint64_t>> initrd_range;
   if (initrd) {
-    auto added_initrd = add_segment(plan, placer, "initrd", *initrd, initrd->size(), page_size());
+    const std::uint64_t initrd_size = initrd->size();
+    auto added_initrd = add_segment(plan, placer, "initrd", std::move(*initrd), initrd_size, page_size());
     if (!added_initrd) return added_initrd.error();
-    initrd_range = {plan.segments.back().address, plan.segments.back().address + initrd->size()};
+    initrd_range = {plan.segments.back().address, plan.segments.back().address + initrd_size};
   }
   ChosenUpdate chosen;
   chosen.bootargs = options.append;
@@ -523,7 +524,8 @@ int run(const Options& options) {
                               effective.append.size(), command_line_size - 1));
     }
   }
-  auto planned = plan_next_kernel(effective, *kernel_file, initrd, *memory, crash, placer);
+  // The initrd is moved into the plan, not copied: it is the largest thing the loader holds.
+  auto planned = plan_next_kernel(effective, *kernel_file, std::move(initrd), *memory, crash, placer);
   if (!planned) return fail((options.crash ? "--crash: " : "") + planned.error().message);
   Plan& plan = planned.value();
   if (crash) plan.segments.push_back(std::move(core_header_segment));
