@@ -58,10 +58,11 @@ std::string size_text(std::uint64_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
-// Reads into bytes[used, bytes.size()) until it is full or the file ends; the new `used`.
-Result<std::size_t> read_into(int fd, const std::string& path, std::vector<std::byte>& bytes, std::size_t used) {
-  while (used < bytes.size()) {
-    const ssize_t got = ::read(fd, bytes.data() + used, bytes.size() - used);
+// Reads until `into` is full or the file ends; how many bytes it read.
+Result<std::size_t> read_into(int fd, const std::string& path, std::span<std::byte> into) {
+  std::size_t used = 0;
+  while (used < into.size()) {
+    const ssize_t got = ::read(fd, into.data() + used, into.size() - used);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) return failure(path, "read error");
     if (got == 0) break;
@@ -95,7 +96,7 @@ Result<std::vector<std::byte>> read_descriptor(int fd, const std::string& path, 
     } catch (const std::bad_alloc&) {
       return Error{fmt::format("{}: not enough memory to read its {}", path, size_text(size))};
     }
-    const auto filled = read_into(fd, path, bytes, 0);
+    const auto filled = read_into(fd, path, bytes);
     if (!filled) return filled.error();
     used = *filled;
     if (used < bytes.size()) {  // it shrank meanwhile: what is there
@@ -103,12 +104,9 @@ Result<std::vector<std::byte>> read_descriptor(int fd, const std::string& path, 
       return bytes;
     }
     std::byte probe[1];
-    ssize_t got = 0;
-    do {
-      got = ::read(fd, probe, sizeof(probe));
-    } while (got < 0 && errno == EINTR);
-    if (got < 0) return failure(path, "read error");
-    if (got == 0) return bytes;
+    const auto got = read_into(fd, path, probe);
+    if (!got) return got.error();
+    if (*got == 0) return bytes;
     // It grew meanwhile: read on as for a pipe.
     if (used + 1 > cap) return too_large(used + 1);
     bytes.push_back(probe[0]);
@@ -127,21 +125,18 @@ Result<std::vector<std::byte>> read_descriptor(int fd, const std::string& path, 
   std::size_t chunk_size = 64 * 1024;
   constexpr std::size_t largest_chunk = 64 * 1024 * 1024;
   for (bool at_end = false; !at_end;) {
+    // One byte past the cap at most, so a stream over it is refused without reading on.
+    const std::uint64_t room = cap - total;
+    const std::size_t wanted = room < chunk_size ? static_cast<std::size_t>(room) + 1 : chunk_size;
     Chunk chunk;
-    chunk.bytes.reset(new (std::nothrow) std::byte[chunk_size]);
+    chunk.bytes.reset(new (std::nothrow) std::byte[wanted]);
     if (!chunk.bytes) return Error{fmt::format("{}: not enough memory to read more than {}", path, size_text(total))};
-    while (chunk.used < chunk_size) {
-      const ssize_t got = ::read(fd, chunk.bytes.get() + chunk.used, chunk_size - chunk.used);
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return failure(path, "read error");
-      if (got == 0) {
-        at_end = true;
-        break;
-      }
-      chunk.used += static_cast<std::size_t>(got);
-      if (total + chunk.used > cap) return Error{fmt::format("{}: larger than the {} this accepts", path, size_text(cap))};
-    }
+    const auto got = read_into(fd, path, std::span(chunk.bytes.get(), wanted));
+    if (!got) return got.error();
+    chunk.used = *got;
+    at_end = chunk.used < wanted;
     total += chunk.used;
+    if (total > cap) return Error{fmt::format("{}: larger than the {} this accepts", path, size_text(cap))};
     if (chunk.used > 0) chunks.push_back(std::move(chunk));
     chunk_size = std::min(chunk_size * 2, largest_chunk);
   }
