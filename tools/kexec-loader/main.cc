@@ -436,6 +436,7 @@ int run(const Options& options) {
   std::vector<std::byte> core_header;
   Options effective = options;
   if (options.crash) {
+    constexpr bool ppc64 = running_arch == Arch::ppc64 || running_arch == Arch::ppc64le;
     IomemSummary iomem;
     if (memory->iomem) {
       iomem = *memory->iomem;
@@ -444,24 +445,23 @@ int run(const Options& options) {
       if (!read) return fail(read.error().message);
       iomem = std::move(read).value();
     }
-    if (iomem.crash.empty() && (running_arch == Arch::ppc64 || running_arch == Arch::ppc64le)) {
+    if (iomem.crash.empty() && ppc64) {
       auto reserved = read_crash_reservation_from_device_tree(options.live_device_tree);
       if (!reserved) return fail("--crash: " + reserved.error().message);
       iomem.crash = std::move(reserved).value();
     }
     // The least a crash load needs: the files as they are, the purgatory and a page each for the rest.
     std::uint64_t needed = round_up(image->header.memory_size, page_size()) + 4 * page_size();
-    if (running_arch == Arch::ppc64 || running_arch == Arch::ppc64le) needed += ppc64_backup_size;
+    if (ppc64) needed += ppc64_backup_size;
     for (const std::string& path : {options.kernel, options.initrd}) {
       if (path.empty()) continue;
       const auto size = regular_file_size(path);
       if (size && *size) needed += round_up(**size, page_size());
     }
     const std::string looked_in =
-        running_arch == Arch::ppc64 || running_arch == Arch::ppc64le
-            ? fmt::format("{} has no \"Crash kernel\" range and {}/chosen no linux,crashkernel-base", options.iomem,
-                          options.live_device_tree)
-            : fmt::format("{} has no \"Crash kernel\" range", options.iomem);
+        ppc64 ? fmt::format("{} has no \"Crash kernel\" range and {}/chosen no linux,crashkernel-base", options.iomem,
+                            options.live_device_tree)
+              : fmt::format("{} has no \"Crash kernel\" range", options.iomem);
     auto reservation = crash_ranges_for_load(iomem.crash, needed, looked_in);
     if (!reservation) return fail("--crash: " + reservation.error().message);
     std::optional<std::uint64_t> backup;

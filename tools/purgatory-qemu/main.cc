@@ -214,8 +214,12 @@ int run(const Options& options) {
     if (options.corrupt && i + 1 == request.segments.size() && !bytes.empty()) bytes[bytes.size() / 3] ^= std::byte{0x10};
     placed = placed && place(fmt::format("segment-{}.bin", i), request.segments[i].address, bytes);
   }
-  if (!placed || stop_signal != 0) {
+  // Our own directory goes, with what QEMU left there; one the user named stays.
+  const auto remove_work = [&] {
     if (options.work_dir.empty()) fs::remove_all(work, error);
+  };
+  if (!placed || stop_signal != 0) {
+    remove_work();
     if (stop_signal != 0) die_of_stop_signal();
     return usage_error(fmt::format("cannot write the emulator's files in {}", work.string()));
   }
@@ -231,7 +235,7 @@ int run(const Options& options) {
     std::fflush(stdout);
   };
   const purgatory::test::RunResult result = purgatory::test::run(command, run_options);
-  if (options.work_dir.empty()) fs::remove_all(work, error);
+  remove_work();
   if (!result.output.empty() && result.output.back() != '\n') std::fputc('\n', stdout);
   if (stop_signal != 0) {
     const int signal_number = stop_signal;
