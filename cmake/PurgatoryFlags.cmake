@@ -24,8 +24,18 @@ foreach(line IN LISTS libstdcxx_lines)
   endif()
 endforeach()
 if(NOT PURGATORY_LIBSTDCXX_INCLUDE_DIRS)
-  message(FATAL_ERROR "no libstdc++ headers for ${CMAKE_CXX_COMPILER_TARGET} (the cross libstdc++ dev "
-                      "package; run scripts/setup.sh)")
+  # Debian 12's package for each target's headers.
+  set(libstdcxx_package_x86_64 libstdc++-12-dev)
+  set(libstdcxx_package_aarch64 libstdc++-12-dev-arm64-cross)
+  set(libstdcxx_package_powerpc64le libstdc++-12-dev-ppc64el-cross)
+  set(libstdcxx_package_powerpc64 libstdc++-12-dev-ppc64-cross)
+  string(REGEX REPLACE "-.*" "" target_cpu "${CMAKE_CXX_COMPILER_TARGET}")
+  set(package "${libstdcxx_package_${target_cpu}}")
+  if(NOT package)
+    set(package "the libstdc++ dev package for ${CMAKE_CXX_COMPILER_TARGET}")
+  endif()
+  message(FATAL_ERROR "no libstdc++ headers for ${CMAKE_CXX_COMPILER_TARGET}: install the Debian package "
+                      "${package} (scripts/setup.sh installs it)")
 endif()
 # Joined spellings ("-isystem<dir>") throughout: CMake de-duplicates repeated options, which would
 # separate a bare "-isystem" from its directory.

@@ -22,9 +22,10 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "")
 # The programs link only the C and C++ runtimes ({fmt}, CLI11 and nlohmann-json are compiled in; kexec-loader
-# is static). Building a custom purgatory needs the compiler the SDK was built with, and booting one QEMU.
+# is static). Building a custom purgatory needs the compiler the SDK was built with (and for arm64 and
+# ppc64 the target's libstdc++ headers), and booting one QEMU.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1")
 list(GET PURGATORY_CLANG_VERSIONS 0 packaged_clang)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
-    "clang-${packaged_clang}, lld-${packaged_clang}, llvm-${packaged_clang}, cmake (>= 3.25), libnewlib-dev, qemu-system-x86, qemu-system-arm, qemu-system-ppc")
+    "clang-${packaged_clang}, lld-${packaged_clang}, llvm-${packaged_clang}, cmake (>= 3.25), libnewlib-dev, libstdc++-12-dev-arm64-cross, libstdc++-12-dev-ppc64el-cross, libstdc++-12-dev-ppc64-cross, qemu-system-x86, qemu-system-arm, qemu-system-ppc")
 include(CPack)

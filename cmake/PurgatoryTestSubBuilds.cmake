@@ -141,6 +141,13 @@ add_test(NAME main-job.build-and-boot
                  ${PROJECT_BINARY_DIR}/main-job-test)
 set_tests_properties(main-job.build-and-boot PROPERTIES TIMEOUT 900 COST 10000)
 
+# The package check main-job.build-and-boot runs on its build notices a package missing from the list:
+# here with the list less libnewlib-dev, over this build's purgatory sub-builds (which read newlib's headers).
+add_test(NAME main-job.packages-check-notices-a-missing-package
+         COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR} -DBUILD_DIR=${PROJECT_BINARY_DIR}/purgatory
+                 -DWORK_DIR=${PROJECT_BINARY_DIR}/packages-check-test
+                 -P ${PROJECT_SOURCE_DIR}/host-tests/main-job/packages_check_test.cmake)
+
 # The checker behind the source-rules target (PurgatoryHostBuild.cmake) catches what it must.
 add_test(NAME sdk.source-rules
          COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR} -DWORK_DIR=${PROJECT_BINARY_DIR}/source-rules-test

@@ -55,6 +55,8 @@ for file in bin/purgatory-tool bin/purgatory-qemu bin/kexec-loader lib/libpurgat
             share/doc/purgatory-sdk/LICENSE share/doc/purgatory-sdk/building.md; do
   [[ -e $work/prefix/$file ]] || fail "not installed: $file"
 done
+# What that build read, from outside the trees, a fresh machine gets from scripts/setup.sh's packages.
+host-tests/main-job/packages_test.sh "$work/src" "$work/build" || fail "a package the build needs"
 "$work/prefix/bin/purgatory-tool" inspect --brief "$work/prefix/share/purgatory-sdk/arm64/purgatory.elf" |
   grep -qE '^arm64 .* 0 ' || fail "the installed purgatory-tool does not show the installed arm64 image"
 echo "main job and BUILD_TESTING=OFF build, install: ok"
