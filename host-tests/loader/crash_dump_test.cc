@@ -216,7 +216,7 @@ TEST_CASE("Crash command line: crashkernel= dropped, the arch's recommendations 
         "console=ttyS0 irqpoll nr_cpus=1 reset_devices elfcorehdr=0xa7000000 -- single elfcorehdr=7");
 }
 
-TEST_CASE("x86_64 crash e820: low RAM, firmware tables, the reservation; no other RAM", "[loader]") {
+TEST_CASE("x86_64 crash e820: low RAM, firmware tables, the reservation, and no other RAM", "[loader]") {
   const std::vector<MemoryRange> firmware = {{0x0, 0x9fc00, "System RAM"},
                                              {0x9fc00, 0xa0000, "Reserved"},
                                              {0xf0000, 0x100000, "Reserved"},
