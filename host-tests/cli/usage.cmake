@@ -34,6 +34,10 @@ function(test_bad_usage)
   expect(EXIT 2 COMMAND "${TOOL}" --frobnicate ERROR_MATCHES "A subcommand is required")
   expect(EXIT 2 COMMAND "${TOOL}" check --frobnicate x ERROR_MATCHES "not expected: --frobnicate")
 
+  # An unknown option is named, also where a required argument is missing as well.
+  expect(EXIT 2 COMMAND "${TOOL}" inspect -q ERROR_MATCHES "^purgatory-tool: unknown option -q\nRun 'purgatory-tool --help'")
+  expect(EXIT 2 COMMAND "${TOOL}" sha256 -dash ERROR_MATCHES "^purgatory-tool: unknown option -dash\n")
+
   # Missing required arguments and options.
   expect(EXIT 2 COMMAND "${TOOL}" check ERROR_MATCHES "FILE is required")
   expect(EXIT 2 COMMAND "${TOOL}" inspect ERROR_MATCHES "FILE is required")
@@ -61,6 +65,27 @@ function(test_bad_usage)
          ERROR_MATCHES "^purgatory-tool: ")
   # Usage errors are found before any file is touched.
   expect_no_file("${WORK_DIR}/out" "${WORK_DIR}/out.h")
+endfunction()
+
+# Output that cannot be written is an error (exit 2, named), never a success with the results lost:
+# /dev/full fails every write, at the first flush of a short output or in the middle of a long one.
+function(test_output_errors)
+  purgatory_image(bin x86_64 bin)
+  file(WRITE data.txt "some bytes\n")
+  set(many "")
+  foreach(i RANGE 300)
+    list(APPEND many data.txt)
+  endforeach()
+  foreach(command IN ITEMS "sha256;data.txt" "sha256;${many}" "inspect;--json;${bin}" "digest;${bin}"
+                           "check;${bin}")
+    execute_process(COMMAND "${TOOL}" ${command} OUTPUT_FILE /dev/full ERROR_VARIABLE err RESULT_VARIABLE status)
+    list(GET command 0 name)
+    if(status EQUAL 2 AND err MATCHES "^purgatory-tool: cannot write to standard output: No space left on device\n$")
+      message(STATUS "ok: ${name} to /dev/full: exit 2, named")
+    else()
+      message(SEND_ERROR "FAILED: ${name} to /dev/full: exit ${status} (expected 2), standard error:\n${err}")
+    endif()
+  endforeach()
 endfunction()
 
 function(test_documented)

@@ -55,7 +55,17 @@ expect_initrd_peak(409600 "from a pipe"
 file(REMOVE "${WORK_DIR}/initrd-256m.img")
 # A command line longer than the kernel keeps (COMMAND_LINE_SIZE 2048, with its NUL).
 string(REPEAT "x" 2048 long)
-expect(1 "kexec-loader: --append: 2048 bytes. the kernel keeps at most 2047" ${base} --append "${long}")
+expect(2 "^kexec-loader: --append: 2048 bytes. the kernel keeps at most 2047.*\nRun 'kexec-loader --help'" ${base} --append "${long}")
+# What cannot be carried out as asked is bad usage too (exit 2, as --help says), not a failed load.
+expect(2 "^kexec-loader: --unload --dry-run: nothing to show\n" "${LOADER}" --unload --dry-run)
+expect(2 "^kexec-loader: .*bogus.*\nRun 'kexec-loader --help'" ${base} --console bogus)
+# A plan that does not reach its file is an error, not a success with the plan lost.
+execute_process(COMMAND ${base} OUTPUT_FILE /dev/full ERROR_VARIABLE err RESULT_VARIABLE status)
+if(status EQUAL 1 AND err MATCHES "^kexec-loader: cannot write to standard output: No space left on device\n$")
+  message(STATUS "ok (exit 1): --dry-run to /dev/full")
+else()
+  message(SEND_ERROR "FAILED: --dry-run to /dev/full: exit ${status} (expected 1), standard error:\n${err}")
+endif()
 # Options a mode would ignore are refused, not ignored.
 expect(2 "^kexec-loader: --find requires --describe-vmcore\n" ${base} --find marker)
 expect(2 "^kexec-loader: --kernel excludes --status\n" "${LOADER}" --status --kernel "${KERNEL}")
@@ -144,5 +154,6 @@ expect(1 "^kexec-loader: crash kernel not loaded\n$" "${LOADER}" -p --status --s
 expect(0 "^kexec-loader: kernel loaded\n$" "${LOADER}" --status --sys ${fake}/sys)
 expect(1 "kexec-loader: .*kexec_loaded: unreadable" "${LOADER}" --status --sys ${WORK_DIR})
 expect(2 "--unload excludes --status" "${LOADER}" --status --unload)
-expect(1 "--purgatory and --kernel are required to load" "${LOADER}" --kernel "${KERNEL}" --dry-run)
+expect(2 "^kexec-loader: --purgatory and --kernel are required to load .*\nRun 'kexec-loader --help'"
+       "${LOADER}" --kernel "${KERNEL}" --dry-run)
 expect(0 "Modes:.*--crash .*--unload .*--status" "${LOADER}" --help)

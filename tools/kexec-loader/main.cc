@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -330,6 +331,12 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// A request that cannot be carried out as asked (a missing, conflicting or malformed option): exit 2.
+int usage_error(const std::string& message) {
+  fmt::print(stderr, "kexec-loader: {}\nRun 'kexec-loader --help'.\n", message);
+  return 2;
+}
+
 // --status: 0 when a kernel (with --crash: a crash kernel) is loaded, 1 when not, as kexec-tools'.
 int report_status(const Options& options) {
   const std::string file = options.sys + (options.crash ? "/kernel/kexec_crash_loaded" : "/kernel/kexec_loaded");
@@ -399,18 +406,18 @@ int run(const Options& options) {
   if (!options.vmcore.empty()) return describe_vmcore_file(options);
   if (options.status) return report_status(options);
   if (options.unload) {
-    if (options.dry_run) return fail("--unload --dry-run: nothing to show");
+    if (options.dry_run) return usage_error("--unload --dry-run: nothing to show");
     const auto unloaded = kexec_load(0, {}, kexec_arch | (options.crash ? KEXEC_ON_CRASH : 0));
     if (!unloaded) return fail(unloaded.error().message);
     fmt::print("kexec-loader: {} unloaded\n", options.crash ? "crash kernel" : "kernel");
     return 0;
   }
   if (options.purgatory.empty() || options.kernel.empty()) {
-    return fail("--purgatory and --kernel are required to load (or give --status or --unload)");
+    return usage_error("--purgatory and --kernel are required to load (or give --status or --unload)");
   }
   if (options.append.size() >= command_line_size) {
-    return fail(fmt::format("--append: {} bytes; the kernel keeps at most {} (COMMAND_LINE_SIZE {}, with its NUL)",
-                            options.append.size(), command_line_size - 1, command_line_size));
+    return usage_error(fmt::format("--append: {} bytes; the kernel keeps at most {} (COMMAND_LINE_SIZE {}, with its NUL)",
+                                   options.append.size(), command_line_size - 1, command_line_size));
   }
   const auto purgatory_file = read_named(options.purgatory, "purgatory", image_file_limit, "any purgatory image");
   if (!purgatory_file) return fail(purgatory_file.error().message);
@@ -550,7 +557,7 @@ int run(const Options& options) {
   request.registers = plan.registers;
   if (!options.console.empty()) {
     const auto console = parse_console_spec(options.console);
-    if (!console) return fail(console.error().message);
+    if (!console) return usage_error(console.error().message);
     plan.console = *console;
   }
   if (plan.console) request.console = *plan.console;
@@ -616,7 +623,10 @@ int run(const Options& options) {
   fmt::print("kexec-loader: next kernel entry {:#x}", plan.entry);
   for (const auto& [name, value] : plan.registers) fmt::print(" {}={:#x}", name, value);
   fmt::print("\n");
-  std::fflush(stdout);
+  // The plan is what --dry-run is for: one that did not reach its file is a failure.
+  if (std::fflush(stdout) != 0 && options.dry_run) {
+    return fail(fmt::format("cannot write to standard output: {}", std::strerror(errno)));
+  }
   if (options.dry_run) return 0;
 
   std::vector<KexecSegment> segments;
@@ -726,10 +736,25 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    return kexec_loader::run(options);
+    const int status = kexec_loader::run(options);
+    // A report that did not reach its file is an error, not a success with the output lost.
+    errno = 0;
+    if (status == 0 && (std::fflush(stdout) != 0 || std::ferror(stdout))) {
+      fmt::print(stderr, "kexec-loader: cannot write to standard output{}{}\n", errno != 0 ? ": " : "",
+                 errno != 0 ? std::strerror(errno) : "");
+      return 1;
+    }
+    return status;
   } catch (const std::bad_alloc&) {
     fmt::print(stderr, "kexec-loader: out of memory\n");
     return 1;
+  } catch (const std::system_error& error) {
+    if (std::ferror(stdout)) {  // {fmt} throws when a write to standard output fails
+      fmt::print(stderr, "kexec-loader: cannot write to standard output: {}\n", std::strerror(error.code().value()));
+      return 1;
+    }
+    fmt::print(stderr, "kexec-loader: internal error: {}\n", error.what());
+    return 3;
   } catch (const std::exception& error) {
     fmt::print(stderr, "kexec-loader: internal error: {}\n", error.what());
     return 3;

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 // purgatory-tool: inspect, check, seal and embed purgatory images from the host.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -10,6 +15,28 @@
 #include "commands.h"
 
 using namespace purgatory_tool;
+
+namespace {
+
+// Output that did not reach its file (a full disk, /dev/full, a closed descriptor) is an error, never a
+// success with the results lost. error_number 0: the stream's error flag was set by an earlier write.
+int standard_output_failed(int error_number) {
+  fmt::print(stderr, "purgatory-tool: cannot write to standard output{}{}\n", error_number != 0 ? ": " : "",
+             error_number != 0 ? std::strerror(error_number) : "");
+  return exit_usage;
+}
+
+// An option CLI11 did not know, left over in a command that then also missed a required argument:
+// CLI11 reports the missing argument, though the unknown option is the mistake.
+std::optional<std::string> unknown_option_in(const CLI::App& app) {
+  if (app.get_subcommands().empty()) return std::nullopt;
+  for (const std::string& word : app.get_subcommands().front()->remaining()) {
+    if (word.size() > 1 && word[0] == '-') return word;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"purgatory-tool: inspect, check, seal and embed kexec purgatory images"};
@@ -39,6 +66,9 @@ int main(int argc, char** argv) {
       // Usage errors in the same form as every other message, with where to look. CLI11 reports a
       // mistyped command as a missing one: name it.
       std::string problem = error.what();
+      if (dynamic_cast<const CLI::RequiredError*>(&error) != nullptr) {
+        if (const auto unknown = unknown_option_in(app)) problem = fmt::format("unknown option {}", *unknown);
+      }
       if (app.get_subcommands().empty()) {
         // The first argument that is not an option (or the one after "--") is what was meant as one.
         const char* meant = nullptr;
@@ -59,10 +89,18 @@ int main(int argc, char** argv) {
                  problem);
       return exit_usage;
     }
-    return commands.at(app.get_subcommands().front()->get_name())();
+    const int status = commands.at(app.get_subcommands().front()->get_name())();
+    errno = 0;
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) return standard_output_failed(errno);
+    return status;
   } catch (const std::bad_alloc&) {
     fmt::print(stderr, "purgatory-tool: out of memory\n");
     return exit_usage;
+  } catch (const std::system_error& error) {
+    // {fmt} throws when a write to standard output fails.
+    if (std::ferror(stdout)) return standard_output_failed(error.code().value());
+    fmt::print(stderr, "purgatory-tool: internal error: {}\n", error.what());
+    return exit_internal;
   } catch (const std::exception& error) {
     fmt::print(stderr, "purgatory-tool: internal error: {}\n", error.what());
     return exit_internal;
