@@ -168,6 +168,17 @@ function(test_refusals)
   expect_no_file("${WORK_DIR}/refused.h" "${WORK_DIR}/refused.S" "${WORK_DIR}/refused.h.tmp" "${WORK_DIR}/refused.S.tmp")
   expect(EXIT 2 COMMAND "${TOOL}" embed "${bin}" --name blob -o no-such-dir/out.h
          ERROR_MATCHES "^purgatory-tool: no-such-dir/out\\.h: cannot create")
+  # Never written over the image it is made from (an .incbin of it would then read itself), by its own
+  # name or another.
+  file(COPY_FILE "${bin}" own.bin)
+  file(CREATE_LINK own.bin own-link.bin SYMBOLIC)
+  file(SHA256 own.bin before)
+  expect(EXIT 2 COMMAND "${TOOL}" embed own.bin --name blob --format asm -o own.bin
+         ERROR_MATCHES "^purgatory-tool: -o own\\.bin: that is the image itself; write the assembler file elsewhere\n$")
+  expect(EXIT 2 COMMAND "${TOOL}" embed own.bin --name blob -o own-link.bin
+         ERROR_MATCHES "^purgatory-tool: -o own-link\\.bin: that is the image itself; write the header elsewhere\n$")
+  file(SHA256 own.bin after)
+  expect_equal("${after}" "${before}" "SHA-256 of an image embed was asked to write over")
 endfunction()
 
 # A C keyword is not a C identifier: "--name int" must be refused, not give a header whose

@@ -30,6 +30,15 @@ int embed(const EmbedOptions& options) {
                options.image == "-" ? "standard input" : options.image);
     return exit_failed;
   }
+  // Source code written over the image it was made from: the image is gone, and an .incbin of it would
+  // read the source itself.
+  std::error_code same_error;
+  if (options.output != "-" && options.image != "-" &&
+      std::filesystem::equivalent(options.output, options.image, same_error)) {
+    fmt::print(stderr, "purgatory-tool: -o {}: that is the image itself; write the {} elsewhere\n", options.output,
+               options.format == "c" ? "header" : "assembler file");
+    return exit_usage;
+  }
   const auto file = read_input(options.image, image_file_limit);
   if (!file) return exit_usage;
   const auto image = load_image(*file);
