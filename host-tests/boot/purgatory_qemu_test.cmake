@@ -53,7 +53,8 @@ endforeach()
 # Resetting instead, and a segment of the user's own, on one arch.
 set(x86 "${IMAGES_DIR}/x86_64-clang${CLANG_VERSION}/examples/minimal/purgatory.bin")
 file(WRITE "${WORK_DIR}/mine.bin" "my own segment\n")
-expect(1 COMMAND "${QEMU_TOOL}" "${x86}" --segment "0x5000000:${WORK_DIR}/mine.bin" --corrupt --on-failure reset
+# (The image after --segment: each --segment takes one value, so the image is not taken as a second.)
+expect(1 COMMAND "${QEMU_TOOL}" --segment "0x5000000:${WORK_DIR}/mine.bin" "${x86}" --corrupt --on-failure reset
        OUTPUT_MATCHES "MISMATCH in segment 1 \\(0x5000000, 15 bytes" "not booting the next kernel. resetting"
        ERROR_MATCHES "refused: the purgatory reset the machine")
 # What it cannot boot: status 2, said why.

@@ -549,6 +549,14 @@ function(test_outputs)
   expect_no_temporary_files()
   file(SHA256 precious.bin sealed)
 
+  # The repeatable options take one value each, so an IMAGE after them is the image, not one more value.
+  expect(EXIT 0 COMMAND "${TOOL}" seal -o after-options.bin --load-address 0x1234000 --entry 0x3000000
+                        --reg rsi=0x3000000 --segment 0x3000000:kernel.bin "${x86}" OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  file(SHA256 after-options.bin after_options)
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${x86}" ${ok} --reg rsi=0x3000000 -o reg.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  file(SHA256 reg.bin reg)
+  expect_equal("${after_options}" "${reg}" "SHA-256 of an image sealed with IMAGE after --segment")
+
   # Sealing in place (output = input) is allowed, and gives what sealing a copy gives.
   file(COPY_FILE "${x86}" in-place.bin)
   expect(EXIT 0 COMMAND "${TOOL}" seal in-place.bin ${ok} -o in-place.bin OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")

@@ -284,10 +284,13 @@ int main(int argc, char** argv) {
   app.add_option("IMAGE", options.image, "the purgatory image (flat .bin or .elf)")->required();
   app.add_option("--load-address", options.load_address, "where the purgatory goes (default: a place the arch's "
                                                           "emulated machine has free)");
+  // One value per use, as in purgatory-tool seal: an IMAGE after them is the image.
   app.add_option("--segment", options.segments,
                  "ADDRESS:FILE[:MEMORY_SIZE]: a segment to load and verify besides the next kernel (default: 48 KiB "
-                 "of data)");
-  app.add_option("--user", options.user, "INDEX=VALUE: purgatory_info.user[INDEX], for custom purgatories");
+                 "of data); repeat --segment for each")
+      ->allow_extra_args(false);
+  app.add_option("--user", options.user, "INDEX=VALUE: purgatory_info.user[INDEX], for custom purgatories")
+      ->allow_extra_args(false);
   app.add_option("--on-failure", options.on_failure, "halt or reset when the purgatory refuses")
       ->check(CLI::IsMember({"halt", "reset"}))
       ->capture_default_str();

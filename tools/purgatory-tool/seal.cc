@@ -173,13 +173,17 @@ Command add_seal(CLI::App& app) {
   command->add_option("-o,--output", o->output, "where to write the sealed flat image (\"-\": standard output)")
       ->required();
   command->add_option("--load-address", o->load_address, "physical address the image will be copied to")->required();
+  // The repeatable options take one value per use: taking every word up to the next option, they would
+  // take an IMAGE given after them as one more value.
   command->add_option("--segment", o->segments,
                       "ADDRESS:FILE[:MEMORY_SIZE], in load order; zero-filled up to MEMORY_SIZE (at most 1 GiB "
-                      "past the file) and hashed so")
-      ->required();
+                      "past the file) and hashed so; repeat --segment for each")
+      ->required()
+      ->allow_extra_args(false);
   command->add_option("--entry", o->entry, "the next kernel's entry address")->required();
   command->add_option("--reg", o->registers,
-                      "NAME=VALUE: a register for the next kernel (x86_64 rax..r15; arm64 x0..x3; ppc64 r3 r4 r5 r8 r9)");
+                      "NAME=VALUE: a register for the next kernel (x86_64 rax..r15; arm64 x0..x3; ppc64 r3 r4 r5 r8 r9)")
+      ->allow_extra_args(false);
   command->add_option("--console", o->console,
                       "none | 8250-pio,PORT[,divisor=N] | 8250-mmio,ADDRESS[,shift=N][,width=1|4][,divisor=N] | "
                       "pl011,ADDRESS | hvc[,TERMINAL]")
@@ -197,10 +201,12 @@ Command add_seal(CLI::App& app) {
                     "(x86_64), and for them each segment of 1 MiB or more is sealed as two halves, listed "
                     "first, so that the halves are hashed side by side; other images check the "
                     "all-segments digest as usual");
-  command->add_option("--user", o->user, "INDEX=VALUE: purgatory_info.user[INDEX], for custom purgatories");
+  command->add_option("--user", o->user, "INDEX=VALUE: purgatory_info.user[INDEX], for custom purgatories")
+      ->allow_extra_args(false);
   command->add_option("--copy", o->copies,
                       "SOURCE:DESTINATION:SIZE: a copy the purgatory makes after verification, before the jump "
-                      "(kdump backups; at most 2, each into a segment holding no entry; ABI 1.4)");
+                      "(kdump backups; at most 2, each into a segment holding no entry; ABI 1.4)")
+      ->allow_extra_args(false);
   command->add_option("--arch", o->arch, "refuse the image unless it is for this arch")
       ->check(CLI::IsMember(arch_names()));
   command->add_option("--ppc64-secondary-entry", o->ppc64_secondary_entry,
