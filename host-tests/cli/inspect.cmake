@@ -113,6 +113,16 @@ function(test_dump)
   string(SUBSTRING "${image_digest}" 0 64 image_digest)
   json_get(value "${json}" 0 image unsealed_sha256)
   expect_equal("${value}" "${image_digest}" "dump: image.unsealed_sha256, against digest of the image")
+  # The log is shown as text that cannot drive the terminal: "esc ESC [2J CR LF bell BEL LF" (15 bytes)
+  # shows the control bytes as \xNN and drops the console's CR.
+  math(EXPR log_length_offset "${result} + 48")
+  copy_patched(patched.bin controls.bin ${log_length_offset} "0f000000")
+  math(EXPR log_offset "${result} + 56")
+  copy_patched(controls.bin controls-log.bin ${log_offset} "6573631b5b324a0d0a62656c6c070a")
+  concatenate(controls-dump.bin controls-log.bin rest.bin)
+  expect(EXIT 0 COMMAND "${TOOL}" inspect controls-dump.bin
+         OUTPUT_MATCHES "\n    log \\(15 bytes\\):\n      \\| esc\\\\x1b\\[2J\n      \\| bell\\\\x07\n$"
+         ERROR_MATCHES "^$")
   # A log with no verdict (status 0, not run: a dump taken before the purgatory decided) is shown.
   math(EXPR log_length_offset "${result} + 48")
   copy_patched(sealed.bin early.bin ${log_length_offset} "18000000")

@@ -3,6 +3,7 @@
 // purgatory's memory, what the purgatory recorded when it ran; for people (text), scripts (--json) and
 // tables (--brief).
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -61,6 +62,23 @@ std::string segment_whose(const ordered_json& segment) {
   if (segment["loader_segment"].is_null()) return part;
   const std::string loader = fmt::format("the loader's segment {}", segment["loader_segment"].get<std::uint64_t>());
   return part == "whole" ? loader : fmt::format("{} of {}", part, loader);
+}
+
+// A line of the log as text a terminal shows as it is: the log is bytes from a memory dump, where an
+// escape sequence (or anything else) may be. The console's "\r" before each newline goes; every other
+// control byte and every byte past ASCII is written as \xNN.
+std::string terminal_safe(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::string shown;
+  for (const char c : line) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && byte != '\t') || byte >= 0x7f) {
+      shown += fmt::format("\\x{:02x}", byte);
+    } else {
+      shown += c;
+    }
+  }
+  return shown;
 }
 
 void print_sealed(const ordered_json& sealed) {
@@ -122,7 +140,8 @@ void print_result(const ordered_json& result) {
   std::size_t from = 0;
   while (from < log.size()) {
     const std::size_t end = log.find('\n', from);
-    fmt::print("      | {}\n", log.substr(from, end == std::string::npos ? std::string::npos : end - from));
+    fmt::print("      | {}\n", terminal_safe(std::string_view(log).substr(from, end == std::string::npos ? std::string::npos
+                                                                                                       : end - from)));
     if (end == std::string::npos) break;
     from = end + 1;
   }
