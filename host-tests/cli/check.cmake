@@ -212,4 +212,36 @@ function(test_json)
   endforeach()
 endfunction()
 
+# A block sealed by some loader is checked by the purgatory's own rules: check fails what the purgatory
+# would refuse, and inspect says why (as far as it can tell without the load address).
+function(test_sealed_blocks)
+  purgatory_image(bin x86_64 bin)
+  file(WRITE kernel.bin "kernel")
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${bin}" --load-address 0x1234000 --segment 0x3000000:kernel.bin
+                        --entry 0x3000000 -o sealed.bin OUTPUT_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" check sealed.bin OUTPUT_MATCHES "^sealed\\.bin: ok \\(x86_64\\)\n$")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --json sealed.bin OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[")
+  json_get(problem "${json}" 0 sealed problem)
+  expect_equal("${problem}" "null" "sealed.problem of a block seal wrote")
+  json_get(info "${json}" 0 image info_offset)
+  # segment_count (info + 20) 0xffffffff; the entry (info + 824) moved to 0x5000000, outside the segment.
+  copy_patched(sealed.bin many.bin "${info} + 20" ffffffff)
+  copy_patched(sealed.bin entry.bin "${info} + 824" 0000000500000000)
+  set(cases "many.bin|more segments than PURGATORY_MAX_SEGMENTS \\(16\\)"
+            "entry.bin|the next kernel's entry is outside every verified segment")
+  foreach(case IN LISTS cases)
+    string(REPLACE "|" ";" case "${case}")
+    list(GET case 0 file)
+    list(GET case 1 message)
+    expect(EXIT 1 COMMAND "${TOOL}" check ${file} OUTPUT_MATCHES "^$"
+           ERROR_MATCHES "^${file}: sealed, but the purgatory refuses the block: ${message}\n$")
+    expect(EXIT 0 COMMAND "${TOOL}" inspect ${file} OUTPUT_MATCHES "\n    the purgatory refuses this block: ${message}\n")
+  endforeach()
+  # A segment at 0 and one right after it: nothing is taken for the purgatory's memory.
+  write_zeros(low.bin 4096)
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${bin}" --load-address 0x1234000 --segment 0:low.bin
+                        --segment 0x1000:kernel.bin --entry 0x1000 -o at-zero.bin OUTPUT_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" check at-zero.bin OUTPUT_MATCHES "^at-zero\\.bin: ok \\(x86_64\\)\n$")
+endfunction()
+
 run_group()

@@ -18,6 +18,7 @@
 #include <catch2/catch.hpp>
 
 #include <purgatory/abi.h>
+#include <purgatory/host/block.h>
 #include <purgatory/host/image.h>
 #include <purgatory/sha256.h>
 
@@ -29,6 +30,8 @@ using purgatory::test::TestArch;
 using purgatory::test::hex;
 using purgatory::test::ImageBuilder;
 using Catch::Contains;
+using Catch::EndsWith;
+using Catch::StartsWith;
 
 namespace {
 
@@ -798,4 +801,42 @@ TEST_CASE("Segments read from files seal to the same bytes as the same segments 
     REQUIRE_FALSE(gone);
     CHECK_THAT(gone.error().message, Contains("segment-1: cannot open"));
   }
+}
+
+TEST_CASE("sealed_block_problem: what seal wrote passes, a block some loader broke is named", "[seal]") {
+  const TestArch& arch = any_arch();
+  INFO(arch.name);
+  const Image image = parsed(ImageBuilder::valid(arch));
+  const auto sealed = seal(image, valid_request(arch));
+  REQUIRE(sealed.ok());
+  const purgatory_info good = read_block(Image{image.header, sealed->bytes});
+  CHECK_FALSE(sealed_block_problem(image.header, good).has_value());
+
+  purgatory_info broken = good;
+  broken.segment_count = 0xffffffff;
+  CHECK(sealed_block_problem(image.header, broken) == "more segments than PURGATORY_MAX_SEGMENTS (16)");
+
+  broken = good;
+  broken.segments[1].start = good.segments[0].start;
+  const auto overlap = sealed_block_problem(image.header, broken);
+  REQUIRE(overlap.has_value());
+  CHECK_THAT(*overlap, StartsWith("segment 1 at ") && EndsWith("the segment overlaps an earlier one (segment 0)"));
+
+  broken = good;
+  broken.segments[0].start = UINT64_MAX - 8;
+  const auto wraps = sealed_block_problem(image.header, broken);
+  REQUIRE(wraps.has_value());
+  CHECK_THAT(*wraps, EndsWith("the segment runs past the end of the address space"));
+
+  // Segments from 0 up, touching: no byte of them is taken for the purgatory's memory.
+  purgatory_info low = good;
+  low.segment_count = 3;
+  low.segments[0].start = 0;
+  low.segments[0].size = 0x1000;
+  low.segments[1].start = 0x1000;
+  low.segments[1].size = 0x1000;
+  low.segments[2].start = 0x2000;
+  low.segments[2].size = 0x1000;
+  low.flags |= PURGATORY_FLAG_SKIP_VERIFICATION;  // the entry and the rest need not be in them
+  CHECK_FALSE(sealed_block_problem(image.header, low).has_value());
 }

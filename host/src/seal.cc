@@ -176,4 +176,36 @@ Result<SealedImage> seal(const Image& image, const SealRequest& request) {
   return sealed;
 }
 
+std::optional<std::string> sealed_block_problem(const ImageHeader& header, const purgatory_info& info) {
+  // The purgatory's memory, for the one rule that needs it, is one byte outside every segment: the block
+  // says nothing about where the image runs. Unless the segments cover the whole address space, one of
+  // 0 and the segments' ends (where a gap between them starts) is outside all of them.
+  const std::uint32_t count = std::min<std::uint32_t>(info.segment_count, PURGATORY_MAX_SEGMENTS);
+  const auto covered = [&](std::uint64_t address) {
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const purgatory_segment& segment = info.segments[i];
+      if (segment.size != 0 && address - segment.start < segment.size) return true;  // wraps as the segment does
+    }
+    return false;
+  };
+  std::vector<std::uint64_t> outside_candidates{0};
+  for (std::uint32_t i = 0; i < count; ++i) outside_candidates.push_back(info.segments[i].start + info.segments[i].size);
+  ImagePlacement placement{.elf_machine = header.elf_machine, .features = header.features, .load_address = 0,
+                           .memory_size = 1};
+  for (const std::uint64_t candidate : outside_candidates) {
+    if (!covered(candidate)) {
+      placement.load_address = candidate;
+      break;
+    }
+  }
+  const RuleViolation violation = first_violation(info, placement);
+  if (!violation) return std::nullopt;
+  if (violation.segment == PURGATORY_NO_SEGMENT) return std::string(violation.what);
+  const purgatory_segment& segment = info.segments[violation.segment];
+  std::string text = fmt::format("segment {} at {:#x} ({} bytes): {}", violation.segment, segment.start, segment.size,
+                                 violation.what);
+  if (violation.other_segment != PURGATORY_NO_SEGMENT) text += fmt::format(" (segment {})", violation.other_segment);
+  return text;
+}
+
 }  // namespace purgatory::host

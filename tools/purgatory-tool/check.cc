@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include <purgatory/host/block.h>
 #include <purgatory/host/elf.h>
+#include <purgatory/host/image.h>
 
 #include "commands.h"
 #include "describe.h"
@@ -50,6 +52,13 @@ Checked check_bytes(const std::vector<std::byte>& file, const CheckOptions& opti
       checked.problems.push_back(image.error().message);
     } else {
       checked.arch = image->header.arch_name();
+      // A block sealed by some loader: what the purgatory would refuse is a problem too.
+      const purgatory_info info = read_block(*image);
+      if (info.sealed == PURGATORY_INFO_SEALED) {
+        if (const auto problem = sealed_block_problem(image->header, info)) {
+          checked.problems.push_back("sealed, but the purgatory refuses the block: " + *problem);
+        }
+      }
     }
   }
   return checked;
@@ -66,7 +75,8 @@ Command add_check(CLI::App& app) {
       "interpreter or TLS, no relocation entries of any kind and its entry inside the image; the image "
       "(a flat file, or the ELF's PT_LOAD) must have a valid header, with its entry and purgatory_info "
       "inside, that checks digests, and an ELF must agree with it (machine, byte order, entry, memory "
-      "size). Prints each problem found.");
+      "size). A sealed image's block must obey the purgatory's rules, those that do not depend on where "
+      "it is loaded (docs/abi.md section 5). Prints each problem found.");
   command->add_option("FILE", options->files, "ELF files or flat images")->required();
   command->add_flag("--no-header", options->no_header,
                     "the image has no SDK header (a bare blob): check only the ELF rules");

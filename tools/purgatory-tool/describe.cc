@@ -158,6 +158,8 @@ ordered_json describe_sealed(const ImageHeader& header, const purgatory_info& in
     if (copy.size != 0) copies.push_back({{"source", copy.source}, {"destination", copy.destination}, {"size", copy.size}});
   }
   sealed["copies"] = copies;
+  const auto problem = sealed_block_problem(header, info);
+  sealed["problem"] = problem ? ordered_json(*problem) : ordered_json(nullptr);
   if (header.elf_machine == PURGATORY_MACHINE_PPC64) {
     const purgatory_ppc64_state& state = info.next.ppc64;
     sealed["ppc64"] = {{"secondary_entry", state.secondary_entry},

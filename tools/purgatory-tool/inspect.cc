@@ -83,6 +83,9 @@ std::string terminal_safe(std::string_view line) {
 
 void print_sealed(const ordered_json& sealed) {
   fmt::print("  sealed: flags {:#x} ({})\n", sealed["flags"].get<std::uint32_t>(), names_or_none(sealed["flag_names"]));
+  if (!sealed["problem"].is_null()) {
+    fmt::print("    the purgatory refuses this block: {}\n", sealed["problem"].get<std::string>());
+  }
   const std::uint32_t count = sealed["segment_count"].get<std::uint32_t>();
   fmt::print("    {} segment{}, all-segments sha256 {}\n", count, count == 1 ? "" : "s", sealed["sha256"].get<std::string>());
   for (const auto& segment : sealed["segments"]) {

@@ -147,6 +147,12 @@ std::vector<std::string> register_names(Arch arch);
 // where they pay, and on ppc64 adds low memory as a segment so that it is verified like the others.
 Result<SealedImage> seal(const Image& image, const SealRequest& request);
 
+// The first rule a sealed block (read_block(), host order) breaks, as the purgatory would refuse it, or
+// nothing; for inspect and check, which read blocks sealed by any loader. A sealed image does not say
+// where it is loaded, so the one rule that needs that (no segment overlaps the purgatory's memory) is
+// not checked. (A console that breaks its rule is not a refusal: the purgatory leaves it unused.)
+std::optional<std::string> sealed_block_problem(const ImageHeader& header, const purgatory_info& info);
+
 // Whether the image, sealed with `flags`, checks each segment by its own digest, two at a time:
 // PURGATORY_FLAG_VERIFY_EACH_SEGMENT is set and the image advertises PURGATORY_FEATURE_VERIFY_EACH_SEGMENT
 // (others ignore the flag). Only then does pair_for_two_lanes() pay.
