@@ -286,8 +286,8 @@ int main(int argc, char** argv) {
                                                           "emulated machine has free)");
   // One value per use, as in purgatory-tool seal: an IMAGE after them is the image.
   app.add_option("--segment", options.segments,
-                 "ADDRESS:FILE[:MEMORY_SIZE]: a segment to load and verify besides the next kernel (default: 48 KiB "
-                 "of data); repeat --segment for each")
+                 "ADDRESS:FILE[:MEMORY_SIZE]: a segment to load and verify besides the next kernel (default: "
+                 "48 KiB and 13 bytes of data); repeat --segment for each")
       ->allow_extra_args(false);
   app.add_option("--user", options.user, "INDEX=VALUE: purgatory_info.user[INDEX], for custom purgatories")
       ->allow_extra_args(false);
