@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -319,6 +320,14 @@ Result<bool> write_output(const std::string& path, std::span<const std::byte> by
   }
   if (S_ISDIR(info.st_mode)) return Error{fmt::format("{}: is a directory", path)};
   return Error{fmt::format("{}: is not a regular file, a device or a FIFO: not replacing it", path)};
+}
+
+std::optional<std::string> standard_output_problem(int failed_with) {
+  errno = 0;
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return std::nullopt;
+  const int reason = failed_with != 0 ? failed_with : errno;
+  if (reason == 0) return "cannot write to standard output";  // an earlier write failed; its errno is gone
+  return fmt::format("cannot write to standard output: {}", std::strerror(reason));
 }
 
 }  // namespace purgatory::host

@@ -623,11 +623,12 @@ int run(const Options& options) {
   fmt::print("kexec-loader: next kernel entry {:#x}", plan.entry);
   for (const auto& [name, value] : plan.registers) fmt::print(" {}={:#x}", name, value);
   fmt::print("\n");
-  // The plan is what --dry-run is for: one that did not reach its file is a failure.
-  if (std::fflush(stdout) != 0 && options.dry_run) {
-    return fail(fmt::format("cannot write to standard output: {}", std::strerror(errno)));
+  if (options.dry_run) {
+    // The plan is what --dry-run is for: one that did not reach its file is a failure.
+    if (const auto problem = standard_output_problem()) return fail(*problem);
+    return 0;
   }
-  if (options.dry_run) return 0;
+  std::fflush(stdout);
 
   std::vector<KexecSegment> segments;
   for (const auto& segment : plan.segments) segments.push_back({segment.bytes, segment.address, segment.memory_size});
@@ -736,22 +737,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    const int status = kexec_loader::run(options);
+    const int exit_status = kexec_loader::run(options);
     // A report that did not reach its file is an error, not a success with the output lost.
-    errno = 0;
-    if (status == 0 && (std::fflush(stdout) != 0 || std::ferror(stdout))) {
-      fmt::print(stderr, "kexec-loader: cannot write to standard output{}{}\n", errno != 0 ? ": " : "",
-                 errno != 0 ? std::strerror(errno) : "");
-      return 1;
+    if (exit_status == 0) {
+      if (const auto problem = purgatory::host::standard_output_problem()) return kexec_loader::fail(*problem);
     }
-    return status;
+    return exit_status;
   } catch (const std::bad_alloc&) {
     fmt::print(stderr, "kexec-loader: out of memory\n");
     return 1;
   } catch (const std::system_error& error) {
-    if (std::ferror(stdout)) {  // {fmt} throws when a write to standard output fails
-      fmt::print(stderr, "kexec-loader: cannot write to standard output: {}\n", std::strerror(error.code().value()));
-      return 1;
+    // {fmt} throws when a write to standard output fails.
+    if (const auto problem = purgatory::host::standard_output_problem(error.code().value())) {
+      return kexec_loader::fail(*problem);
     }
     fmt::print(stderr, "kexec-loader: internal error: {}\n", error.what());
     return 3;

@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: MIT
 // purgatory-tool: inspect, check, seal and embed purgatory images from the host.
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,17 +9,18 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <purgatory/host/file.h>
+
 #include "commands.h"
 
 using namespace purgatory_tool;
 
 namespace {
 
-// Output that did not reach its file (a full disk, /dev/full, a closed descriptor) is an error, never a
-// success with the results lost. error_number 0: the stream's error flag was set by an earlier write.
-int standard_output_failed(int error_number) {
-  fmt::print(stderr, "purgatory-tool: cannot write to standard output{}{}\n", error_number != 0 ? ": " : "",
-             error_number != 0 ? std::strerror(error_number) : "");
+// Output that did not reach its file is an error (exit 2: a file that cannot be written), never a
+// success with the results lost.
+int standard_output_failed(const std::string& problem) {
+  fmt::print(stderr, "purgatory-tool: {}\n", problem);
   return exit_usage;
 }
 
@@ -90,15 +88,16 @@ int main(int argc, char** argv) {
       return exit_usage;
     }
     const int status = commands.at(app.get_subcommands().front()->get_name())();
-    errno = 0;
-    if (std::fflush(stdout) != 0 || std::ferror(stdout)) return standard_output_failed(errno);
+    if (const auto problem = purgatory::host::standard_output_problem()) return standard_output_failed(*problem);
     return status;
   } catch (const std::bad_alloc&) {
     fmt::print(stderr, "purgatory-tool: out of memory\n");
     return exit_usage;
   } catch (const std::system_error& error) {
     // {fmt} throws when a write to standard output fails.
-    if (std::ferror(stdout)) return standard_output_failed(error.code().value());
+    if (const auto problem = purgatory::host::standard_output_problem(error.code().value())) {
+      return standard_output_failed(*problem);
+    }
     fmt::print(stderr, "purgatory-tool: internal error: {}\n", error.what());
     return exit_internal;
   } catch (const std::exception& error) {

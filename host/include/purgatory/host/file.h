@@ -45,4 +45,10 @@ bool is_regular_file(const std::string& path);
 // The value is only a success marker.
 Result<bool> write_output(const std::string& path, std::span<const std::byte> bytes);
 
+// Flushes standard output. What went wrong, if the flush or an earlier write to it failed (a full disk,
+// /dev/full, a closed descriptor): "cannot write to standard output: REASON", so that a tool never exits
+// as a success with its output lost. `failed_with`: the errno of a write already known to have failed
+// ({fmt}'s std::system_error), for the reason when the flush itself has nothing left to fail on.
+std::optional<std::string> standard_output_problem(int failed_with = 0);
+
 }  // namespace purgatory::host
