@@ -188,16 +188,10 @@ std::optional<std::string> sealed_block_problem(const ImageHeader& header, const
     }
     return false;
   };
-  std::vector<std::uint64_t> outside_candidates{0};
-  for (std::uint32_t i = 0; i < count; ++i) outside_candidates.push_back(info.segments[i].start + info.segments[i].size);
-  ImagePlacement placement{.elf_machine = header.elf_machine, .features = header.features, .load_address = 0,
-                           .memory_size = 1};
-  for (const std::uint64_t candidate : outside_candidates) {
-    if (!covered(candidate)) {
-      placement.load_address = candidate;
-      break;
-    }
-  }
+  std::uint64_t outside = 0;
+  for (std::uint32_t i = 0; i < count && covered(outside); ++i) outside = info.segments[i].start + info.segments[i].size;
+  const ImagePlacement placement{.elf_machine = header.elf_machine, .features = header.features,
+                                 .load_address = outside, .memory_size = 1};
   const RuleViolation violation = first_violation(info, placement);
   if (!violation) return std::nullopt;
   if (violation.segment == PURGATORY_NO_SEGMENT) return std::string(violation.what);
