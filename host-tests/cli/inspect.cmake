@@ -66,6 +66,16 @@ endfunction()
 # A copy of the purgatory's memory (here made by hand from a sealed image: its result as a purgatory
 # that found segment 1 bad would leave it, then .bss and stack): read back with the status by name, the
 # segment in the loader's numbering with its address, both digests, the log in order.
+# NAME.bin: the image BASE with log_length LENGTH (4 bytes, hex, little-endian) and the log LOG (hex) in
+# the result at RESULT_OFFSET, then rest.bin up to the memory size: a dump as the purgatory leaves it.
+function(dump_with_log base name result_offset length log)
+  math(EXPR length_offset "${result_offset} + 48")
+  math(EXPR log_offset "${result_offset} + 56")
+  copy_patched("${base}" ${name}-length.bin ${length_offset} "${length}")
+  copy_patched(${name}-length.bin ${name}-log.bin ${log_offset} "${log}")
+  concatenate(${name}.bin ${name}-log.bin rest.bin)
+endfunction()
+
 function(test_dump)
   write_bytes(kernel.bin "00112233445566778899aabbccddeeff")
   purgatory_image(x86 x86_64 bin)
@@ -115,20 +125,12 @@ function(test_dump)
   expect_equal("${value}" "${image_digest}" "dump: image.unsealed_sha256, against digest of the image")
   # The log is shown as text that cannot drive the terminal: "esc ESC [2J CR LF bell BEL LF" (15 bytes)
   # shows the control bytes as \xNN and drops the console's CR.
-  math(EXPR log_length_offset "${result} + 48")
-  copy_patched(patched.bin controls.bin ${log_length_offset} "0f000000")
-  math(EXPR log_offset "${result} + 56")
-  copy_patched(controls.bin controls-log.bin ${log_offset} "6573631b5b324a0d0a62656c6c070a")
-  concatenate(controls-dump.bin controls-log.bin rest.bin)
+  dump_with_log(patched.bin controls-dump ${result} 0f000000 6573631b5b324a0d0a62656c6c070a)
   expect(EXIT 0 COMMAND "${TOOL}" inspect controls-dump.bin
          OUTPUT_MATCHES "\n    log \\(15 bytes\\):\n      \\| esc\\\\x1b\\[2J\n      \\| bell\\\\x07\n$"
          ERROR_MATCHES "^$")
   # A log with no verdict (status 0, not run: a dump taken before the purgatory decided) is shown.
-  math(EXPR log_length_offset "${result} + 48")
-  copy_patched(sealed.bin early.bin ${log_length_offset} "18000000")
-  math(EXPR log_offset "${result} + 56")
-  copy_patched(early.bin early-log.bin ${log_offset} "${log}")
-  concatenate(early-dump.bin early-log.bin rest.bin)
+  dump_with_log(sealed.bin early-dump ${result} 18000000 "${log}")
   expect(EXIT 0 COMMAND "${TOOL}" inspect early-dump.bin
          OUTPUT_MATCHES "\n  result: not-run\n" "\n    log \\(24 bytes\\):\n      \\| line one\n"
          ERROR_MATCHES "^$")
