@@ -101,6 +101,14 @@ foreach(arch IN LISTS PURGATORY_ARCHES)
                    -P ${PROJECT_SOURCE_DIR}/linker-scripts/tests/reproducible_build.cmake)
 endforeach()
 
+# Each image carries its own arch's block rules only (seal_rules.h).
+foreach(arch IN LISTS PURGATORY_ARCHES)
+  add_test(NAME ${arch}.clang${first_clang}.own-arch-rules-only
+           COMMAND ${CMAKE_COMMAND} -DARCH=${arch}
+                   -DIMAGE=${PROJECT_BINARY_DIR}/purgatory/${arch}-clang${first_clang}/examples/minimal/purgatory.bin
+                   -P ${PROJECT_SOURCE_DIR}/host-tests/images/own_arch_rules_test.cmake)
+endforeach()
+
 # Hardening flags in the environment must not reach a purgatory (one clang is enough: the mechanism is
 # CMake's, not the compiler's).
 foreach(arch IN LISTS PURGATORY_ARCHES)
