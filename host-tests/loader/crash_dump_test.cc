@@ -193,15 +193,39 @@ TEST_CASE("/proc/iomem: the crash reservation, and the RAM to dump around it", "
   CHECK(dumped[2].end == 0xbffe0000);
   CHECK(dumped[3].start == 0x100000000);
 
-  const auto usable = crash_ranges_for_load(summary->crash, 64 << 20, "iomem");
+  const auto usable = crash_ranges_for_load(summary->crash, summary->ram, 64 << 20, "iomem");
   REQUIRE(usable.ok());
   CHECK(usable->at(0).type == "System RAM");
-  CHECK_THAT(crash_ranges_for_load(summary->crash, 300 << 20, "iomem").error().message,
+  CHECK_THAT(crash_ranges_for_load(summary->crash, summary->ram, 300 << 20, "iomem").error().message,
              Catch::Contains("the crash kernel memory is 268435456 bytes (256 MiB) and the crash load needs at least "
                              "314572800 bytes (300 MiB)"));
-  CHECK_THAT(crash_ranges_for_load({}, 1, "/tmp/iomem has no \"Crash kernel\" range").error().message,
+  CHECK_THAT(crash_ranges_for_load({}, summary->ram, 1, "/tmp/iomem has no \"Crash kernel\" range").error().message,
              Catch::Contains("reserved (/tmp/iomem has no \"Crash kernel\" range): boot the running kernel with "
                              "crashkernel=SIZE"));
+}
+
+TEST_CASE("/proc/iomem: a crash reservation outside RAM, or two that overlap, is refused", "[loader]") {
+  const std::vector<MemoryRange> ram{{0x1000, 0xa0000, "System RAM"}, {0x100000, 0xc0000000, "System RAM"}};
+  const auto refused = [&](std::vector<MemoryRange> crash) {
+    const auto result = crash_ranges_for_load(crash, ram, 1, "iomem");
+    REQUIRE_FALSE(result.ok());
+    return result.error().message;
+  };
+  // In the hole between two RAM ranges, past the end of RAM, and straddling a RAM range's end.
+  CHECK_THAT(refused({{0xa0000, 0x100000, "Crash kernel"}}),
+             Catch::Contains("the crash kernel memory [0xa0000, 0x100000) is not inside one System RAM range"));
+  CHECK_THAT(refused({{0x100000000, 0x110000000, "Crash kernel"}}), Catch::Contains("is not inside one System RAM range"));
+  CHECK_THAT(refused({{0x80000, 0x180000, "Crash kernel"}}), Catch::Contains("[0x80000, 0x180000) is not inside"));
+  CHECK_THAT(refused({{0x2000000, 0x2000000, "Crash kernel"}}), Catch::Contains("is not inside one System RAM range"));
+  CHECK_THAT(refused({{0x10000000, 0x20000000, "Crash kernel"}, {0x18000000, 0x28000000, "Crash kernel (low)"}}),
+             Catch::Contains("[0x10000000, 0x20000000) and [0x18000000, 0x28000000) overlap"));
+  // No RAM known: nothing can be inside it.
+  CHECK_FALSE(crash_ranges_for_load({{0x10000000, 0x20000000, "Crash kernel"}}, {}, 1, "iomem").ok());
+  // Two disjoint ranges, each inside RAM, are fine.
+  const auto two = crash_ranges_for_load({{0x10000, 0x20000, "Crash kernel (low)"}, {0x10000000, 0x20000000, "Crash kernel"}},
+                                         ram, 0x20000, "iomem");
+  REQUIRE(two.ok());
+  CHECK(two->size() == 2);
 }
 
 TEST_CASE("Crash command line: crashkernel= dropped, the arch's recommendations unless given", "[loader]") {

@@ -130,9 +130,13 @@ expect(0 "kexec-loader: note: .*no-kcore: cannot open.*; the dump's virtual addr
 expect(1 "kexec-loader: sealing the purgatory: the console at 0xa7000010: segment [0-9] at 0xa7000000 .*overlap a segment \\(segments: 0 = [a-z-]+, 1 = [a-z-]+, 2 = core-header\\)"
        ${crash} --iomem ${fake}/iomem --console 8250-mmio,0xa7000010)
 # A reservation above 4 GiB (crashkernel=...,high) is not for this loader on x86_64: said so.
-file(WRITE ${fake}/iomem-high "${ram}  200000000-23fffffff : Crash kernel\n")
+file(WRITE ${fake}/iomem-high "${ram}100000000-23fffffff : System RAM\n  200000000-23fffffff : Crash kernel\n")
 expect(1 "kexec-loader: --crash: the crash kernel memory starts at 0x200000000, above 4 GiB, .*without ,high" ${crash}
        --iomem ${fake}/iomem-high)
+# A hand-made iomem whose reservation is not in RAM (here in the hole below 1 MiB) is refused, naming it.
+file(WRITE ${fake}/iomem-outside-ram "${ram}  000a0000-000fffff : Crash kernel\n")
+expect(1 "kexec-loader: --crash: the crash kernel memory \\[0xa0000, 0x100000\\) is not inside one System RAM range"
+       ${crash} --iomem ${fake}/iomem-outside-ram)
 # An iomem line that is no START-LAST : NAME is refused, naming the file and the line.
 file(WRITE ${fake}/iomem-inverted "${ram}  ffffffffffffffff-0 : Crash kernel\n")
 expect(1 "kexec-loader: .*iomem-inverted: line [0-9]+: \"ffffffffffffffff-0 : Crash kernel\" is not START-LAST : NAME"

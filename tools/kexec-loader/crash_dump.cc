@@ -172,12 +172,30 @@ Result<std::vector<MemoryRange>> read_crash_reservation_from_device_tree(const s
   return std::vector<MemoryRange>{{*base, *base + *size, "Crash kernel"}};
 }
 
-Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash, std::uint64_t needed,
+Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash,
+                                                       const std::vector<MemoryRange>& ram, std::uint64_t needed,
                                                        std::string_view looked_in) {
   if (crash.empty()) {
     return Error{fmt::format("no crash kernel memory is reserved ({}): boot the running kernel with crashkernel=SIZE, "
                              "e.g. crashkernel=256M",
                              looked_in)};
+  }
+  for (std::size_t i = 0; i < crash.size(); ++i) {
+    const MemoryRange& range = crash[i];
+    const bool in_ram = std::any_of(ram.begin(), ram.end(), [&](const MemoryRange& candidate) {
+      return range.start >= candidate.start && range.end <= candidate.end;
+    });
+    if (range.start >= range.end || !in_ram) {
+      return Error{fmt::format("the crash kernel memory [{:#x}, {:#x}) is not inside one System RAM range: the crash "
+                               "load would go where the crash kernel cannot use it",
+                               range.start, range.end)};
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (range.start < crash[j].end && crash[j].start < range.end) {
+        return Error{fmt::format("the crash kernel memory ranges [{:#x}, {:#x}) and [{:#x}, {:#x}) overlap",
+                                 crash[j].start, crash[j].end, range.start, range.end)};
+      }
+    }
   }
   const std::uint64_t reserved = total_size(crash);
   if (reserved < needed) {

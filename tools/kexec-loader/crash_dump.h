@@ -53,8 +53,11 @@ std::vector<MemoryRange> subtract_ranges(std::vector<MemoryRange> ranges, const 
 Result<std::vector<MemoryRange>> read_crash_reservation_from_device_tree(const std::filesystem::path& device_tree);
 
 // The crash reservation as one place to put things, refused with the sizes when there is none or it is
-// smaller than `needed`. `looked_in` says where the reservation was looked for, for the first refusal.
-Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash, std::uint64_t needed,
+// smaller than `needed`, and refused when a range is not inside one of `ram`'s ranges or two overlap
+// (a hand-made or damaged --iomem: the crash load would go where the crash kernel cannot use it).
+// `looked_in` says where the reservation was looked for, for the first refusal.
+Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash,
+                                                       const std::vector<MemoryRange>& ram, std::uint64_t needed,
                                                        std::string_view looked_in);
 
 // The crash kernel's command line from the user's: crashkernel= dropped (the crash kernel must not

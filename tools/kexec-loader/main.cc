@@ -469,7 +469,7 @@ int run(const Options& options) {
         ppc64 ? fmt::format("{} has no \"Crash kernel\" range and {}/chosen no linux,crashkernel-base", options.iomem,
                             options.live_device_tree)
               : fmt::format("{} has no \"Crash kernel\" range", options.iomem);
-    auto reservation = crash_ranges_for_load(iomem.crash, needed, looked_in);
+    auto reservation = crash_ranges_for_load(iomem.crash, iomem.ram, needed, looked_in);
     if (!reservation) return fail("--crash: " + reservation.error().message);
     std::optional<std::uint64_t> backup;
 #if defined(__powerpc64__)
