@@ -354,6 +354,15 @@ TEST_CASE("ppc64 crash: usable memory on every memory node, the reserve map, RTA
   const auto range = rtas_range(tree);
   REQUIRE(range.has_value());
   CHECK(*range == std::pair<std::uint64_t, std::uint64_t>{0x7fff0000, 0x80000000});
+  // A tree whose header is sound but whose structure is not (its end token damaged) gives nothing,
+  // rather than what a partial walk happens to find.
+  std::vector<std::byte> damaged = tree;
+  const std::size_t end_token = fdt_off_dt_struct(damaged.data()) + fdt_size_dt_struct(damaged.data()) - 4;
+  damaged[end_token + 3] = std::byte{0x05};
+  REQUIRE(fdt_check_header(damaged.data()) == 0);
+  CHECK(device_tree_problem(damaged).has_value());
+  CHECK_FALSE(rtas_token(damaged, "system-reboot").has_value());
+  CHECK_FALSE(rtas_range(damaged).has_value());
 
   ChosenUpdate update{"x", std::nullopt, std::nullopt, {{0x2f000000, 0x1000}}, {}};
   update.usable_memory_ranges = std::vector<std::pair<std::uint64_t, std::uint64_t>>{{0, 0x30000000}, *range};

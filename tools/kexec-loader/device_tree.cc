@@ -188,7 +188,7 @@ bool header_holds(std::span<const std::byte> tree) {
 
 std::optional<std::pair<std::uint64_t, std::uint64_t>> rtas_range(std::span<const std::byte> tree) {
   const void* fdt = tree.data();
-  if (tree.size() < sizeof(fdt_header) || fdt_check_header(fdt) != 0) return std::nullopt;
+  if (device_tree_problem(tree)) return std::nullopt;  // only a tree sound throughout is read
   const int rtas = fdt_path_offset(fdt, "/rtas");
   if (rtas < 0) return std::nullopt;
   const std::uint32_t base = u32_property(fdt, rtas, "linux,rtas-base", 0), size = u32_property(fdt, rtas, "rtas-size", 0);
@@ -198,7 +198,7 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> rtas_range(std::span<cons
 
 std::optional<std::uint32_t> rtas_token(std::span<const std::byte> tree, const char* service) {
   const void* fdt = tree.data();
-  if (tree.size() < sizeof(fdt_header) || fdt_check_header(fdt) != 0) return std::nullopt;
+  if (device_tree_problem(tree)) return std::nullopt;  // only a tree sound throughout is read
   const int rtas = fdt_path_offset(fdt, "/rtas");
   if (rtas < 0) return std::nullopt;
   const std::uint32_t token = u32_property(fdt, rtas, service, 0);
@@ -304,7 +304,7 @@ purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const st
 
 std::optional<purgatory_console> console_from_device_tree(std::span<const std::byte> tree) {
   const void* fdt = tree.data();
-  if (tree.size() < sizeof(fdt_header) || fdt_check_header(fdt) != 0) return std::nullopt;
+  if (device_tree_problem(tree)) return std::nullopt;  // only a tree sound throughout is read
   const int chosen = fdt_path_offset(fdt, "/chosen");
   if (chosen < 0) return std::nullopt;
   int length = 0;

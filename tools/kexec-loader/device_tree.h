@@ -42,6 +42,8 @@ struct ChosenUpdate {
 // removed), packed.
 purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const std::byte> tree, const ChosenUpdate& update);
 
+// These three read only a tree that device_tree_problem() passes whole, and give nothing otherwise.
+
 // ppc64: where RTAS lives, [linux,rtas-base, + rtas-size) of /rtas, if the tree says.
 std::optional<std::pair<std::uint64_t, std::uint64_t>> rtas_range(std::span<const std::byte> tree);
 
