@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: MIT
+# An image stays within its arch's size budget (docs/performance.md, "Image sizes"): growth is then a
+# decision taken in the commit that raises the budget, with its figures, never a side effect.
+#   cmake -DIMAGE=purgatory.bin -DBUDGET=BYTES -P size_budget_test.cmake
+
+foreach(variable IN ITEMS IMAGE BUDGET)
+  if(NOT DEFINED ${variable})
+    message(FATAL_ERROR "${variable} is required")
+  endif()
+endforeach()
+if(NOT EXISTS "${IMAGE}")
+  message(FATAL_ERROR "no image at ${IMAGE}")
+endif()
+file(SIZE "${IMAGE}" size)
+if(size EQUAL 0)
+  message(FATAL_ERROR "${IMAGE} is empty")
+endif()
+if(size GREATER BUDGET)
+  math(EXPR over "${size} - ${BUDGET}")
+  message(FATAL_ERROR "${IMAGE} is ${size} bytes, ${over} over its budget of ${BUDGET}: make room, or raise "
+                      "the budget (cmake/PurgatoryTestSubBuilds.cmake) with the figures in docs/performance.md")
+endif()
+math(EXPR left "${BUDGET} - ${size}")
+message(STATUS "${IMAGE}: ${size} bytes, ${left} under the budget of ${BUDGET}")
