@@ -4,14 +4,8 @@
 # arch shares are in all of them (so a reading that finds nothing fails too).
 #   cmake -DIMAGE=purgatory.bin -DARCH=x86_64|arm64|ppc64le|ppc64 -P own_arch_rules_test.cmake
 
-foreach(variable IN ITEMS IMAGE ARCH)
-  if(NOT DEFINED ${variable})
-    message(FATAL_ERROR "${variable} is required")
-  endif()
-endforeach()
-if(NOT EXISTS "${IMAGE}")
-  message(FATAL_ERROR "no image at ${IMAGE}")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/inputs.cmake)
+require_image_inputs(IMAGE ARCH)
 
 function(find_in_image text out)  # text: no regex special characters
   file(STRINGS "${IMAGE}" found REGEX "${text}" LENGTH_MINIMUM 8)

@@ -3,14 +3,8 @@
 # decision taken in the commit that raises the budget, with its figures, never a side effect.
 #   cmake -DIMAGE=purgatory.bin -DBUDGET=BYTES -P size_budget_test.cmake
 
-foreach(variable IN ITEMS IMAGE BUDGET)
-  if(NOT DEFINED ${variable})
-    message(FATAL_ERROR "${variable} is required")
-  endif()
-endforeach()
-if(NOT EXISTS "${IMAGE}")
-  message(FATAL_ERROR "no image at ${IMAGE}")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/inputs.cmake)
+require_image_inputs(IMAGE BUDGET)
 file(SIZE "${IMAGE}" size)
 if(size EQUAL 0)
   message(FATAL_ERROR "${IMAGE} is empty")
