@@ -213,14 +213,18 @@ TEST_CASE("/proc/iomem: a crash reservation outside RAM, or two that overlap, is
   };
   // In the hole between two RAM ranges, past the end of RAM, and straddling a RAM range's end.
   CHECK_THAT(refused({{0xa0000, 0x100000, "Crash kernel"}}),
-             Catch::Contains("the crash kernel memory [0xa0000, 0x100000) is not inside one System RAM range"));
-  CHECK_THAT(refused({{0x100000000, 0x110000000, "Crash kernel"}}), Catch::Contains("is not inside one System RAM range"));
+             Catch::Contains("the crash kernel memory [0xa0000, 0x100000) is not inside System RAM"));
+  CHECK_THAT(refused({{0x100000000, 0x110000000, "Crash kernel"}}), Catch::Contains("is not inside System RAM"));
   CHECK_THAT(refused({{0x80000, 0x180000, "Crash kernel"}}), Catch::Contains("[0x80000, 0x180000) is not inside"));
-  CHECK_THAT(refused({{0x2000000, 0x2000000, "Crash kernel"}}), Catch::Contains("is not inside one System RAM range"));
+  CHECK_THAT(refused({{0x2000000, 0x2000000, "Crash kernel"}}), Catch::Contains("is not inside System RAM"));
   CHECK_THAT(refused({{0x10000000, 0x20000000, "Crash kernel"}, {0x18000000, 0x28000000, "Crash kernel (low)"}}),
              Catch::Contains("[0x10000000, 0x20000000) and [0x18000000, 0x28000000) overlap"));
   // No RAM known: nothing can be inside it.
   CHECK_FALSE(crash_ranges_for_load({{0x10000000, 0x20000000, "Crash kernel"}}, {}, 1, "iomem").ok());
+  // A reservation across two System RAM lines that meet (memory added in blocks) is inside RAM.
+  const std::vector<MemoryRange> blocks{{0x20000000, 0x30000000, "System RAM"}, {0x10000000, 0x20000000, "System RAM"}};
+  CHECK(crash_ranges_for_load({{0x18000000, 0x28000000, "Crash kernel"}}, blocks, 1, "iomem").ok());
+  CHECK_FALSE(crash_ranges_for_load({{0x18000000, 0x38000000, "Crash kernel"}}, blocks, 1, "iomem").ok());
   // Two disjoint ranges, each inside RAM, are fine.
   const auto two = crash_ranges_for_load({{0x10000, 0x20000, "Crash kernel (low)"}, {0x10000000, 0x20000000, "Crash kernel"}},
                                          ram, 0x20000, "iomem");

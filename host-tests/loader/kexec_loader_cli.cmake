@@ -135,7 +135,7 @@ expect(1 "kexec-loader: --crash: the crash kernel memory starts at 0x200000000, 
        --iomem ${fake}/iomem-high)
 # A hand-made iomem whose reservation is not in RAM (here in the hole below 1 MiB) is refused, naming it.
 file(WRITE ${fake}/iomem-outside-ram "${ram}  000a0000-000fffff : Crash kernel\n")
-expect(1 "kexec-loader: --crash: the crash kernel memory \\[0xa0000, 0x100000\\) is not inside one System RAM range"
+expect(1 "kexec-loader: --crash: the crash kernel memory \\[0xa0000, 0x100000\\) is not inside System RAM"
        ${crash} --iomem ${fake}/iomem-outside-ram)
 # An iomem line that is no START-LAST : NAME is refused, naming the file and the line.
 file(WRITE ${fake}/iomem-inverted "${ram}  ffffffffffffffff-0 : Crash kernel\n")

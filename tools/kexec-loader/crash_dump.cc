@@ -180,14 +180,26 @@ Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryR
                              "e.g. crashkernel=256M",
                              looked_in)};
   }
+  // RAM as runs of contiguous memory: a reservation may span two System RAM lines that meet (memory
+  // added in blocks, as ppc64's hot-pluggable LMBs are).
+  std::vector<MemoryRange> runs = ram;
+  std::sort(runs.begin(), runs.end(), [](const MemoryRange& a, const MemoryRange& b) { return a.start < b.start; });
+  std::vector<MemoryRange> contiguous;
+  for (const MemoryRange& range : runs) {
+    if (!contiguous.empty() && range.start <= contiguous.back().end) {
+      contiguous.back().end = std::max(contiguous.back().end, range.end);
+    } else {
+      contiguous.push_back(range);
+    }
+  }
   for (std::size_t i = 0; i < crash.size(); ++i) {
     const MemoryRange& range = crash[i];
-    const bool in_ram = std::any_of(ram.begin(), ram.end(), [&](const MemoryRange& candidate) {
-      return range.start >= candidate.start && range.end <= candidate.end;
+    const bool in_ram = std::any_of(contiguous.begin(), contiguous.end(), [&](const MemoryRange& run) {
+      return range.start >= run.start && range.end <= run.end;
     });
     if (range.start >= range.end || !in_ram) {
-      return Error{fmt::format("the crash kernel memory [{:#x}, {:#x}) is not inside one System RAM range: the crash "
-                               "load would go where the crash kernel cannot use it",
+      return Error{fmt::format("the crash kernel memory [{:#x}, {:#x}) is not inside System RAM: the crash load "
+                               "would go where the crash kernel cannot use it",
                                range.start, range.end)};
     }
     for (std::size_t j = 0; j < i; ++j) {

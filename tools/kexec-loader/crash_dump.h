@@ -53,7 +53,7 @@ std::vector<MemoryRange> subtract_ranges(std::vector<MemoryRange> ranges, const 
 Result<std::vector<MemoryRange>> read_crash_reservation_from_device_tree(const std::filesystem::path& device_tree);
 
 // The crash reservation as one place to put things, refused with the sizes when there is none or it is
-// smaller than `needed`, and refused when a range is not inside one of `ram`'s ranges or two overlap
+// smaller than `needed`, and refused when a range is not inside `ram` (contiguous runs of it) or two overlap
 // (a hand-made or damaged --iomem: the crash load would go where the crash kernel cannot use it).
 // `looked_in` says where the reservation was looked for, for the first refusal.
 Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash,
