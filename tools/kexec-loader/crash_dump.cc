@@ -172,6 +172,25 @@ Result<std::vector<MemoryRange>> read_crash_reservation_from_device_tree(const s
   return std::vector<MemoryRange>{{*base, *base + *size, "Crash kernel"}};
 }
 
+namespace {
+
+// Ranges joined where they meet or overlap, sorted: a reservation may span two System RAM lines that
+// meet (memory added in blocks, as ppc64's hot-pluggable LMBs are).
+std::vector<MemoryRange> contiguous_runs(std::vector<MemoryRange> ranges) {
+  std::sort(ranges.begin(), ranges.end(), [](const MemoryRange& a, const MemoryRange& b) { return a.start < b.start; });
+  std::vector<MemoryRange> runs;
+  for (const MemoryRange& range : ranges) {
+    if (!runs.empty() && range.start <= runs.back().end) {
+      runs.back().end = std::max(runs.back().end, range.end);
+    } else {
+      runs.push_back(range);
+    }
+  }
+  return runs;
+}
+
+}  // namespace
+
 Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryRange>& crash,
                                                        const std::vector<MemoryRange>& ram, std::uint64_t needed,
                                                        std::string_view looked_in) {
@@ -180,18 +199,7 @@ Result<std::vector<MemoryRange>> crash_ranges_for_load(const std::vector<MemoryR
                              "e.g. crashkernel=256M",
                              looked_in)};
   }
-  // RAM as runs of contiguous memory: a reservation may span two System RAM lines that meet (memory
-  // added in blocks, as ppc64's hot-pluggable LMBs are).
-  std::vector<MemoryRange> runs = ram;
-  std::sort(runs.begin(), runs.end(), [](const MemoryRange& a, const MemoryRange& b) { return a.start < b.start; });
-  std::vector<MemoryRange> contiguous;
-  for (const MemoryRange& range : runs) {
-    if (!contiguous.empty() && range.start <= contiguous.back().end) {
-      contiguous.back().end = std::max(contiguous.back().end, range.end);
-    } else {
-      contiguous.push_back(range);
-    }
-  }
+  const std::vector<MemoryRange> contiguous = contiguous_runs(ram);
   for (std::size_t i = 0; i < crash.size(); ++i) {
     const MemoryRange& range = crash[i];
     const bool in_ram = std::any_of(contiguous.begin(), contiguous.end(), [&](const MemoryRange& run) {
