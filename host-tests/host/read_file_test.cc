@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -80,4 +82,41 @@ TEST_CASE("read_file: a regular file read whole", "[file]") {
   std::filesystem::remove(path);
   REQUIRE(read.ok());
   CHECK(*read == bytes);
+}
+
+TEST_CASE("memory_available_from_meminfo: MemAvailable and SwapFree, in bytes", "[file]") {
+  const std::string meminfo =
+      "MemTotal:       24590744 kB\nMemFree:         1233456 kB\nMemAvailable:   20000000 kB\n"
+      "SwapTotal:       2097148 kB\nSwapFree:        1000000 kB\n";
+  CHECK(memory_available_from_meminfo(meminfo) == std::optional<std::uint64_t>{(20000000ull + 1000000ull) << 10});
+  CHECK(memory_available_from_meminfo("MemAvailable: 4 kB\n") == std::optional<std::uint64_t>{4096});  // no swap line
+  CHECK(memory_available_from_meminfo("MemAvailable:4 kB") == std::optional<std::uint64_t>{4096});     // no space, no newline
+  // Without MemAvailable (kernels before 3.14), or with a value that is no number: nothing known.
+  CHECK_FALSE(memory_available_from_meminfo("MemTotal: 1000 kB\nMemFree: 10 kB\n").has_value());
+  CHECK_FALSE(memory_available_from_meminfo("MemAvailableX: 4 kB\n").has_value());
+  CHECK_FALSE(memory_available_from_meminfo("MemAvailable: lots\n").has_value());
+  CHECK_FALSE(memory_available_from_meminfo("MemAvailable: 99999999999999999999 kB\n").has_value());
+  CHECK_FALSE(memory_available_from_meminfo("").has_value());
+}
+
+TEST_CASE("read_file: a file larger than the memory free for it is refused before it is read", "[file]") {
+  // A sparse file one byte past what /proc/meminfo says is free (at most the machine's memory): no
+  // disk space used, and the refusal must come from the size alone.
+  std::ifstream meminfo_file("/proc/meminfo");
+  const std::string meminfo((std::istreambuf_iterator<char>(meminfo_file)), std::istreambuf_iterator<char>());
+  const auto available = memory_available_from_meminfo(meminfo);
+  REQUIRE(available.has_value());
+  const std::uint64_t physical =
+      static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+  // Some headroom above the cap: memory comes and goes between this reading and read_file's.
+  const std::uint64_t size = std::min(*available, physical) + (std::uint64_t{1} << 30);
+  const auto path = std::filesystem::temp_directory_path() / ("read-file-huge-" + std::to_string(getpid()));
+  {
+    std::ofstream create(path);
+  }
+  std::filesystem::resize_file(path, size);
+  const auto read = read_file(path.string());
+  std::filesystem::remove(path);
+  REQUIRE_FALSE(read.ok());
+  CHECK_THAT(read.error().message, Contains("is larger than the memory this machine has free for it ("));
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -72,18 +73,32 @@ Result<std::size_t> read_into(int fd, const std::string& path, std::span<std::by
   return used;
 }
 
+// What this machine can give a new buffer now: /proc/meminfo's MemAvailable plus SwapFree, bounded by
+// its memory. Reading past it would end in the kernel's OOM killer, a signal rather than an error.
+std::uint64_t memory_for_input() {
+  const std::uint64_t physical = physical_memory();
+  FileDescriptor fd(::open("/proc/meminfo", O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return physical;
+  std::byte text[16 * 1024];  // the file is about 1.5 KiB
+  const auto got = read_into(fd.get(), "/proc/meminfo", text);
+  if (!got) return physical;
+  const auto available = memory_available_from_meminfo(std::string_view(reinterpret_cast<const char*>(text), *got));
+  return available ? std::min(*available, physical) : physical;
+}
+
 Result<std::vector<std::byte>> read_descriptor(int fd, const std::string& path, std::uint64_t limit) {
   struct stat info {};
   if (fstat(fd, &info) != 0) return failure(path, "cannot read");
   if (S_ISDIR(info.st_mode)) return Error{fmt::format("{}: is a directory", path)};
-  const std::uint64_t memory = physical_memory();
+  const std::uint64_t memory = memory_for_input();
   const std::uint64_t cap = std::min(limit, memory);
-  const auto too_large = [&](std::uint64_t size) {
-    if (size > limit) {
-      return Error{fmt::format("{}: {} is larger than the {} this accepts", path, size_text(size), size_text(limit))};
+  // `size`: the input's where it is known; none for a stream that went on past the cap.
+  const auto too_large = [&](std::optional<std::uint64_t> size) {
+    const std::string what = size ? size_text(*size) + " is larger" : std::string("larger");
+    if (size ? *size > limit : cap == limit) {
+      return Error{fmt::format("{}: {} than the {} this accepts", path, what, size_text(limit))};
     }
-    return Error{fmt::format("{}: {} is larger than this machine's memory ({})", path, size_text(size),
-                             size_text(memory))};
+    return Error{fmt::format("{}: {} than the memory this machine has free for it ({})", path, what, size_text(memory))};
   };
   std::vector<std::byte> bytes;
   std::size_t used = 0;
@@ -137,7 +152,7 @@ Result<std::vector<std::byte>> read_descriptor(int fd, const std::string& path, 
     chunk.used = *got;
     at_end = chunk.used < wanted;
     total += chunk.used;
-    if (total > cap) return Error{fmt::format("{}: larger than the {} this accepts", path, size_text(cap))};
+    if (total > cap) return too_large(std::nullopt);
     if (chunk.used > 0) chunks.push_back(std::move(chunk));
     chunk_size = std::min(chunk_size * 2, largest_chunk);
   }
@@ -257,6 +272,28 @@ Result<std::optional<int>> own_descriptor(std::string path) {
 }
 
 }  // namespace
+
+std::optional<std::uint64_t> memory_available_from_meminfo(std::string_view meminfo) {
+  const auto kib_of = [&](std::string_view key) -> std::optional<std::uint64_t> {
+    for (std::size_t at = 0; at < meminfo.size();) {
+      const std::size_t end = std::min(meminfo.find('\n', at), meminfo.size());
+      std::string_view line = meminfo.substr(at, end - at);
+      at = end + 1;
+      if (!line.starts_with(key) || line.size() <= key.size() || line[key.size()] != ':') continue;
+      line.remove_prefix(key.size() + 1);
+      line.remove_prefix(std::min(line.find_first_not_of(' '), line.size()));
+      std::uint64_t kib = 0;
+      const auto [rest, error] = std::from_chars(line.data(), line.data() + line.size(), kib);
+      if (error != std::errc() || rest == line.data() || kib > (UINT64_MAX >> 10)) return std::nullopt;
+      return kib << 10;
+    }
+    return std::nullopt;
+  };
+  const auto available = kib_of("MemAvailable");
+  if (!available) return std::nullopt;
+  const std::uint64_t swap = kib_of("SwapFree").value_or(0);
+  return *available + std::min(swap, UINT64_MAX - *available);
+}
 
 Result<std::vector<std::byte>> read_file(const std::string& path, std::uint64_t limit) {
   if (path == "-") return read_descriptor(STDIN_FILENO, "standard input", limit);

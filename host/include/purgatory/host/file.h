@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <purgatory/host/result.h>
@@ -20,8 +21,13 @@ inline constexpr std::uint64_t image_file_limit = std::uint64_t{64} << 20;
 
 // The whole of `path` ("-" is standard input). Refused, before anything is read where the size is
 // known (a regular file), and while reading otherwise: a directory, more than `limit` bytes, more than
-// this machine's memory. A read error (an unreadable /proc file, an I/O error) is an Error too.
+// the memory this machine has free for it (memory_available_from_meminfo() of /proc/meminfo, at most
+// its physical memory), where reading on would end in the OOM killer. A read error (an unreadable
+// /proc file, an I/O error) is an Error too.
 Result<std::vector<std::byte>> read_file(const std::string& path, std::uint64_t limit = UINT64_MAX);
+
+// From /proc/meminfo's text: MemAvailable plus SwapFree, in bytes; none without MemAvailable.
+std::optional<std::uint64_t> memory_available_from_meminfo(std::string_view meminfo);
 
 // The size of a regular file, for checks before reading it; nullopt for anything else that can be read
 // ("-", a pipe, a FIFO, a device, a /proc file that reports 0). An Error if it is not there or is a
