@@ -100,8 +100,8 @@ TEST_CASE("memory_available_from_meminfo: MemAvailable and SwapFree, in bytes", 
 }
 
 TEST_CASE("read_file: a file larger than the memory free for it is refused before it is read", "[file]") {
-  // A sparse file one byte past what /proc/meminfo says is free (at most the machine's memory): no
-  // disk space used, and the refusal must come from the size alone.
+  // A sparse file past all that /proc/meminfo says is free (the cap is three quarters of it, at most
+  // the machine's memory): no disk space used, and the refusal must come from the size alone.
   std::ifstream meminfo_file("/proc/meminfo");
   const std::string meminfo((std::istreambuf_iterator<char>(meminfo_file)), std::istreambuf_iterator<char>());
   const auto available = memory_available_from_meminfo(meminfo);

@@ -73,8 +73,10 @@ Result<std::size_t> read_into(int fd, const std::string& path, std::span<std::by
   return used;
 }
 
-// What this machine can give a new buffer now: /proc/meminfo's MemAvailable plus SwapFree, bounded by
-// its memory. Reading past it would end in the kernel's OOM killer, a signal rather than an error.
+// What this machine can give a new buffer now: three quarters of /proc/meminfo's MemAvailable plus
+// SwapFree (the rest for everything else running, whose memory MemAvailable only estimates), bounded by
+// its memory. Reading on towards all of it would end in the kernel's OOM killer, a signal rather than
+// an error.
 std::uint64_t memory_for_input() {
   const std::uint64_t physical = physical_memory();
   FileDescriptor fd(::open("/proc/meminfo", O_RDONLY | O_CLOEXEC));
@@ -83,7 +85,7 @@ std::uint64_t memory_for_input() {
   const auto got = read_into(fd.get(), "/proc/meminfo", text);
   if (!got) return physical;
   const auto available = memory_available_from_meminfo(std::string_view(reinterpret_cast<const char*>(text), *got));
-  return available ? std::min(*available, physical) : physical;
+  return available ? std::min(*available / 4 * 3, physical) : physical;
 }
 
 Result<std::vector<std::byte>> read_descriptor(int fd, const std::string& path, std::uint64_t limit) {
