@@ -22,8 +22,8 @@ inline constexpr std::uint64_t image_file_limit = std::uint64_t{64} << 20;
 // The whole of `path` ("-" is standard input). Refused, before anything is read where the size is
 // known (a regular file), and while reading otherwise: a directory, more than `limit` bytes, more than
 // the memory this machine has free for it (three quarters of memory_available_from_meminfo() of
-// /proc/meminfo, at most its physical memory), where reading on would end in the OOM killer. A read error (an unreadable
-// /proc file, an I/O error) is an Error too.
+// /proc/meminfo, at most its physical memory), where reading on would end in the OOM killer. A read
+// error (an unreadable /proc file, an I/O error) is an Error too.
 Result<std::vector<std::byte>> read_file(const std::string& path, std::uint64_t limit = UINT64_MAX);
 
 // From /proc/meminfo's text: MemAvailable plus SwapFree, in bytes; none without MemAvailable.
