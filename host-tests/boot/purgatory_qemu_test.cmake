@@ -3,11 +3,8 @@
 # status. Inputs: QEMU_TOOL (the program), IMAGES_DIR (the purgatory sub-builds' parent), CLANG_VERSION,
 # WORK_DIR.
 cmake_minimum_required(VERSION 3.25)
-foreach(input IN ITEMS QEMU_TOOL IMAGES_DIR CLANG_VERSION WORK_DIR)
-  if(NOT DEFINED ${input})
-    message(FATAL_ERROR "${input} is not set: run this through ctest")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/../common/require_inputs.cmake)
+require_inputs(QEMU_TOOL IMAGES_DIR CLANG_VERSION WORK_DIR)
 file(MAKE_DIRECTORY "${WORK_DIR}")
 
 function(expect status)

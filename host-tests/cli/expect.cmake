@@ -16,11 +16,8 @@
 # program) is a fatal error: the test fails, it is never skipped.
 cmake_minimum_required(VERSION 3.25)
 
-foreach(input IN ITEMS TOOL GROUP WORK_DIR)
-  if(NOT DEFINED ${input})
-    message(FATAL_ERROR "${input} is not set: run this script through ctest")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/../common/require_inputs.cmake)
+require_inputs(TOOL GROUP WORK_DIR)
 if(NOT EXISTS "${TOOL}")
   message(FATAL_ERROR "purgatory-tool not found at ${TOOL}: build the project first")
 endif()
