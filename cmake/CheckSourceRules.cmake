@@ -6,8 +6,8 @@
 #     own build assembles for the emulated machine, uses that arch's assembler macros;
 #   - runtime/, arch/ and sha256/ (code that runs in the purgatory) never include a host header: the
 #     host library's (<purgatory/host/...>) or a hosted library's ({fmt}, CLI11, nlohmann-json, libfdt);
-#   - every source file (code, CMake, scripts, linker scripts) has an SPDX-License-Identifier line in its
-#     first three lines.
+#   - every source file (code, CMake, scripts with or without an extension, linker scripts, .in templates)
+#     has an SPDX-License-Identifier line in its first three lines.
 #
 #   cmake -DSOURCE_DIR=<tree> -P CheckSourceRules.cmake
 if(NOT SOURCE_DIR)
@@ -52,8 +52,16 @@ foreach(directory IN LISTS top_level)
      OR directory MATCHES "^(build.*|scripts|\\..*)$")
     continue()
   endif()
-  foreach(pattern IN ITEMS ${code_patterns} *.cmake CMakeLists.txt *.ld *.sh)
+  foreach(pattern IN ITEMS ${code_patterns} *.cmake CMakeLists.txt *.ld *.sh *.in)
     list(APPEND globs ${SOURCE_DIR}/${directory}/${pattern})
+  endforeach()
+  # Files without an extension are scripts (host-tests/system/init, say).
+  file(GLOB_RECURSE all_files ${SOURCE_DIR}/${directory}/*)
+  foreach(file IN LISTS all_files)
+    get_filename_component(file_name ${file} NAME)
+    if(NOT file_name MATCHES "\\.")
+      list(APPEND globs ${file})
+    endif()
   endforeach()
 endforeach()
 set(files "")
@@ -65,6 +73,7 @@ foreach(glob IN LISTS globs)
   endif()
   list(APPEND files ${found})
 endforeach()
+list(REMOVE_DUPLICATES files)
 foreach(file IN LISTS files)
   file(RELATIVE_PATH name ${SOURCE_DIR} ${file})
   file(STRINGS ${file} head LIMIT_COUNT 3)

@@ -171,6 +171,12 @@ add_test(NAME main-job.packages-check-notices-a-missing-package
                  -DWORK_DIR=${PROJECT_BINARY_DIR}/packages-check-test
                  -P ${PROJECT_SOURCE_DIR}/host-tests/main-job/packages_check_test.cmake)
 
+# A first configure without a preset, configure errors that name the Debian package, the SDK as a
+# subproject: each a fresh configure of the source tree.
+add_test(NAME sdk.configure
+         COMMAND bash ${PROJECT_SOURCE_DIR}/host-tests/configure/configure_test.sh ${PROJECT_SOURCE_DIR}
+                 ${PROJECT_BINARY_DIR}/configure-test)
+
 # The checker behind the source-rules target (PurgatoryHostBuild.cmake) catches what it must.
 add_test(NAME sdk.source-rules
          COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR} -DWORK_DIR=${PROJECT_BINARY_DIR}/source-rules-test

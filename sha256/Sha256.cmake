@@ -12,7 +12,7 @@
 
 add_library(purgatory_sha256 INTERFACE)
 target_include_directories(purgatory_sha256 INTERFACE
-  $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/portable/include>)
+  $<BUILD_INTERFACE:${CMAKE_CURRENT_LIST_DIR}/portable/include>)
 
 # purgatory_sha256_engine(<target> <engine>...): each <engine> (a folder name above) compiled into
 # <target>, its header on <target>'s include path.

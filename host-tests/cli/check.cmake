@@ -154,6 +154,10 @@ function(test_one_validation)
   copy_patched("${elf}" memsz.elf "64 + 40" 08)
   # e_type (offset 16) = ET_EXEC.
   copy_patched("${elf}" exec.elf 16 02)
+  # The PT_LOAD's p_vaddr (+16) 0x1000: not linked at 0.
+  copy_patched("${elf}" vaddr.elf "64 + 16" 0010000000000000)
+  # The PT_LOAD's p_memsz (+40) 1, below its p_filesz.
+  copy_patched("${elf}" memsz-below-filesz.elf "64 + 40" 0100000000000000)
   # features (offset 20) without VERIFY_SHA256 (bit 0), in the flat image and in the ELF's PT_LOAD.
   read_bytes(features "${bin}" 20 1)
   math(EXPR features "0x${features} & 0xfe" OUTPUT_FORMAT HEXADECIMAL)
@@ -167,6 +171,8 @@ function(test_one_validation)
   set(cases "entry.elf|the ELF's entry 0x84 differs from the image header's entry offset 0x80"
             "memsz.elf|the PT_LOAD's memory size 0x[0-9a-f]+ differs from the image header's"
             "exec.elf|ELF type is 2, not ET_DYN"
+            "vaddr.elf|PT_LOAD starts at 0x1000. the image must be linked at 0"
+            "memsz-below-filesz.elf|PT_LOAD memory size 0x1 is smaller than its file size 0x[0-9a-f]+"
             "no-verify.bin|the image does not check digests \\(features 0x[0-9a-f]+ lack VERIFY_SHA256\\)"
             "no-verify.elf|the image does not check digests")
   foreach(case IN LISTS cases)

@@ -2,6 +2,60 @@
 # purgatory-tool inspect: text for people, --json for scripts, --brief for tables.
 include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)
 
+# Every member name in JSON, at any depth (a register map's names are values, not members).
+function(json_member_names var json)
+  set(names "")
+  set(length 0)
+  string(JSON type TYPE "${json}")
+  if(type STREQUAL "OBJECT" OR type STREQUAL "ARRAY")
+    string(JSON length LENGTH "${json}")
+  endif()
+  if(length GREATER 0)
+    math(EXPR last "${length} - 1")
+    foreach(i RANGE ${last})
+      set(key ${i})
+      if(type STREQUAL "OBJECT")
+        string(JSON key MEMBER "${json}" ${i})
+        list(APPEND names "${key}")
+      endif()
+      string(JSON child_type TYPE "${json}" "${key}")
+      if((child_type STREQUAL "OBJECT" OR child_type STREQUAL "ARRAY") AND NOT key STREQUAL "registers")
+        string(JSON child GET "${json}" "${key}")
+        json_member_names(inner "${child}")
+        list(APPEND names ${inner})
+      endif()
+    endforeach()
+  endif()
+  list(REMOVE_DUPLICATES names)
+  set(${var} "${names}" PARENT_SCOPE)
+endfunction()
+
+# docs/purgatory-tool.md's inspect table row for SECTION against what inspect --json printed for it
+# (JSON: that member of one file's object, from an input that has every member): none missing from the
+# output, none left out of the docs.
+function(expect_documented_members section json)
+  file(READ "${CMAKE_CURRENT_LIST_DIR}/../../docs/purgatory-tool.md" doc)
+  if(NOT doc MATCHES "\n\\| `${section}` \\| ([^\n]*) \\|\n")
+    message(SEND_ERROR "FAILED: docs/purgatory-tool.md's inspect table has no row for ${section}")
+    return()
+  endif()
+  string(REGEX MATCHALL "`[a-z0-9_]+`" documented "${CMAKE_MATCH_1}")
+  string(REPLACE "`" "" documented "${documented}")
+  list(REMOVE_ITEM documented null)
+  list(REMOVE_DUPLICATES documented)
+  json_member_names(printed "${json}")
+  foreach(name IN LISTS printed)
+    if(NOT name IN_LIST documented)
+      message(SEND_ERROR "FAILED: inspect --json prints ${section}.${name}, which docs/purgatory-tool.md does not give")
+    endif()
+  endforeach()
+  foreach(name IN LISTS documented)
+    if(NOT name IN_LIST printed)
+      message(SEND_ERROR "FAILED: docs/purgatory-tool.md gives ${section}.${name}, which inspect --json did not print")
+    endif()
+  endforeach()
+endfunction()
+
 function(test_text)
   foreach(arch IN LISTS ARCHES)
     purgatory_image(bin ${arch} bin)
@@ -42,6 +96,19 @@ function(test_sealed)
                         "\n    reset: default, token 0x0\n"
                         "\n    user: 0x0 0x0 0x5e57 0x0\n"
          ERROR_MATCHES "^$")
+  # Every member a sealed block can have: ppc64's, a copy, registers, console and reset.
+  purgatory_image(ppc ppc64 bin)
+  write_zeros(low-memory.bin 256)
+  expect(EXIT 0 COMMAND "${TOOL}" seal "${ppc}" --load-address 0x2a6b0000 --segment 0x8000000:kernel.bin
+                        --segment 0x8100000:kernel.bin:0x10000 --segment 0x8200000:kernel.bin:0x1000 --entry 0x8000000
+                        --reg r3=0x8200000 --console hvc,0
+                        --reset rtas-hcall,0x2004 --ppc64-secondary-entry 0x60 --ppc64-set-fdt-boot-cpu
+                        --ppc64-low-memory low-memory.bin --copy 0:0x8100000:0x10000 --user 1=2 -o sealed-ppc64.bin
+         OUTPUT_MATCHES "^$" ERROR_MATCHES "^$")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --json sealed-ppc64.bin OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[")
+  string(JSON members GET "${json}" 0 sealed)
+  expect_documented_members(sealed "${members}")
+
   # Not yet run: no result shown.
   expect(EXIT 0 COMMAND "${TOOL}" inspect sealed.bin OUTPUT_MATCHES "reset: default" ERROR_MATCHES "^$")
   expect(EXIT 0 COMMAND "${TOOL}" inspect --json sealed.bin OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[")
@@ -99,6 +166,10 @@ function(test_dump)
   concatenate(dump.bin patched.bin rest.bin)
 
   expect(EXIT 0 COMMAND "${TOOL}" inspect --json dump.bin OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[" ERROR_MATCHES "^$")
+  foreach(section IN ITEMS image result)
+    string(JSON members GET "${json}" 0 ${section})
+    expect_documented_members(${section} "${members}")
+  endforeach()
   foreach(pair IN ITEMS "image;memory_dump;ON" "result;status;4" "result;status_name;mismatch" "result;failed_segment;1"
                         "result;failed_loader_segment;1" "result;failed_segment_start;51380224"
                         "result;failed_segment_size;16" "result;expected_sha256;${expected}"
@@ -133,6 +204,22 @@ function(test_dump)
   dump_with_log(sealed.bin early-dump ${result} 18000000 "${log}")
   expect(EXIT 0 COMMAND "${TOOL}" inspect early-dump.bin
          OUTPUT_MATCHES "\n  result: not-run\n" "\n    log \\(24 bytes\\):\n      \\| line one\n"
+         ERROR_MATCHES "^$")
+  # A ring that wrapped: 1034 bytes written into 1024, so its oldest kept byte is at 10. The ring holds
+  # "tail line\n" (the newest 10 bytes) then 169 "older\n"; read back oldest first.
+  string(REPEAT "older\n" 169 older)
+  string(HEX "tail line\n${older}" ring)
+  dump_with_log(patched.bin wrapped-dump ${result} 0a040000 "${ring}")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect --json wrapped-dump.bin OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[" ERROR_MATCHES "^$")
+  json_get(value "${json}" 0 result log_wrapped)
+  expect_equal("${value}" "ON" "wrapped dump: result.log_wrapped")
+  json_get(value "${json}" 0 result log_length)
+  expect_equal("${value}" "1034" "wrapped dump: result.log_length")
+  json_get(value "${json}" 0 result log)
+  expect_equal("${value}" "${older}tail line\n" "wrapped dump: result.log, oldest first")
+  expect(EXIT 0 COMMAND "${TOOL}" inspect wrapped-dump.bin
+         OUTPUT_MATCHES "\n    log \\(1034 bytes, the last 1024 kept\\):\n      \\| older\n"
+                        "\n      \\| older\n      \\| tail line\n$"
          ERROR_MATCHES "^$")
   expect(EXIT 0 COMMAND "${TOOL}" inspect sealed.bin OUTPUT_MATCHES "." ERROR_MATCHES "^$" OUTPUT_VARIABLE sealed_text)
   if(sealed_text MATCHES "result:")
@@ -182,6 +269,8 @@ function(test_json)
     endif()
 
     expect(EXIT 0 COMMAND "${TOOL}" inspect --json "${elf}" OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[")
+    string(JSON members GET "${json}" 0 elf)
+    expect_documented_members(elf "${members}")
     json_get(value "${json}" 0 size)
     expect_equal("${value}" "${elf_size}" "${arch} .elf: size")
     json_get(value "${json}" 0 elf arch)
@@ -221,6 +310,13 @@ function(test_abi_doc)
   endif()
   if(NOT abi_doc MATCHES "\\| 14 \\| 2 \\| `abi_minor` \\| ${ABI_MINOR} \\|")
     message(SEND_ERROR "FAILED: docs/abi.md's header table does not give abi_minor ${ABI_MINOR}")
+  endif()
+  # The title and the version rule's "Current version" state it too.
+  if(NOT abi_doc MATCHES "^# The purgatory ABI, version ${ABI_MAJOR}\\.${ABI_MINOR}\n")
+    message(SEND_ERROR "FAILED: docs/abi.md's title does not say version ${ABI_MAJOR}.${ABI_MINOR}")
+  endif()
+  if(NOT abi_doc MATCHES "Current version: `PURGATORY_ABI_MAJOR` ${ABI_MAJOR}, `PURGATORY_ABI_MINOR` ${ABI_MINOR}\\.")
+    message(SEND_ERROR "FAILED: docs/abi.md's \"Current version\" does not say ${ABI_MAJOR}.${ABI_MINOR}")
   endif()
   foreach(arch IN LISTS ARCHES)
     purgatory_image(bin ${arch} bin)

@@ -82,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require_valid(update_chosen(tree, {.bootargs = "console=ttyAMA0", .initrd = std::pair{0x48000000ull, 0x49000000ull}}));
   require_valid(update_chosen(tree, {.bootargs = "nr_cpus=1 reset_devices",
                                       .elfcorehdr = std::pair{0xbf000000ull, 0x10000ull},
-                                      .usable_memory = std::pair{0xa0000000ull, 0xc0000000ull}}));
+                                      .usable_memory = {{0xa0000000ull, 0xc0000000ull}, {0x60000000ull, 0x68000000ull}}}));
   require_valid(update_chosen(tree, {.bootargs = "elfcorehdr=0x2000000",
                                       .usable_memory_ranges = std::vector<std::pair<std::uint64_t, std::uint64_t>>{
                                           {0, 0x40000000}, {0x7fff0000, 0x80000000}},

@@ -15,8 +15,10 @@
 #include <fmt/format.h>
 
 #include <purgatory/abi.h>
+#include <purgatory/host/elf.h>
 #include <purgatory/host/image.h>
 
+#include "elf_builder.h"
 #include "image_builder.h"
 
 using namespace purgatory::host;
@@ -435,4 +437,42 @@ TEST_CASE("Randomly corrupted images never crash, and any that is accepted is co
   // Both outcomes must have been explored, or the corruption above tests nothing.
   CHECK(accepted > 100);
   CHECK(refused > 100);
+}
+
+// load_image: what every tool calls on a file, flat image or ELF.
+TEST_CASE("load_image: a flat image reads as parse_image reads it, and one that checks no digests is refused",
+          "[image][load_image]") {
+  const TestArch& arch = any_arch();
+  INFO(arch.name);
+  const auto bytes = ImageBuilder::valid(arch).build();
+  const auto parsed = parse_image(bytes);
+  const auto loaded = load_image(bytes);
+  REQUIRE(parsed.ok());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->bytes == parsed->bytes);
+  CHECK(loaded->header.memory_size == parsed->header.memory_size);
+  CHECK(loaded->header.entry_offset == parsed->header.entry_offset);
+  CHECK(load_image(bytes, ImageExpectations{arch_named(arch.name)}).ok());
+
+  auto builder = ImageBuilder::valid(arch);
+  builder.features &= ~std::uint32_t{PURGATORY_FEATURE_VERIFY_SHA256};
+  const auto unchecked = builder.build();
+  const auto refused = load_image(unchecked);  // an image no tool may seal or pass
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Contains("does not check digests"));
+}
+
+TEST_CASE("load_image: an ELF is read through its one PT_LOAD, and what that holds must be an image",
+          "[image][load_image]") {
+  // A sound purgatory ELF whose PT_LOAD holds zeros, not an image.
+  const auto elf = purgatory::test::ElfBuilder::valid_purgatory(64, ByteOrder::little).build();
+  const auto loaded = load_image(elf);
+  REQUIRE_FALSE(loaded.ok());
+  CHECK_THAT(loaded.error().message, Contains("PURGATRY"));
+  // An ELF that breaks a purgatory rule is refused for that before its contents are read.
+  auto shared_object = purgatory::test::ElfBuilder::valid_purgatory(64, ByteOrder::little);
+  shared_object.type = elf::type_executable;
+  const auto executable = load_image(shared_object.build());
+  REQUIRE_FALSE(executable.ok());
+  CHECK_THAT(executable.error().message, Contains("not ET_DYN"));
 }

@@ -277,6 +277,23 @@ TEST_CASE("Device tree: /chosen updated, console found", "[loader]") {
     CHECK(cells("linux,elfcorehdr") == std::vector<std::uint32_t>{0, 0x5f000000, 0x1000});
     CHECK(cells("linux,usable-memory-range") == std::vector<std::uint32_t>{0, 0x50000000, 0x10000000});
   }
+
+  SECTION("a crashkernel=...,high reservation's two parts, both usable; more than Linux reads is refused") {
+    ChosenUpdate update{"x", std::nullopt, std::nullopt, {{0x1bf000000, 0x1000}}, {{0x1a0000000, 0x1c0000000}, {0x38000000, 0x40000000}}};
+    const auto crash = update_chosen(tree, update);
+    REQUIRE(crash.ok());
+    int size = 0;
+    const auto* value = static_cast<const fdt32_t*>(
+        fdt_getprop(crash->data(), fdt_path_offset(crash->data(), "/chosen"), "linux,usable-memory-range", &size));
+    std::vector<std::uint32_t> cells;
+    for (int i = 0; value && i < size / 4; ++i) cells.push_back(fdt32_ld(value + i));
+    CHECK(cells == std::vector<std::uint32_t>{1, 0xa0000000, 0x20000000, 0, 0x38000000, 0x8000000});
+
+    update.usable_memory.emplace_back(0x10000000, 0x11000000);
+    const auto three = update_chosen(tree, update);
+    REQUIRE_FALSE(three.ok());
+    CHECK(three.error().message == "device tree: linux,usable-memory-range: 3 ranges, and Linux reads at most 2");
+  }
 }
 
 TEST_CASE("Device tree: a tree whose structure lies is refused when read, naming the file", "[loader]") {

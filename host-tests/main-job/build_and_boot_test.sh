@@ -43,6 +43,17 @@ max_rows=$(grep -cE '^x86_64 +(16|14|19) .* boot-max +verified +ssse3\+bmi2 .* o
 images=$(grep -cE '^(x86_64|arm64|ppc64le|ppc64) +[0-9]+ +[0-9]+ +0x80 +0 ' "$work/main-job.log" || true)
 [[ $images == 12 ]] || fail "expected 12 relocation-free images in the table, got $images"
 [[ ! -e $work/src/.downloads ]] || fail "the main job downloaded something into .downloads"
+# The README's sample of the boot table is what the main job prints: its heading, and each row shown
+# (but for the time it took).
+sample=$(sed -n '/^arch  *clang  *load address/,/^```$/p' README.md | sed '$d')
+[[ -n $sample ]] || fail "README.md has no sample of the boot table"
+grep -qxF "$(head -1 <<<"$sample")" "$work/main-job.log" || fail "README.md's boot table heading is not the main job's"
+while IFS= read -r row; do
+  [[ $row == ... ]] && continue
+  fixed=$(sed -E 's/ +[0-9]+\.[0-9]+ s  ok$//' <<<"$row")
+  pattern="^$(sed 's/[].[*^$+?(){}|\\]/\\&/g' <<<"$fixed") +[0-9]+\.[0-9]+ s  ok$"
+  grep -qE "$pattern" "$work/main-job.log" || fail "README.md's boot table row is not what the main job prints: $row"
+done < <(tail -n +2 <<<"$sample")
 
 # The rest of the packager's build, and the install.
 cmake --build "$work/build" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; fail "cmake --build"; }

@@ -20,6 +20,9 @@ file(WRITE ${tree}/arch/arm64/arch.cc "${spdx}#include <purgatory/host/image.h>\
 file(WRITE ${tree}/sha256/portable/ok.cc "${spdx}#include <purgatory/sha256.h>\n")
 file(WRITE ${tree}/examples/minimal/main.cc "#include <purgatory/boot.h>\n")
 file(WRITE ${tree}/cmake/Thing.cmake "message(hello)\n")
+file(WRITE ${tree}/cmake/thing.pc.in "prefix=@prefix@\n")
+file(WRITE ${tree}/host-tests/system/init "#!/bin/sh\necho hello\n")
+file(WRITE ${tree}/docs/notes.md "no licence line needed in prose\n")
 file(WRITE ${tree}/build-x/CMakeCache.txt "")
 file(WRITE ${tree}/build-x/generated.cc "not checked\n")
 
@@ -34,13 +37,15 @@ foreach(expected IN ITEMS
     "runtime/log.cc: #include <fmt/format.h>: a host header in code that runs in the purgatory"
     "arch/arm64/arch.cc: #include <purgatory/host/image.h>: a host header"
     "examples/minimal/main.cc: no SPDX-License-Identifier"
-    "cmake/Thing.cmake: no SPDX-License-Identifier")
+    "cmake/Thing.cmake: no SPDX-License-Identifier"
+    "cmake/thing.pc.in: no SPDX-License-Identifier"
+    "host-tests/system/init: no SPDX-License-Identifier")
   string(FIND "${errors}" "${expected}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "the checker did not say \"${expected}\":\n${errors}")
   endif()
 endforeach()
-foreach(unexpected IN ITEMS "sha256/portable/ok.cc" "build-x")
+foreach(unexpected IN ITEMS "sha256/portable/ok.cc" "build-x" "docs/notes.md")
   string(FIND "${errors}" "${unexpected}" at)
   if(NOT at EQUAL -1)
     message(FATAL_ERROR "the checker named ${unexpected}, which breaks no rule:\n${errors}")

@@ -302,7 +302,12 @@ int run_test(Options options) {
     checks.pattern(R"(CPU: 1 PID: [0-9]+ Comm: sh)", "CPU: 1 PID: N Comm: sh (the panic on CPU 1)");
     checks.pattern(banner, fmt::format(" ({}): N segments to verify", options.purgatory_arch));
     if (options.scenario == "crash") {
-      checks.pattern(R"(purgatory: SHA-256 ok: [^\n]*\([^)\n]+\))", "purgatory: SHA-256 ok: ... (ENGINE)");
+      // The engine the emulated CPU offers: TCG's default x86_64 CPU has neither SHA-NI nor BMI2.
+      const std::string engine = options.arch == "x86_64" ? "portable"
+                                 : options.arch == "arm64" ? "armv8 sha2"
+                                                           : "power8 vector crypto";
+      checks.pattern(fmt::format(R"(purgatory: SHA-256 ok: [^\n]*\({}[,)])", regex_escape(engine)),
+                     fmt::format("purgatory: SHA-256 ok: ... ({}", engine));
       // ppc64: the first 64 KiB saved for the dump before the crash kernel puts its vectors there.
       if (options.arch == "ppc64le") checks.literal("purgatory: copied 65536 bytes from 0x0 to 0x");
       const std::size_t at = checks.literal(second_kernel_marker);
@@ -335,6 +340,18 @@ int run_test(Options options) {
           }
         }
         if (ranges == 0) problems.push_back("the crash kernel listed no System RAM");
+        // The purgatory names the CPU that panicked (CPU 1) as the crash kernel's boot CPU.
+        static const std::regex panicked(R"(purgatory-sdk-init: cpu1 physical id: (0x[0-9a-f]{8}))");
+        static const std::regex named(R"(purgatory-sdk-init: crash kernel fdt boot_cpuid_phys: (0x[0-9a-f]{8}))");
+        std::smatch cpu1, boot_cpu;
+        if (!std::regex_search(output, cpu1, panicked)) {
+          problems.push_back("the first kernel did not report CPU 1's physical id");
+        } else if (!std::regex_search(output, boot_cpu, named)) {
+          problems.push_back("the crash kernel did not report its device tree's boot_cpuid_phys");
+        } else if (cpu1[1].str() != boot_cpu[1].str()) {
+          problems.push_back(fmt::format("the crash kernel's boot_cpuid_phys is {}, not the panicked CPU 1's {}",
+                                         boot_cpu[1].str(), cpu1[1].str()));
+        }
       }
     } else {
       checks.pattern(R"(purgatory: SHA-256 MISMATCH in segment [0-9]+ \()", "purgatory: SHA-256 MISMATCH in segment N (");

@@ -261,23 +261,32 @@ purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const st
     fdt_delprop(fdt, chosen, "linux,initrd-end");
   }
   // <address size> in the root's cells, as the kernel reads these two (of_flat_dt_translate-free).
-  const auto set_range = [&](const char* name, std::uint64_t address, std::uint64_t size) -> std::optional<Error> {
+  const auto set_ranges = [&](const char* name,
+                              std::span<const std::pair<std::uint64_t, std::uint64_t>> ranges) -> std::optional<Error> {
     const auto root = root_cells(fdt, fmt::format("{}: ", name));
     if (!root) return root.error();
-    if ((root->address == 1 && address >> 32) || (root->size == 1 && size >> 32)) {
-      return Error{fmt::format("device tree: {}: {:#x}+{:#x} does not fit the root's 32-bit cells", name, address, size)};
-    }
     std::vector<fdt32_t> cells;
-    append_cells(cells, address, root->address);
-    append_cells(cells, size, root->size);
+    for (const auto& [address, size] : ranges) {
+      if ((root->address == 1 && address >> 32) || (root->size == 1 && size >> 32)) {
+        return Error{fmt::format("device tree: {}: {:#x}+{:#x} does not fit the root's 32-bit cells", name, address, size)};
+      }
+      append_cells(cells, address, root->address);
+      append_cells(cells, size, root->size);
+    }
     return check(fdt_setprop(fdt, chosen, name, cells.data(), static_cast<int>(cells.size() * sizeof(fdt32_t))), name);
   };
   if (update.elfcorehdr) {
-    if (auto error = set_range("linux,elfcorehdr", update.elfcorehdr->first, update.elfcorehdr->second)) return *error;
+    const std::pair<std::uint64_t, std::uint64_t> header[] = {*update.elfcorehdr};
+    if (auto error = set_ranges("linux,elfcorehdr", header)) return *error;
   }
-  if (update.usable_memory) {
-    const auto [start, end] = *update.usable_memory;
-    if (auto error = set_range("linux,usable-memory-range", start, end - start)) return *error;
+  if (!update.usable_memory.empty()) {
+    if (update.usable_memory.size() > 2) {
+      return Error{fmt::format("device tree: linux,usable-memory-range: {} ranges, and Linux reads at most 2",
+                               update.usable_memory.size())};
+    }
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> address_size;
+    for (const auto& [start, end] : update.usable_memory) address_size.emplace_back(start, end - start);
+    if (auto error = set_ranges("linux,usable-memory-range", address_size)) return *error;
   }
   if (update.usable_memory_ranges) {
     if (auto error = set_usable_memory(fdt, *update.usable_memory_ranges)) return *error;

@@ -27,9 +27,10 @@ struct ChosenUpdate {
   std::optional<std::pair<std::uint64_t, std::uint64_t>> initrd;  // [start, end)
   std::optional<std::uint64_t> kaslr_seed;  // refilled only where the tree already has one
   // A crash kernel's: linux,elfcorehdr and linux,usable-memory-range as <address size> in the root's
-  // cells (arm64 reads them instead of a memory map).
-  std::optional<std::pair<std::uint64_t, std::uint64_t>> elfcorehdr;     // address, size
-  std::optional<std::pair<std::uint64_t, std::uint64_t>> usable_memory;  // [start, end)
+  // cells (arm64 reads them instead of a memory map). Linux caps memory to the first usable range and
+  // adds the second (a crashkernel=...,high reservation's low part); it reads no more than two.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> elfcorehdr;  // address, size
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> usable_memory;  // [start, end) each
   // A ppc64 crash kernel's: linux,usable-memory on every memory node (its reg within these [start, end)
   // ranges, or <0 0> where none is), linux,drconf-usable-memory for hot-pluggable memory
   // (/ibm,dynamic-reconfiguration-memory's blocks within them), and memory reserve map entries

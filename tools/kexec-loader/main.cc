@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -46,18 +47,14 @@ namespace {
 
 using namespace purgatory::host;
 
-// `machine` names the purgatories this machine can start (ppc64 covers both byte orders); `running_arch`
-// is the running kernel's, whose byte order the ELF core header takes.
+// `running_arch` is the running kernel's, whose byte order the ELF core header takes.
 #if defined(__x86_64__)
-constexpr const char* machine = "x86_64";
 constexpr Arch running_arch = Arch::x86_64;
 constexpr std::uint64_t kexec_arch = KEXEC_ARCH_X86_64;
 #elif defined(__aarch64__)
-constexpr const char* machine = "arm64";
 constexpr Arch running_arch = Arch::arm64;
 constexpr std::uint64_t kexec_arch = KEXEC_ARCH_AARCH64;
 #elif defined(__powerpc64__)
-constexpr const char* machine = "ppc64";
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 constexpr Arch running_arch = Arch::ppc64;
 #else
@@ -297,7 +294,8 @@ Result<Plan> plan_next_kernel(const Options& options, const std::vector<std::byt
   if (crash) {
     chosen.elfcorehdr = {crash->core_header_address, crash->core_header_size};
 #if defined(__aarch64__)
-    chosen.usable_memory = {crash->reservation.front().start, crash->reservation.front().end};
+    // Every part of the reservation (crashkernel=...,high has a low one too): the placer may use each.
+    for (const auto& range : crash->reservation) chosen.usable_memory.emplace_back(range.start, range.end);
 #else
     // As Linux's own ppc64 kdump loader: the crash kernel may use [0, reservation end) (early boot on
     // guests fails without the low memory) and RTAS, while the dying kernel's memory above the first
@@ -388,15 +386,19 @@ int describe_vmcore_file(const Options& options) {
 
 // --test-hold-marker: a kdump test's marker in memory the kernel cannot page out: "held in locked
 // memory: TEXT" in an mlock()ed page, kept until the process is killed (by the panic, in the tests).
-// The text is not printed: a copy on the console's buffers would be found in the dump as well.
+// The text is not printed: a copy on the console's buffers would be found in the dump as well. The
+// whole marker is put together only in the locked page, so a dump that has it has that page.
 int hold_marker(const std::string& text) {
-  const std::string marker = "held in locked memory: " + text;
-  const std::size_t size = round_up(marker.size() + 1, page_size());
+  constexpr std::string_view prefix = "held in locked memory: ";
+  const std::size_t length = prefix.size() + text.size();
+  const std::size_t size = round_up(length + 1, page_size());
   void* page = nullptr;
   if (posix_memalign(&page, page_size(), size) != 0) return fail("--test-hold-marker: out of memory");
-  std::memcpy(page, marker.c_str(), marker.size() + 1);
   if (mlock(page, size) != 0) return fail(fmt::format("--test-hold-marker: mlock: {}", std::strerror(errno)));
-  fmt::print("kexec-loader: TEST: marker of {} bytes locked in memory\n", marker.size());
+  auto* bytes = static_cast<char*>(page);
+  std::memcpy(bytes, prefix.data(), prefix.size());
+  std::memcpy(bytes + prefix.size(), text.c_str(), text.size() + 1);
+  fmt::print("kexec-loader: TEST: marker of {} bytes locked in memory\n", length);
   std::fflush(stdout);
   for (;;) pause();
 }
@@ -423,9 +425,12 @@ int run(const Options& options) {
   if (!purgatory_file) return fail(purgatory_file.error().message);
   const auto image = load_image(*purgatory_file);
   if (!image) return fail(fmt::format("purgatory {}: {}", options.purgatory, image.error().message));
-  if (!image->header.arch_name().starts_with(machine)) {
+  // This machine starts purgatories of its own ELF machine; on ppc64 of either byte order (the purgatory
+  // takes the byte order it was built for).
+  const auto image_arch = image->header.arch();
+  if (!image_arch || traits(*image_arch).elf_machine != traits(running_arch).elf_machine) {
     return fail(fmt::format("purgatory {} is for {}, this machine is {}", options.purgatory, image->header.arch_name(),
-                            machine));
+                            name_of(running_arch)));
   }
   // What fits is known before any large file is read: nothing larger than the largest RAM range where
   // the arch places segments (x86_64: below 4 GiB), in a crash load than the reservation. That also
