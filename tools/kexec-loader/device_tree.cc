@@ -262,11 +262,11 @@ purgatory::host::Result<std::vector<std::byte>> update_chosen(std::span<const st
   }
   // <address size> in the root's cells, as the kernel reads these two (of_flat_dt_translate-free).
   const auto set_ranges = [&](const char* name,
-                              std::span<const std::pair<std::uint64_t, std::uint64_t>> ranges) -> std::optional<Error> {
+                              std::span<const std::pair<std::uint64_t, std::uint64_t>> address_sizes) -> std::optional<Error> {
     const auto root = root_cells(fdt, fmt::format("{}: ", name));
     if (!root) return root.error();
     std::vector<fdt32_t> cells;
-    for (const auto& [address, size] : ranges) {
+    for (const auto& [address, size] : address_sizes) {
       if ((root->address == 1 && address >> 32) || (root->size == 1 && size >> 32)) {
         return Error{fmt::format("device tree: {}: {:#x}+{:#x} does not fit the root's 32-bit cells", name, address, size)};
       }
