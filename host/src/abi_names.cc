@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <purgatory/abi.h>
+#include <purgatory/host/arch.h>
 
 namespace purgatory::host {
 namespace {
@@ -38,13 +39,16 @@ std::string engine_name(std::uint32_t engine) {
 }
 
 std::string console_kind_name(std::uint32_t kind) {
-  static_assert(PURGATORY_CONSOLE_HVC == 4);
-  return from_table(kind, {"none", "8250-pio", "8250-mmio", "pl011", "hvc"});
+  if (kind == PURGATORY_CONSOLE_NONE) return "none";
+  if (const ConsoleKind* known = console_kind_of(kind)) return std::string(known->name);
+  return fmt::format("unknown ({})", kind);
 }
 
 std::string reset_method_name(std::uint32_t method) {
-  static_assert(PURGATORY_RESET_RTAS_HCALL == 3);
-  return from_table(method, {"default", "psci-hvc", "psci-smc", "rtas-hcall"});
+  for (const auto& known : reset_methods) {
+    if (known.method == method) return std::string(known.name);
+  }
+  return fmt::format("unknown ({})", method);
 }
 
 std::vector<std::string> flag_names(std::uint32_t flags) {

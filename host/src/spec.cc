@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -36,6 +37,22 @@ Result<Option> parse_option(std::string_view text, std::string_view spec) {
     return Error{fmt::format("\"{}\" in \"{}\" is not a key=value option", text, spec)};
   }
   return Option{text.substr(0, equals), text.substr(equals + 1)};
+}
+
+// What a spec may name, for the error that names an unknown one: "none, 8250-pio, ..., hvc".
+std::string console_kind_list() {
+  std::string list = "none";
+  for (const auto& kind : console_kinds) list += fmt::format(", {}", kind.name);
+  return list;
+}
+
+std::string reset_method_list() {
+  std::string list;
+  for (const auto& method : reset_methods) {
+    list += fmt::format("{}{}{}", list.empty() ? "" : ", ", method.name,
+                        method.method == PURGATORY_RESET_RTAS_HCALL ? ",TOKEN" : "");
+  }
+  return list;
 }
 
 }  // namespace
@@ -83,7 +100,7 @@ Result<purgatory_console> parse_console_spec(std::string_view spec) {
       options_from = 1;
     }
   } else {
-    return Error{fmt::format("unknown console \"{}\" (none, 8250-pio, 8250-mmio, pl011, hvc)", kind)};
+    return Error{fmt::format("unknown console \"{}\" ({})", kind, console_kind_list())};
   }
 
   std::vector<std::string_view> keys_given;
@@ -116,21 +133,19 @@ Result<purgatory_console> parse_console_spec(std::string_view spec) {
 Result<purgatory_reset> parse_reset_spec(std::string_view spec) {
   const auto parts = split(spec, ',');
   purgatory_reset reset{};
-  if (parts[0] == "default" && parts.size() == 1) {
-    reset.method = PURGATORY_RESET_DEFAULT;
-  } else if (parts[0] == "psci-hvc" && parts.size() == 1) {
-    reset.method = PURGATORY_RESET_PSCI_HVC;
-  } else if (parts[0] == "psci-smc" && parts.size() == 1) {
-    reset.method = PURGATORY_RESET_PSCI_SMC;
-  } else if (parts[0] == "rtas-hcall" && parts.size() == 2) {
+  const ResetMethod* named = reset_method_named(parts[0]);
+  // Only RTAS takes an argument: its token.
+  const std::size_t parts_wanted = named && named->method == PURGATORY_RESET_RTAS_HCALL ? 2 : 1;
+  if (!named || parts.size() != parts_wanted) {
+    return Error{fmt::format("unknown reset \"{}\" ({})", spec, reset_method_list())};
+  }
+  reset.method = named->method;
+  if (reset.method == PURGATORY_RESET_RTAS_HCALL) {
     const auto token = parse_number(parts[1]);
     if (!token || *token == 0 || *token > 0xffffffff) {
       return Error{fmt::format("reset \"{}\": the RTAS token must be a non-zero 32-bit number", spec)};
     }
-    reset.method = PURGATORY_RESET_RTAS_HCALL;
     reset.token = static_cast<std::uint32_t>(*token);
-  } else {
-    return Error{fmt::format("unknown reset \"{}\" (default, psci-hvc, psci-smc, rtas-hcall,TOKEN)", spec)};
   }
   return reset;
 }

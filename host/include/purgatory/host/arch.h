@@ -39,6 +39,19 @@ inline constexpr ConsoleKind console_kinds[] = {
     {PURGATORY_CONSOLE_HVC, PURGATORY_FEATURE_CONSOLE_HVC, "hvc"},
 };
 
+// A reset method of purgatory_reset and its name in reset specs (`--reset`).
+struct ResetMethod {
+  std::uint32_t method;
+  std::string_view name;
+};
+
+inline constexpr ResetMethod reset_methods[] = {
+    {PURGATORY_RESET_DEFAULT, "default"},
+    {PURGATORY_RESET_PSCI_HVC, "psci-hvc"},
+    {PURGATORY_RESET_PSCI_SMC, "psci-smc"},
+    {PURGATORY_RESET_RTAS_HCALL, "rtas-hcall"},
+};
+
 namespace arch_detail {
 inline constexpr RegisterSlot x86_64_registers[] = {
     {"rax", offsetof(purgatory_x86_64_state, rax)}, {"rbx", offsetof(purgatory_x86_64_state, rbx)},
@@ -119,6 +132,13 @@ constexpr std::optional<RegisterSlot> register_slot(Arch arch, std::string_view 
 
 constexpr bool has_reset_method(Arch arch, std::uint32_t method) {
   return method < 32 && (traits(arch).reset_methods & (std::uint32_t{1} << method)) != 0;
+}
+
+constexpr const ResetMethod* reset_method_named(std::string_view name) {
+  for (const auto& method : reset_methods) {
+    if (method.name == name) return &method;
+  }
+  return nullptr;
 }
 
 // The console kind named `name` in a console spec, or of value `kind`.
