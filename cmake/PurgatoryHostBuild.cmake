@@ -44,10 +44,10 @@ if(NOT PURGATORY_SANITIZE)  # no sanitized test boots anything: the boot runner 
   add_subdirectory(tools/purgatory-qemu)
 endif()
 add_subdirectory(examples/c-loader)
-if(NOT PURGATORY_SANITIZE)  # a static program: no sanitizer runtime to link statically
+if(NOT PURGATORY_SANITIZE)
   set(PURGATORY_KEXEC_LOADER_OUTPUT_DIR ${PROJECT_BINARY_DIR}/kexec-loader/x86_64)
-  add_subdirectory(tools/kexec-loader)
 endif()
+add_subdirectory(tools/kexec-loader)
 
 if(PURGATORY_SANITIZE)
   add_subdirectory(host-tests)

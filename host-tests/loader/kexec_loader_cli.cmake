@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # kexec-loader's command line on the host (x86_64), with --dry-run: what it refuses before it reads
 # anything large, and that it never crashes on a file it cannot read. Inputs: LOADER, PURGATORY (the
-# x86_64 image), KERNEL (Debian's bzImage), WORK_DIR.
+# x86_64 image), KERNEL (Debian's bzImage), WORK_DIR; SANITIZED for a kexec-loader built with ASan and
+# UBSan (peak memory is then not held to the limits).
 cmake_minimum_required(VERSION 3.25)
 foreach(input IN ITEMS LOADER PURGATORY PURGATORY_ARM64 KERNEL)
   if(NOT DEFINED ${input} OR NOT EXISTS "${${input}}")
@@ -37,6 +38,11 @@ if(NOT made EQUAL 0)
   message(FATAL_ERROR "cannot make ${WORK_DIR}/initrd-256m.img")
 endif()
 function(expect_initrd_peak limit_kib how)
+  if(SANITIZED)
+    # ASan's allocator keeps freed memory in quarantine and adds redzones: the load must still work,
+    # its peak is only shown (the native build's test holds it to the limit).
+    set(limit_kib 4194304)
+  endif()
   execute_process(${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULTS_VARIABLE results TIMEOUT 120)
   file(STRINGS "${WORK_DIR}/peak.txt" peak LIMIT_COUNT 1)
   if(NOT results MATCHES "^(0;)?0$" OR NOT out MATCHES "initrd +0x[0-9a-f]+ +268435456 bytes"
