@@ -139,6 +139,10 @@ expect(1 "kexec-loader: sealing the purgatory: the console at 0xa7000010: segmen
 file(WRITE ${fake}/iomem-high "${ram}100000000-23fffffff : System RAM\n  200000000-23fffffff : Crash kernel\n")
 expect(1 "kexec-loader: --crash: the crash kernel memory starts at 0x200000000, above 4 GiB, .*without ,high" ${crash}
        --iomem ${fake}/iomem-high)
+# A ,high reservation with its low part (crashkernel=...,high and ,low): the load goes in the low part.
+file(WRITE ${fake}/iomem-high-and-low "${ram}  a7000000-b6ffffff : Crash kernel\n100000000-23fffffff : System RAM\n  200000000-23fffffff : Crash kernel\n")
+expect(0 "purgatory .* \\(x86_64\\) at 0xa7[0-9a-f]+, .*kernel +0xa7[0-9a-f]+ .*core-header +0xa7000000 +[0-9]+ bytes\n"
+       ${crash} --iomem ${fake}/iomem-high-and-low)
 # A hand-made iomem whose reservation is not in RAM (here in the hole below 1 MiB) is refused, naming it.
 file(WRITE ${fake}/iomem-outside-ram "${ram}  000a0000-000fffff : Crash kernel\n")
 expect(1 "kexec-loader: --crash: the crash kernel memory \\[0xa0000, 0x100000\\) is not inside System RAM"
