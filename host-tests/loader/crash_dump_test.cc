@@ -325,6 +325,60 @@ TEST_CASE("A dump read back: CPU notes, VMCOREINFO, and strings anywhere in its 
   }
 }
 
+TEST_CASE("A dump read back: the kernel log, found through VMCOREINFO's printk ring", "[loader]") {
+  for (const Arch arch : {Arch::arm64, Arch::ppc64}) {
+    DYNAMIC_SECTION(purgatory::host::name_of(arch)) {
+      const bool big = arch == Arch::ppc64;
+      constexpr std::size_t notes_at = 0x1000, memory_at = 0x4000, memory_size = 0x10000;
+      constexpr std::uint64_t physical = 0x80000000, mapped_at = 0xffff000080000000;
+      // Where the kernel keeps it: the pointer prb, the ring it points at, the ring's text data (2^12 bytes).
+      constexpr std::uint64_t prb = mapped_at + 0x100, ring = mapped_at + 0x200, text = mapped_at + 0x1000;
+      constexpr std::uint64_t text_ring_offset = 48, size_bits_offset = 0, data_offset = 8;
+      const std::string vmcoreinfo = fmt::format(
+          "OSRELEASE=6.1.0\nSYMBOL(prb)={:x}\nOFFSET(printk_ringbuffer.text_data_ring)={}\n"
+          "OFFSET(prb_data_ring.size_bits)={}\nOFFSET(prb_data_ring.data)={}\n",
+          prb, text_ring_offset, size_bits_offset, data_offset);
+      std::vector<std::byte> file(memory_at + memory_size);
+      std::size_t notes_size = put_note(file, notes_at, "CORE", 1, 336, big);
+      const std::size_t vmcoreinfo_at = notes_at + notes_size;
+      const std::size_t vmcoreinfo_size = put_note(file, vmcoreinfo_at, "VMCOREINFO", 0, vmcoreinfo.size(), big);
+      std::memcpy(file.data() + vmcoreinfo_at + 24, vmcoreinfo.data(), vmcoreinfo.size());  // after "VMCOREINFO\0", padded
+      const CoreHeaderRequest request{arch, {{notes_at, notes_size}}, {vmcoreinfo_at, vmcoreinfo_size},
+                                      {{memory_at, mapped_at, memory_size}}};
+      const auto header = build_core_header(request);
+      REQUIRE(header.ok());
+      std::memcpy(file.data(), header->data(), header->size());
+      const auto at = [&](std::uint64_t address) { return memory_at + (address - mapped_at); };
+      put(file, at(prb), ring - text_ring_offset, 8, big);
+      put(file, at(ring + size_bits_offset), 12, 4, big);
+      put(file, at(ring + data_offset), text, 8, big);
+      const std::string logged = "KMSG-MARKER-IN-THE-RING", elsewhere = "KMSG-MARKER-OUTSIDE";
+      std::memcpy(file.data() + at(text) + 0x800, logged.data(), logged.size());
+      std::memcpy(file.data() + at(text) + 0x1000 + 0x10, elsewhere.data(), elsewhere.size());  // past the ring
+
+      TemporaryDirectory directory;
+      const fs::path path = directory.path() / "vmcore";
+      std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(file.data()),
+                                                  static_cast<std::streamsize>(file.size()));
+      const auto summary = describe_vmcore(path.string(), {elsewhere}, {logged, elsewhere});
+      REQUIRE(summary.ok());
+      CHECK_FALSE(summary->log_problem);
+      CHECK(summary->log_bytes == 4096);
+      CHECK(summary->found_in_log == std::vector<bool>{true, false});
+      CHECK(summary->found == std::vector<bool>{true});  // in memory, not in the log
+
+      // A ring that points past what was dumped is said to, not read.
+      put(file, at(ring + data_offset), mapped_at + memory_size, 8, big);
+      std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(file.data()),
+                                                  static_cast<std::streamsize>(file.size()));
+      const auto outside = describe_vmcore(path.string(), {}, {logged});
+      REQUIRE(outside.ok());
+      REQUIRE(outside->log_problem);
+      CHECK_THAT(*outside->log_problem, Catch::Contains("are in no dumped range"));
+    }
+  }
+}
+
 TEST_CASE("Virtual addresses of the dump: the linear map and x86_64's kernel text, from a kcore", "[loader]") {
   // A kcore as the running kernel shows it: the linear map of RAM, and the kernel text mapping.
   const CoreHeaderRequest kcore{Arch::x86_64, {}, {0x1000, 0x100},

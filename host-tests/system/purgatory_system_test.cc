@@ -327,6 +327,8 @@ int run_test(Options options) {
       checks.literal(fmt::format("\"KMSG-PURGATORY-SDK-MARKER-{}\" found", options.nonce));
       checks.literal(fmt::format("\"FILE-PURGATORY-SDK-MARKER-{}\" found", options.nonce));
       checks.literal(fmt::format("\"held in locked memory: MLOCK-PURGATORY-SDK-MARKER-{}\" found", options.nonce));
+      // The /dev/kmsg line in the dying kernel's log itself (its printk ring), not only in some copy of it.
+      checks.literal(fmt::format("\"KMSG-PURGATORY-SDK-MARKER-{}\" found in the kernel log", options.nonce));
       checks.literal("PURGATORY-SDK-VMCORE status=0");
       rejected.insert(rejected.end(), {"MISMATCH", halted_marker, "purgatory: cannot verify"});
       if (options.arch == "ppc64le") {

@@ -79,6 +79,7 @@ struct Options {
   bool crash = false, unload = false, status = false;
   std::string vmcore;              // --describe-vmcore
   std::vector<std::string> finds;  // --find
+  std::vector<std::string> log_finds;  // --find-in-log
   bool dry_run = false;
   bool no_hardware_digest = false;
   bool verify_each_segment = false;
@@ -365,9 +366,10 @@ Result<std::vector<std::byte>> core_header_for(const Options& options, const Iom
 }
 
 // --describe-vmcore: what a crash kernel's dump holds; 0 when it is a sane core file of this machine
-// with every CPU note and VMCOREINFO, and every --find string is in its memory.
+// with every CPU note and VMCOREINFO, every --find string is in its memory and every --find-in-log
+// string in the dying kernel's log.
 int describe_vmcore_file(const Options& options) {
-  const auto summary = describe_vmcore(options.vmcore, options.finds);
+  const auto summary = describe_vmcore(options.vmcore, options.finds, options.log_finds);
   if (!summary) return fail(summary.error().message);
   const std::string arch = summary->arch ? std::string(name_of(*summary->arch)) : "an unknown machine";
   const bool core = summary->elf_type == purgatory::host::elf::type_core;
@@ -380,6 +382,17 @@ int describe_vmcore_file(const Options& options) {
   for (std::size_t i = 0; i < options.finds.size(); ++i) {
     fmt::print("kexec-loader: vmcore: \"{}\" {}\n", options.finds[i], summary->found[i] ? "found" : "NOT FOUND");
     ok = ok && summary->found[i];
+  }
+  if (summary->log_problem) {
+    fmt::print("kexec-loader: vmcore: the kernel log cannot be read: {}\n", *summary->log_problem);
+    ok = false;
+  } else if (!options.log_finds.empty()) {
+    fmt::print("kexec-loader: vmcore: the kernel log (printk ring): {} bytes\n", summary->log_bytes);
+  }
+  for (std::size_t i = 0; i < options.log_finds.size() && !summary->log_problem; ++i) {
+    fmt::print("kexec-loader: vmcore: \"{}\" {} in the kernel log\n", options.log_finds[i],
+               summary->found_in_log[i] ? "found" : "NOT FOUND");
+    ok = ok && summary->found_in_log[i];
   }
   return ok ? 0 : 1;
 }
@@ -671,7 +684,7 @@ int main(int argc, char** argv) {
       "              mismatch it resets.\n"
       "  --unload    unload the loaded kernel (with --crash: the crash kernel)\n"
       "  --status    exit 0 if a kernel (with --crash: a crash kernel) is loaded, 1 if not\n"
-      "  --describe-vmcore FILE   in the crash kernel: check the dump it was given\n"
+      "  --describe-vmcore FILE   in the crash kernel: check the dump it was given (--find, --find-in-log)\n"
       "\n"
       "Exit status: 0 for --dry-run, a crash load, --unload and a loaded --status; 1 on any error or nothing\n"
       "loaded (a normal load does not return); 2 bad usage; 3 an internal error (a bug). Needs root.");
@@ -700,8 +713,12 @@ int main(int argc, char** argv) {
   app.add_flag("--dry-run", options.dry_run, "print the plan, load nothing");
   auto* describe = app.add_option("--describe-vmcore", options.vmcore,
                  "in a crash kernel: describe this dump (/proc/vmcore): its ELF header, CPU notes, VMCOREINFO "
-                 "and memory; exit 0 if it is sane and every --find string is in it");
+                 "and memory; exit 0 if it is sane and every --find and --find-in-log string is in it");
   app.add_option("--find", options.finds, "with --describe-vmcore: a string to look for in the dumped memory")
+      ->needs(describe);
+  app.add_option("--find-in-log", options.log_finds,
+                 "with --describe-vmcore: a string to look for in the dying kernel's log (its printk ring, "
+                 "which VMCOREINFO locates)")
       ->needs(describe);
   app.add_option("--iomem", options.iomem, "where to read /proc/iomem (RAM, the crash reservation)")
       ->capture_default_str();

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -62,8 +64,9 @@ class File {
   int fd_;
 };
 
-// Counts the notes of one PT_NOTE segment: NT_PRSTATUS of "CORE", and the "VMCOREINFO" note's size.
-void count_notes(const std::vector<std::byte>& bytes, ByteOrder order, VmcoreSummary& summary) {
+// Counts the notes of one PT_NOTE segment: NT_PRSTATUS of "CORE", and the "VMCOREINFO" note's size
+// (its text into `vmcoreinfo`).
+void count_notes(const std::vector<std::byte>& bytes, ByteOrder order, VmcoreSummary& summary, std::string& vmcoreinfo) {
   ByteReader reader(bytes, order);
   std::size_t at = 0;
   const auto align4 = [](std::uint64_t value) { return (value + 3) & ~std::uint64_t{3}; };
@@ -76,14 +79,87 @@ void count_notes(const std::vector<std::byte>& bytes, ByteOrder order, VmcoreSum
     std::string name(reinterpret_cast<const char*>(bytes.data() + at + 12), name_size);
     while (!name.empty() && name.back() == '\0') name.pop_back();
     if (name == "CORE" && type == elf::note_prstatus) ++summary.prstatus_notes;
-    if (name == "VMCOREINFO") summary.vmcoreinfo_size = description_size;
+    if (name == "VMCOREINFO") {
+      summary.vmcoreinfo_size = description_size;
+      vmcoreinfo.assign(reinterpret_cast<const char*>(bytes.data() + name_end), description_size);
+    }
     at = name_end + align4(description_size);
   }
+}
+
+// The value of VMCOREINFO's line KEY=VALUE, read in `base` (0: as C does, 0x for hex), if there is one.
+std::optional<std::uint64_t> vmcoreinfo_value(const std::string& vmcoreinfo, const std::string& key, int base) {
+  const std::string wanted = key + "=";
+  for (std::size_t at = 0; at < vmcoreinfo.size();) {
+    const std::size_t end = std::min(vmcoreinfo.find('\n', at), vmcoreinfo.size());
+    if (vmcoreinfo.compare(at, wanted.size(), wanted) == 0) {
+      const std::string value = vmcoreinfo.substr(at + wanted.size(), end - at - wanted.size());
+      errno = 0;
+      char* rest = nullptr;
+      const unsigned long long number = std::strtoull(value.c_str(), &rest, base);
+      if (value.empty() || errno != 0 || *rest != '\0') return std::nullopt;
+      return number;
+    }
+    at = end + 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
 namespace {
+
+// `size` bytes of the dying kernel's memory at its virtual `address`: in the PT_LOAD mapped there, or
+// for kernel image addresses no PT_LOAD maps, at the physical address VMCOREINFO's numbers give (arm64:
+// kimage_voffset; x86_64: phys_base, the image being mapped from __START_KERNEL_map).
+purgatory::host::Result<std::vector<std::byte>> read_virtual(const File& file, const std::vector<CoreProgram>& loads,
+                                                             const std::string& vmcoreinfo, std::uint64_t address,
+                                                             std::size_t size) {
+  for (const CoreProgram& load : loads) {
+    if (load.virtual_address != 0 && address >= load.virtual_address && address - load.virtual_address <= load.size &&
+        size <= load.size - (address - load.virtual_address)) {
+      return file.read_at(load.offset + (address - load.virtual_address), size);
+    }
+  }
+  std::optional<std::uint64_t> physical;
+  constexpr std::uint64_t x86_64_start_kernel_map = 0xffffffff80000000;
+  if (const auto voffset = vmcoreinfo_value(vmcoreinfo, "NUMBER(kimage_voffset)", 0)) {
+    physical = address - *voffset;
+  } else if (const auto phys_base = vmcoreinfo_value(vmcoreinfo, "NUMBER(phys_base)", 0);
+             phys_base && address >= x86_64_start_kernel_map) {
+    physical = address - x86_64_start_kernel_map + *phys_base;
+  }
+  for (const CoreProgram& load : loads) {
+    if (physical && *physical >= load.physical && *physical - load.physical <= load.size &&
+        size <= load.size - (*physical - load.physical)) {
+      return file.read_at(load.offset + (*physical - load.physical), size);
+    }
+  }
+  return Error{fmt::format("{} bytes at {:#x} are in no dumped range", size, address)};
+}
+
+// The printk ring's text data (Linux 5.10 and later: struct printk_ringbuffer), through VMCOREINFO.
+purgatory::host::Result<std::vector<std::byte>> read_kernel_log(const File& file, const std::vector<CoreProgram>& loads,
+                                                                const std::string& vmcoreinfo, ByteOrder order) {
+  const auto prb = vmcoreinfo_value(vmcoreinfo, "SYMBOL(prb)", 16);
+  const auto text_ring = vmcoreinfo_value(vmcoreinfo, "OFFSET(printk_ringbuffer.text_data_ring)", 10);
+  const auto size_bits_at = vmcoreinfo_value(vmcoreinfo, "OFFSET(prb_data_ring.size_bits)", 10);
+  const auto data_at = vmcoreinfo_value(vmcoreinfo, "OFFSET(prb_data_ring.data)", 10);
+  if (!prb || !text_ring || !size_bits_at || !data_at) {
+    return Error{"VMCOREINFO does not locate the printk ring (SYMBOL(prb) and the offsets of its text data ring)"};
+  }
+  const auto pointer = read_virtual(file, loads, vmcoreinfo, *prb, 8);
+  if (!pointer) return Error{"the printk ring's pointer: " + pointer.error().message};
+  const std::uint64_t ring = *ByteReader(*pointer, order).u64(0) + *text_ring;
+  const auto size_bits = read_virtual(file, loads, vmcoreinfo, ring + *size_bits_at, 4);
+  const auto data = read_virtual(file, loads, vmcoreinfo, ring + *data_at, 8);
+  if (!size_bits || !data) return Error{"the printk ring: " + (!size_bits ? size_bits : data).error().message};
+  const std::uint64_t bits = *ByteReader(*size_bits, order).u32(0);
+  if (bits > 30) return Error{fmt::format("the printk ring's text data claims 2^{} bytes", bits)};
+  const auto text = read_virtual(file, loads, vmcoreinfo, *ByteReader(*data, order).u64(0), std::size_t{1} << bits);
+  if (!text) return Error{"the printk ring's text data: " + text.error().message};
+  return text;
+}
 
 // The ELF header and program headers of an open core file.
 purgatory::host::Result<CoreFile> read_programs(const File& file, const std::string& path) {
@@ -120,12 +196,14 @@ purgatory::host::Result<CoreFile> read_core_programs(const std::string& path) {
   return read_programs(file, path);
 }
 
-purgatory::host::Result<VmcoreSummary> describe_vmcore(const std::string& path, const std::vector<std::string>& strings) {
+purgatory::host::Result<VmcoreSummary> describe_vmcore(const std::string& path, const std::vector<std::string>& strings,
+                                                       const std::vector<std::string>& log_strings) {
   File file(path);
   if (!file.is_open()) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
   const auto core = read_programs(file, path);
   if (!core) return core.error();
   VmcoreSummary summary;
+  std::string vmcoreinfo;
   summary.elf_type = core->elf_type;
   summary.arch = core->arch;
   std::vector<CoreProgram> loads;
@@ -134,12 +212,28 @@ purgatory::host::Result<VmcoreSummary> describe_vmcore(const std::string& path, 
       if (segment.size > note_limit) return Error{fmt::format("{}: a PT_NOTE of {} bytes", path, segment.size)};
       const auto notes = file.read_at(segment.offset, segment.size);
       if (!notes) return Error{fmt::format("{}: notes: {}", path, notes.error().message)};
-      count_notes(*notes, core->order, summary);
+      count_notes(*notes, core->order, summary, vmcoreinfo);
     } else if (segment.type == elf::segment_load && segment.size > 0) {
       loads.push_back(segment);
       ++summary.memory_ranges;
       summary.memory_bytes += segment.size;
       if (segment.virtual_address != 0) ++summary.mapped_ranges;
+    }
+  }
+
+  summary.found_in_log.assign(log_strings.size(), false);
+  if (!log_strings.empty()) {
+    const auto log = read_kernel_log(file, loads, vmcoreinfo, core->order);
+    if (log) {
+      summary.log_bytes = log->size();
+      const char* begin = reinterpret_cast<const char*>(log->data());
+      const char* end = begin + log->size();
+      for (std::size_t i = 0; i < log_strings.size(); ++i) {
+        summary.found_in_log[i] = !log_strings[i].empty() &&
+                                  std::search(begin, end, log_strings[i].begin(), log_strings[i].end()) != end;
+      }
+    } else {
+      summary.log_problem = log.error().message;
     }
   }
 

@@ -24,6 +24,11 @@ struct VmcoreSummary {
   unsigned mapped_ranges = 0;                 // of those, with a virtual address
   std::uint64_t memory_bytes = 0;
   std::vector<bool> found;                    // per searched string, in the dumped memory
+  // The kernel's log (the printk ring's text), found through VMCOREINFO, and per log string whether it
+  // is there; or why the log could not be read.
+  std::uint64_t log_bytes = 0;
+  std::optional<std::string> log_problem;
+  std::vector<bool> found_in_log;
 };
 
 // A program header of a core file (/proc/vmcore, /proc/kcore).
@@ -41,7 +46,9 @@ struct CoreFile {
 purgatory::host::Result<CoreFile> read_core_programs(const std::string& path);
 
 // Reads `path` (an ELF64 core file in either byte order) through, in large pieces, looking for each of
-// `strings` in the contents of its PT_LOAD segments.
-purgatory::host::Result<VmcoreSummary> describe_vmcore(const std::string& path, const std::vector<std::string>& strings);
+// `strings` in the contents of its PT_LOAD segments, and each of `log_strings` in the dying kernel's
+// log: its printk ring's text data, which VMCOREINFO locates (SYMBOL(prb) and the ring's offsets).
+purgatory::host::Result<VmcoreSummary> describe_vmcore(const std::string& path, const std::vector<std::string>& strings,
+                                                       const std::vector<std::string>& log_strings = {});
 
 }  // namespace kexec_loader
