@@ -135,19 +135,6 @@ foreach(arch IN LISTS PURGATORY_ARCHES)
                    -P ${PROJECT_SOURCE_DIR}/linker-scripts/tests/hardening_flags.cmake)
 endforeach()
 
-# The host's kexec-loader (x86_64 hosts: elsewhere it is cross-built for the system tests), --dry-run
-# with Debian's kernel from the system tests' downloads.
-if(TARGET kexec-loader AND PURGATORY_BUILD_SYSTEM_TESTS)
-  set(images ${PROJECT_BINARY_DIR}/purgatory)
-  add_test(NAME loader.kexec-loader-command-line
-           COMMAND ${CMAKE_COMMAND} -DLOADER=$<TARGET_FILE:kexec-loader>
-                   -DPURGATORY=${images}/x86_64-clang${first_clang}/examples/minimal/purgatory.bin
-                   -DPURGATORY_ARM64=${images}/arm64-clang${first_clang}/examples/minimal/purgatory.bin
-                   -DKERNEL=${PURGATORY_TEST_DOWNLOADS}/x86_64/kernel
-                   -DWORK_DIR=${PROJECT_BINARY_DIR}/kexec-loader-test
-                   -P ${PROJECT_SOURCE_DIR}/host-tests/loader/kexec_loader_cli.cmake)
-endif()
-
 # purgatory-qemu on every arch's images, from the build tree (its stand-ins come from the first compiler's
 # sub-builds: PURGATORY_QEMU_STAND_IN_DIR above).
 add_test(NAME tools.purgatory-qemu
