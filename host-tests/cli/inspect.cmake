@@ -135,6 +135,20 @@ endfunction()
 # segment in the loader's numbering with its address, both digests, the log in order.
 # NAME.bin: the image BASE with log_length LENGTH (4 bytes, hex, little-endian) and the log LOG (hex) in
 # the result at RESULT_OFFSET, then rest.bin up to the memory size: a dump as the purgatory leaves it.
+# expect_members(<json> <what> "<section>;<member>;<wanted>"...): each member of the first file's object
+# in `json` has the value wanted.
+function(expect_members json what)
+  math(EXPR last "${ARGC} - 1")
+  foreach(i RANGE 2 ${last})  # ARGV<i>, not ARGN: ARGN would split each triple into its three parts
+    set(triple "${ARGV${i}}")
+    list(GET triple 0 section)
+    list(GET triple 1 member)
+    list(GET triple 2 wanted)
+    json_get(value "${json}" 0 ${section} ${member})
+    expect_equal("${value}" "${wanted}" "${what}: ${section}.${member}")
+  endforeach()
+endfunction()
+
 function(dump_with_log base name result_offset length log)
   math(EXPR length_offset "${result_offset} + 48")
   math(EXPR log_offset "${result_offset} + 56")
@@ -170,18 +184,12 @@ function(test_dump)
     string(JSON members GET "${json}" 0 ${section})
     expect_documented_members(${section} "${members}")
   endforeach()
-  foreach(pair IN ITEMS "image;memory_dump;ON" "result;status;4" "result;status_name;mismatch" "result;failed_segment;1"
-                        "result;failed_loader_segment;1" "result;failed_segment_start;51380224"
-                        "result;failed_segment_size;16" "result;expected_sha256;${expected}"
-                        "result;computed_sha256;${computed}" "result;bytes_verified;48"
-                        "result;digest_engine_name;portable" "result;log_length;24"
-                        "result;log;line one\nsecond line\n...")
-    list(GET pair 0 section)
-    list(GET pair 1 member)
-    list(GET pair 2 wanted)
-    json_get(value "${json}" 0 ${section} ${member})
-    expect_equal("${value}" "${wanted}" "dump: ${section}.${member}")
-  endforeach()
+  expect_members("${json}" dump "image;memory_dump;ON" "result;status;4" "result;status_name;mismatch"
+                 "result;failed_segment;1" "result;failed_loader_segment;1" "result;failed_segment_start;51380224"
+                 "result;failed_segment_size;16" "result;expected_sha256;${expected}"
+                 "result;computed_sha256;${computed}" "result;bytes_verified;48"
+                 "result;digest_engine_name;portable" "result;log_length;24"
+                 "result;log;line one\nsecond line\n...")
   expect(EXIT 0 COMMAND "${TOOL}" inspect dump.bin
          OUTPUT_MATCHES "  image: x86_64 \\(little-endian\\), ABI [0-9.]+, a copy of the purgatory's memory\n"
                         "\n  result: mismatch, segment 1 \\(the loader's segment 1\\) at 0x3100000, 16 bytes\n"
@@ -211,12 +219,8 @@ function(test_dump)
   string(HEX "tail line\n${older}" ring)
   dump_with_log(patched.bin wrapped-dump ${result} 0a040000 "${ring}")
   expect(EXIT 0 COMMAND "${TOOL}" inspect --json wrapped-dump.bin OUTPUT_VARIABLE json OUTPUT_MATCHES "^\\[" ERROR_MATCHES "^$")
-  json_get(value "${json}" 0 result log_wrapped)
-  expect_equal("${value}" "ON" "wrapped dump: result.log_wrapped")
-  json_get(value "${json}" 0 result log_length)
-  expect_equal("${value}" "1034" "wrapped dump: result.log_length")
-  json_get(value "${json}" 0 result log)
-  expect_equal("${value}" "${older}tail line\n" "wrapped dump: result.log, oldest first")
+  expect_members("${json}" "wrapped dump" "result;log_wrapped;ON" "result;log_length;1034"
+                 "result;log;${older}tail line\n")  # oldest first
   expect(EXIT 0 COMMAND "${TOOL}" inspect wrapped-dump.bin
          OUTPUT_MATCHES "\n    log \\(1034 bytes, the last 1024 kept\\):\n      \\| older\n"
                         "\n      \\| older\n      \\| tail line\n$"
