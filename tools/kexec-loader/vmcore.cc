@@ -109,30 +109,41 @@ std::optional<std::uint64_t> vmcoreinfo_value(const std::string& vmcoreinfo, con
 
 namespace {
 
+// How the dying kernel's image addresses map to physical ones where no PT_LOAD maps them: VMCOREINFO's
+// numbers, read once (arm64: kimage_voffset; x86_64: phys_base, the image mapped from
+// __START_KERNEL_map).
+struct ImageMapping {
+  std::optional<std::uint64_t> kimage_voffset, phys_base;
+
+  std::optional<std::uint64_t> physical(std::uint64_t address) const {
+    constexpr std::uint64_t x86_64_start_kernel_map = 0xffffffff80000000;
+    if (kimage_voffset) return address - *kimage_voffset;
+    if (phys_base && address >= x86_64_start_kernel_map) return address - x86_64_start_kernel_map + *phys_base;
+    return std::nullopt;
+  }
+};
+
+// Where `size` bytes at `address` start in a range that begins at `start` and holds `length` bytes.
+std::optional<std::uint64_t> offset_within(std::uint64_t start, std::uint64_t length, std::uint64_t address,
+                                           std::size_t size) {
+  if (address < start || address - start > length || size > length - (address - start)) return std::nullopt;
+  return address - start;
+}
+
 // `size` bytes of the dying kernel's memory at its virtual `address`: in the PT_LOAD mapped there, or
-// for kernel image addresses no PT_LOAD maps, at the physical address VMCOREINFO's numbers give (arm64:
-// kimage_voffset; x86_64: phys_base, the image being mapped from __START_KERNEL_map).
+// for kernel image addresses no PT_LOAD maps, at the physical address `image` gives.
 purgatory::host::Result<std::vector<std::byte>> read_virtual(const File& file, const std::vector<CoreProgram>& loads,
-                                                             const std::string& vmcoreinfo, std::uint64_t address,
+                                                             const ImageMapping& image, std::uint64_t address,
                                                              std::size_t size) {
   for (const CoreProgram& load : loads) {
-    if (load.virtual_address != 0 && address >= load.virtual_address && address - load.virtual_address <= load.size &&
-        size <= load.size - (address - load.virtual_address)) {
-      return file.read_at(load.offset + (address - load.virtual_address), size);
-    }
+    const auto offset = offset_within(load.virtual_address, load.size, address, size);
+    if (load.virtual_address != 0 && offset) return file.read_at(load.offset + *offset, size);
   }
-  std::optional<std::uint64_t> physical;
-  constexpr std::uint64_t x86_64_start_kernel_map = 0xffffffff80000000;
-  if (const auto voffset = vmcoreinfo_value(vmcoreinfo, "NUMBER(kimage_voffset)", 0)) {
-    physical = address - *voffset;
-  } else if (const auto phys_base = vmcoreinfo_value(vmcoreinfo, "NUMBER(phys_base)", 0);
-             phys_base && address >= x86_64_start_kernel_map) {
-    physical = address - x86_64_start_kernel_map + *phys_base;
-  }
-  for (const CoreProgram& load : loads) {
-    if (physical && *physical >= load.physical && *physical - load.physical <= load.size &&
-        size <= load.size - (*physical - load.physical)) {
-      return file.read_at(load.offset + (*physical - load.physical), size);
+  if (const auto physical = image.physical(address)) {
+    for (const CoreProgram& load : loads) {
+      if (const auto offset = offset_within(load.physical, load.size, *physical, size)) {
+        return file.read_at(load.offset + *offset, size);
+      }
     }
   }
   return Error{fmt::format("{} bytes at {:#x} are in no dumped range", size, address)};
@@ -148,15 +159,17 @@ purgatory::host::Result<std::vector<std::byte>> read_kernel_log(const File& file
   if (!prb || !text_ring || !size_bits_at || !data_at) {
     return Error{"VMCOREINFO does not locate the printk ring (SYMBOL(prb) and the offsets of its text data ring)"};
   }
-  const auto pointer = read_virtual(file, loads, vmcoreinfo, *prb, 8);
+  const ImageMapping image{vmcoreinfo_value(vmcoreinfo, "NUMBER(kimage_voffset)", 0),
+                           vmcoreinfo_value(vmcoreinfo, "NUMBER(phys_base)", 0)};
+  const auto pointer = read_virtual(file, loads, image, *prb, 8);
   if (!pointer) return Error{"the printk ring's pointer: " + pointer.error().message};
   const std::uint64_t ring = *ByteReader(*pointer, order).u64(0) + *text_ring;
-  const auto size_bits = read_virtual(file, loads, vmcoreinfo, ring + *size_bits_at, 4);
-  const auto data = read_virtual(file, loads, vmcoreinfo, ring + *data_at, 8);
+  const auto size_bits = read_virtual(file, loads, image, ring + *size_bits_at, 4);
+  const auto data = read_virtual(file, loads, image, ring + *data_at, 8);
   if (!size_bits || !data) return Error{"the printk ring: " + (!size_bits ? size_bits : data).error().message};
   const std::uint64_t bits = *ByteReader(*size_bits, order).u32(0);
   if (bits > 30) return Error{fmt::format("the printk ring's text data claims 2^{} bytes", bits)};
-  const auto text = read_virtual(file, loads, vmcoreinfo, *ByteReader(*data, order).u64(0), std::size_t{1} << bits);
+  const auto text = read_virtual(file, loads, image, *ByteReader(*data, order).u64(0), std::size_t{1} << bits);
   if (!text) return Error{"the printk ring's text data: " + text.error().message};
   return text;
 }
